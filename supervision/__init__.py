@@ -1,0 +1,93 @@
+"""依法行政日常监督系统 — application factory."""
+import os
+import secrets
+from datetime import timedelta
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import csrf, db, login_manager, migrate
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration; the message says why."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(root, "instance"),
+        instance_relative_config=True,
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    app.config.from_object(config_module.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_module.env_overrides())
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _settle_secret_key(app)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "supervision.db")
+    app.config.setdefault("UPLOAD_DIR", os.path.join(app.instance_path, "uploads"))
+    app.permanent_session_lifetime = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from . import models  # noqa: F401  (every table known to metadata and migrations)
+    from . import web
+
+    web.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _settle_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY")
+    production = app.config.get("SUPERVISION_ENV") == "production"
+    key_file = app.config.get("SECRET_KEY_FILE") or os.path.join(app.instance_path, "secret_key")
+    if key and key != config_module.DEFAULT_SECRET_KEY:
+        return
+    if os.path.exists(key_file):
+        with open(key_file, encoding="utf-8") as fh:
+            stored = fh.read().strip()
+        if stored:
+            app.config["SECRET_KEY"] = stored
+            return
+    if production:
+        raise ConfigError(
+            "生产模式拒绝启动：SECRET_KEY 未设置或仍是默认值。"
+            "请设置环境变量 SECRET_KEY（至少32位随机字符），或把它写入 instance/secret_key。"
+        )
+    # Development: make a random key once and keep it, so sessions survive restarts.
+    key = secrets.token_hex(32)
+    with open(key_file, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    app.config["SECRET_KEY"] = key
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .audit_views import bp as audit_bp
+    from .directory.views import bp as directory_bp
+    from .letters.views import bp as letters_bp
+    from .main import bp as main_bp
+    from .schedule.views import bp as schedule_bp
+    from .visits.views import bp as visits_bp
+    from .workcal_views import bp as workcal_bp
+
+    for bp in (main_bp, accounts_bp, directory_bp, audit_bp, workcal_bp, schedule_bp, visits_bp, letters_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from . import cli
+
+    cli.register(app)

@@ -1,0 +1,214 @@
+"""Login, logout, password, and the admin's user management."""
+from io import BytesIO
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..audit import record
+from ..directory.models import Unit
+from ..directory.service import offices
+from ..extensions import db
+from ..timeutil import now, utcnow
+from . import service
+from .access import ALL_ROLES, roles_required
+from .forms import ChangePasswordForm, LoginForm, UserForm
+from .models import Role, User
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Open to everyone."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        address = request.remote_addr or ""
+        minutes = service.lock_remaining_minutes(username, address)
+        if minutes:
+            flash(f"登录失败次数过多，账号或地址已被暂时锁定，请 {minutes} 分钟后再试。", "danger")
+            return render_template("accounts/login.html", form=form), 429
+        user = db.session.query(User).filter(db.func.lower(User.username) == username.lower()).first()
+        if user is None or not user.check_password(form.password.data):
+            service.note_failure(username, address)
+            db.session.commit()
+            flash("用户名或密码错误。", "danger")
+            return render_template("accounts/login.html", form=form), 200
+        if not user.active:
+            flash("该账号已停用，请联系监督室。", "danger")
+            return render_template("accounts/login.html", form=form), 200
+        service.clear_failures(username)
+        user.last_login_at = utcnow()
+        # A new session on login: nothing set before login (session fixation) survives.
+        session.clear()
+        login_user(user)
+        session["_last_seen"] = now().timestamp()
+        session.permanent = True
+        record("login", user, summary=f"{user.username} 登录", user=user)
+        db.session.commit()
+        if user.must_change_password:
+            flash("首次登录或密码被重置，请先修改密码。", "warning")
+            return redirect(url_for("accounts.change_password"))
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def logout():
+    user = current_user._get_current_object()
+    # Invalidate every copy of this session cookie, not only this browser's.
+    user.session_version += 1
+    record("logout", user, summary=f"{user.username} 退出登录", user=user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("已退出登录。", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles_required(*ALL_ROLES)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            service.change_own_password(user, form.old_password.data, form.new_password.data)
+        except service.AccountError as exc:
+            form.new_password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(user)  # the session version changed: re-issue this browser's session
+            flash("密码已修改。", "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+# --- admin: users ----------------------------------------------------------------------------------------
+
+def _fill_choices(form: UserForm) -> None:
+    form.office_id.choices = [(0, "（无）")] + [(o.id, o.name) for o in offices()]
+    units = db.session.query(Unit).filter_by(active=True).order_by(Unit.kind, Unit.name).all()
+    form.unit_id.choices = [(0, "（无）")] + [(u.id, f"{u.name}（{u.kind}）") for u in units]
+
+
+@bp.route("/users")
+@roles_required(Role.admin)
+def users():
+    role = request.args.get("role", "")
+    q = db.session.query(User).order_by(User.role, User.username)
+    if role:
+        q = q.filter(User.role == role)
+    return render_template("accounts/users.html", users=q.all(), role=role, roles=Role)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def user_new():
+    form = UserForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        password = form.password.data or service.generate_password()
+        try:
+            user = service.create_user(username=form.username.data, role=form.role.data, password=password,
+                                       display_name=form.display_name.data or "", email=form.email.data or "",
+                                       unit_id=form.unit_id.data or None, office_id=form.office_id.data or None,
+                                       must_change=True)
+        except service.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"已创建用户 {user.username}，初始密码：{password}（首次登录须修改）", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def user_edit(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.office_id.data = user.office_id or 0
+        form.unit_id.data = user.unit_id or 0
+    form.username.data = user.username  # not editable
+    if form.validate_on_submit():
+        try:
+            service.update_user(user, display_name=form.display_name.data or "", email=form.email.data or "",
+                                role=form.role.data, unit_id=form.unit_id.data or None,
+                                office_id=form.office_id.data or None)
+        except service.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash("已保存。", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@roles_required(Role.admin)
+def user_reset_password(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    pw = service.reset_password(user)
+    db.session.commit()
+    flash(f"已重置 {user.username} 的密码，新密码：{pw}（首次登录须修改）", "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@roles_required(Role.admin)
+def user_set_active(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    active = request.form.get("active") == "1"
+    try:
+        service.set_user_active(user, active, current_user)
+    except service.AccountError as exc:
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(f"已{'启用' if active else '停用'}用户 {user.username}。", "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/users/unit-accounts", methods=["POST"])
+@roles_required(Role.admin)
+def unit_accounts():
+    """Create one account for every active unit without one; download the initial passwords (.xlsx)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    created = service.create_unit_accounts()
+    if not created:
+        flash("所有启用的单位都已有账号，无需新建。", "info")
+        return redirect(url_for("accounts.users"))
+    db.session.commit()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "单位账号"
+    ws.append(["受监督单位账号初始密码（首次登录须修改，请妥善分发）"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["序号", "单位名称", "类别", "用户名", "初始密码"])
+    for i, (user, pw) in enumerate(created, 1):
+        ws.append([i, user.unit.name, user.unit.kind, user.username, pw])
+    for col, width in zip("ABCDE", (6, 36, 8, 14, 14)):
+        ws.column_dimensions[col].width = width
+    buf = BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    current_app.logger.info("created %d unit accounts", len(created))
+    return send_file(buf, as_attachment=True, download_name=f"单位账号初始密码-{now():%Y%m%d%H%M}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

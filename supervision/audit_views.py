@@ -1,0 +1,53 @@
+"""The admin's view of the audit log, with filters."""
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, render_template, request
+
+from .accounts.access import roles_required
+from .accounts.models import Role, User
+from .audit import AuditEntry
+from .extensions import db
+from .timeutil import TZ
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+def _parse_day(value: str):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _utc(d: date) -> datetime:
+    """Start of a local (Asia/Shanghai) day as the naive UTC the database stores."""
+    from datetime import timezone
+
+    return datetime.combine(d, time.min, tzinfo=TZ).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+@bp.route("/")
+@roles_required(Role.admin)
+def index():
+    args = request.args
+    q = db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    errors = []
+    if args.get("user"):
+        q = q.where(AuditEntry.username == args["user"])
+    if args.get("record_type"):
+        q = q.where(AuditEntry.record_type == args["record_type"])
+    if args.get("record_id", "").isdigit():
+        q = q.where(AuditEntry.record_id == int(args["record_id"]))
+    start, end = _parse_day(args.get("start", "")), _parse_day(args.get("end", ""))
+    if args.get("start") and start is None:
+        errors.append("起始日期格式不正确，应为 2021-04-09。")
+    if args.get("end") and end is None:
+        errors.append("截止日期格式不正确，应为 2021-04-09。")
+    if start:
+        q = q.where(AuditEntry.at >= _utc(start))
+    if end:
+        q = q.where(AuditEntry.at < _utc(end + timedelta(days=1)))
+    page = db.paginate(q, per_page=50, error_out=False)
+    types = [t for (t,) in db.session.query(AuditEntry.record_type).distinct().order_by(AuditEntry.record_type)]
+    users = [u for (u,) in db.session.query(User.username).order_by(User.username)]
+    return render_template("audit/index.html", page=page, types=types, users=users, args=args, errors=errors)

@@ -1,0 +1,82 @@
+"""Command-line commands: create-user, demo, calendar; each part adds its own group."""
+import sys
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from .extensions import db
+
+
+def register(app: Flask) -> None:
+    from .letters import cli as letters_cli
+    from .schedule import cli as schedule_cli
+    from .visits import cli as visits_cli
+
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(calendar_group)
+    for part in (schedule_cli, visits_cli, letters_cli):
+        part.register(app)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "inspector", "unit", "leader"]), required=True)
+@click.option("--unit", "unit_name", help="受监督单位名称（role=unit 时必填）")
+@click.option("--office", "office_name", help="所属科室（role=inspector 时必填）")
+@click.option("--name", "display_name", default="", help="姓名")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（一行）")
+@with_appcontext
+def create_user_command(username, role, unit_name, office_name, display_name, password_stdin):
+    """Create a user; the password is asked at the prompt or read from stdin."""
+    from .accounts.service import AccountError, create_user
+
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    try:
+        user = create_user(username=username, role=role, password=password, unit_name=unit_name,
+                           office_name=office_name, display_name=display_name, must_change=False)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已创建用户 {user.username}（{user.role_label}）")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Bring the database up to date and load demo data (idempotent); print the demo logins."""
+    from flask_migrate import upgrade
+
+    from . import demo
+
+    upgrade()
+    demo.load(click.echo)
+
+
+@click.group("calendar")
+def calendar_group():
+    """China's working calendar."""
+
+
+@calendar_group.command("workday")
+@click.argument("day")
+@with_appcontext
+def calendar_workday(day):
+    """Print whether DAY (YYYY-MM-DD) is a working day and why."""
+    from . import workcal
+
+    try:
+        d = date.fromisoformat(day)
+    except ValueError:
+        raise click.BadParameter(f"“{day}”不是日期，应写成 2021-10-01 这样。") from None
+    click.echo(workcal.describe(d))
+    try:
+        workcal.day_info(d)
+    except workcal.UnknownYear:
+        sys.exit(3)

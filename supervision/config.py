@@ -1,0 +1,56 @@
+"""Configuration. Every key the app reads is listed here with its default and meaning.
+
+Order of precedence (later wins): these defaults -> instance/config.py -> environment variables
+(DATABASE_URL, SECRET_KEY, SUPERVISION_ENV) -> test_config passed to create_app().
+"""
+import os
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+
+
+class Defaults:
+    # "development" or "production". In production the app refuses a missing or default SECRET_KEY.
+    SUPERVISION_ENV = "development"
+    # Signs sessions and CSRF tokens. Set via the SECRET_KEY environment variable or
+    # instance/secret_key (created on first run in development).
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    # Where a key is kept when not given by the environment (default: instance/secret_key).
+    SECRET_KEY_FILE = None
+    # SQLite in instance/ unless DATABASE_URL says otherwise (postgresql+psycopg://user:pw@host/db).
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # The office's timezone: every date shown and every deadline counted is in it.
+    TIMEZONE = "Asia/Shanghai"
+    # Sessions: HttpOnly, SameSite=Lax, expire after this many idle minutes.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    IDLE_TIMEOUT_MINUTES = 30
+    # Login throttling: after this many failures within the window an account (or address) is locked.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    # Uploads: largest accepted file (bytes); whole request may be a little larger.
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+    # Extra font files for letters (list of paths), tried before instance/fonts/ and system fonts.
+    FONT_PATHS: list = []
+    # CSRF tokens live as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+
+
+def env_overrides() -> dict:
+    out = {}
+    if os.environ.get("DATABASE_URL"):
+        url = os.environ["DATABASE_URL"]
+        # Accept the usual postgres:// spelling and use the psycopg 3 driver.
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://"):]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        out["SQLALCHEMY_DATABASE_URI"] = url
+    if os.environ.get("SECRET_KEY"):
+        out["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("SUPERVISION_ENV"):
+        out["SUPERVISION_ENV"] = os.environ["SUPERVISION_ENV"]
+    return out

@@ -1,0 +1,60 @@
+"""The organisation profile, the three offices of 附件二 and the 受监督单位."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+UNIT_KINDS = ("乡镇", "县直")
+
+
+class OrgProfile(db.Model):
+    """One record: who issues letters and where replies go. No template hard-codes these."""
+
+    __tablename__ = "org_profile"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuing_authority: Mapped[str] = mapped_column(String(100))
+    letter_prefix: Mapped[str] = mapped_column(String(30))
+    reply_office: Mapped[str] = mapped_column(String(100))
+    reply_address: Mapped[str] = mapped_column(String(200))
+    contact_person: Mapped[str] = mapped_column(String(50), default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    reply_period_days: Mapped[int] = mapped_column(Integer, default=30)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def reply_place(self) -> str:
+        """鲁山县司法局行政执法协调监督室（司法大楼504） as the letter writes it."""
+        if self.reply_address:
+            return f"{self.reply_office}（{self.reply_address}）"
+        return self.reply_office
+
+
+class Office(db.Model):
+    """A 科室 of the justice bureau whose staff form inspection groups (附件二)."""
+
+    __tablename__ = "office"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Unit(db.Model):
+    """受监督单位. Never hard-deleted once it has records; deactivated instead."""
+
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # 乡镇 / 县直
+    contact_person: Mapped[str] = mapped_column(String(50), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.name}>"

@@ -1,0 +1,96 @@
+"""Admin pages for the 受监督单位 directory and the organisation profile."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from ..accounts.access import roles_required
+from ..accounts.models import Role
+from ..extensions import db
+from . import service
+from .forms import ProfileForm, UnitForm
+from .models import Unit
+
+bp = Blueprint("directory", __name__)
+
+
+@bp.route("/units")
+@roles_required(Role.admin, Role.leader)
+def units():
+    show_inactive = request.args.get("inactive") == "1"
+    q = db.session.query(Unit).order_by(Unit.kind.desc(), Unit.id)
+    if not show_inactive:
+        q = q.filter(Unit.active.is_(True))
+    rows = q.all()
+    counts = {k: sum(1 for u in rows if u.kind == k) for k in ("乡镇", "县直")}
+    return render_template("directory/units.html", units=rows, show_inactive=show_inactive, counts=counts,
+                           offices=service.offices())
+
+
+def _form_data(form: UnitForm) -> dict:
+    return {
+        "name": form.name.data.strip(),
+        "kind": form.kind.data,
+        "contact_person": (form.contact_person.data or "").strip(),
+        "phone": (form.phone.data or "").strip(),
+        "email": (form.email.data or "").strip(),
+        "note": (form.note.data or "").strip(),
+    }
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def unit_new():
+    form = UnitForm()
+    if form.validate_on_submit():
+        try:
+            unit = service.create_unit(_form_data(form))
+        except service.DirectoryError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"已新增受监督单位 {unit.name}。", "success")
+            return redirect(url_for("directory.units"))
+    return render_template("directory/unit_form.html", form=form, unit=None)
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def unit_edit(unit_id):
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    form = UnitForm(obj=unit)
+    if form.validate_on_submit():
+        try:
+            service.update_unit(unit, _form_data(form))
+        except service.DirectoryError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("已保存。", "success")
+            return redirect(url_for("directory.units"))
+    return render_template("directory/unit_form.html", form=form, unit=unit)
+
+
+@bp.route("/units/<int:unit_id>/active", methods=["POST"])
+@roles_required(Role.admin)
+def unit_set_active(unit_id):
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    active = request.form.get("active") == "1"
+    service.set_unit_active(unit, active)
+    db.session.commit()
+    flash(f"已{'启用' if active else '停用'} {unit.name}。停用的单位保留全部记录。", "success")
+    return redirect(url_for("directory.units", inactive="1" if not active else None))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def profile():
+    prof = service.get_profile()
+    form = ProfileForm(obj=prof)
+    if form.validate_on_submit():
+        data = {f: (getattr(form, f).data.strip() if isinstance(getattr(form, f).data, str) else getattr(form, f).data)
+                for f in service.PROFILE_FIELDS}
+        service.update_profile(data)
+        db.session.commit()
+        flash("机关信息已保存。已签发的意见书不受影响。", "success")
+        return redirect(url_for("directory.profile"))
+    return render_template("directory/profile.html", form=form, offices=service.offices())

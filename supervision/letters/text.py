@@ -1,0 +1,114 @@
+"""Pure functions for the words that go on paper. No database, no Flask."""
+from __future__ import annotations
+
+from datetime import date
+
+DIGITS = "零一二三四五六七八九"
+
+# 附件三 of 鲁法政办〔2021〕4号, word for word; {days} and {place} come from the profile / letter type.
+DEFAULT_REQUEST_TEMPLATE = (
+    "请你单位接到本通知后进行研究，制定具体措施、进一步完善制度，"
+    "并于{days}日之内前将相关情况书面报送至{place}。"
+)
+DEFAULT_INTRO = "经依法行政日常监督检查，发现你单位存在以下问题："
+SENTENCE_END = "。！？"
+TRAILING_SOFT = "，、；：,;: "
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 105 → 一百零五 (counting words, not digits)."""
+    if n < 0:
+        raise ValueError("负数没有序数")
+    if n < 10:
+        return DIGITS[n]
+    if n < 20:
+        return "十" + (DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return DIGITS[n // 10] + "十" + (DIGITS[n % 10] if n % 10 else "")
+    if n < 1000:
+        rest = n % 100
+        head = DIGITS[n // 100] + "百"
+        if rest == 0:
+            return head
+        if rest < 10:
+            return head + "零" + DIGITS[rest]
+        if rest < 20:
+            return head + "一十" + (DIGITS[rest % 10] if rest % 10 else "")
+        return head + cn_number(rest)
+    raise ValueError("序数超过999")
+
+
+def ordinal_lead(n: int) -> str:
+    """1 → 一是, 11 → 十一是, 20 → 二十是."""
+    if n < 1:
+        raise ValueError("序号从1开始")
+    return cn_number(n) + "是"
+
+
+def problem_paragraph(n: int, text: str) -> str:
+    """一是执法人员未按规定着装。 — a full stop at the end, whatever the inspector typed."""
+    body = " ".join((text or "").split())
+    while body and body[-1] in TRAILING_SOFT:
+        body = body[:-1]
+    for lead in (ordinal_lead(n),):
+        if body.startswith(lead):
+            body = body[len(lead):]
+    if body and body[-1] not in SENTENCE_END:
+        body += "。"
+    return ordinal_lead(n) + body
+
+
+def letter_number(prefix: str, year: int, seq: int) -> str:
+    """鲁政行监字〔2021〕7号: full year in 〔〕, no 第, no leading zeros (GB/T 9704-2012 7.2.4)."""
+    if seq < 1:
+        raise ValueError("文号序号从1开始")
+    return f"{prefix}〔{int(year)}〕{int(seq)}号"
+
+
+def case_sentence(case_name: str = "", case_number: str = "") -> str:
+    """你单位××××案（鲁×罚决字〔××〕第×号）经审查后发现： — or the plain opening without a case."""
+    name = (case_name or "").strip()
+    number = (case_number or "").strip()
+    if not name:
+        return DEFAULT_INTRO
+    if name.endswith("案"):
+        name = name[:-1]
+    return f"你单位{name}案" + (f"（{number}）" if number else "") + "经审查后发现："
+
+
+def request_paragraph(days: int, place: str, template: str | None = None) -> str:
+    return (template or DEFAULT_REQUEST_TEMPLATE).format(days=int(days), place=place)
+
+
+def addressee_line(unit_name: str) -> str:
+    return f"{unit_name}："
+
+
+def contact_line(person: str = "", phone: str = "") -> str:
+    """（联系人：×××，联系方式：×××） — the parts that are known."""
+    parts = []
+    if person:
+        parts.append(f"联系人：{person}")
+    if phone:
+        parts.append(f"联系方式：{phone}")
+    return f"（{'，'.join(parts)}）" if parts else ""
+
+
+def paper_date(d: date) -> str:
+    """成文日期 in Arabic numerals, no leading zeros: 2021年4月9日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def deadline_explanation(start: date, days: int, nominal: date, due: date, reason: str = "",
+                         verb: str = "签收") -> str:
+    """2021-09-01 签收 + 30 日 = 2021-10-01，国庆节顺延至 2021-10-08."""
+    head = f"{start.isoformat()} {verb} + {days} 日 = {nominal.isoformat()}"
+    if due == nominal:
+        return head + f"（星期{WEEKDAYS[nominal.weekday()]}，{reason or '工作日'}）"
+    why = reason or "休息日"
+    if why == "周末":
+        why = f"星期{WEEKDAYS[nominal.weekday()]}"
+    return head + f"，{why}顺延至 {due.isoformat()}"

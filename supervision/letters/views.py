@@ -1,0 +1,2 @@
+from flask import Blueprint
+bp = Blueprint("letters", __name__, url_prefix="/letters")

@@ -1,0 +1,2 @@
+def panels(user):
+    return []

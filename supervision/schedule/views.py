@@ -1,0 +1,2 @@
+from flask import Blueprint
+bp = Blueprint("schedule", __name__, url_prefix="/schedule")

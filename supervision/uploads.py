@@ -1,0 +1,316 @@
+"""Attachments: evidence photos, scans, PDF, Word and Excel files, shared by visits, letters and rectification.
+
+A file's type is decided from its content, never from its name: the first bytes (and, for .docx/.xlsx,
+the parts inside the zip) must match a kind on the allow-list. Executables are refused even when renamed.
+Files are stored under app.config['UPLOAD_DIR'] with generated names; the original name is kept, sanitised,
+for display and download only. Serving is done by `send_attachment` after the caller has checked access.
+"""
+import hashlib
+import io
+import os
+import re
+import unicodedata
+import uuid
+import warnings
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, send_file
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .timeutil import utcnow
+
+
+class UploadError(ValueError):
+    """The file was refused; the message says why, in words for the user."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    mime: str
+    ext: str
+    label: str
+    inline: bool  # shown in the browser (images, PDF) rather than downloaded
+
+
+JPEG = Kind("image/jpeg", "jpg", "JPEG 图片", True)
+PNG = Kind("image/png", "png", "PNG 图片", True)
+GIF = Kind("image/gif", "gif", "GIF 图片", True)
+WEBP = Kind("image/webp", "webp", "WebP 图片", True)
+TIFF = Kind("image/tiff", "tif", "TIFF 扫描件", False)
+PDF = Kind("application/pdf", "pdf", "PDF 文档", True)
+DOCX = Kind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "Word 文档", False)
+XLSX = Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "Excel 表格", False)
+DOC = Kind("application/msword", "doc", "Word 97-2003 文档", False)
+XLS = Kind("application/vnd.ms-excel", "xls", "Excel 97-2003 表格", False)
+WPS = Kind("application/vnd.ms-works", "wps", "WPS 文字文档", False)
+ET = Kind("application/vnd.ms-excel", "et", "WPS 表格", False)
+
+IMAGE_KINDS = (JPEG, PNG, GIF, WEBP, TIFF)
+ALLOWED_DESCRIPTION = "图片（JPG、PNG、GIF、WebP、TIFF）、PDF、Word（doc/docx）、Excel（xls/xlsx）"
+ACCEPT_ATTR = ".jpg,.jpeg,.png,.gif,.webp,.tif,.tiff,.pdf,.doc,.docx,.xls,.xlsx,.wps,.et"
+
+# Signatures of programs and scripts: refused whatever the file is called.
+_EXECUTABLE_MAGIC = (
+    (b"MZ", "Windows 可执行程序（exe/dll）"),
+    (b"\x7fELF", "Linux 可执行程序"),
+    (b"\xfe\xed\xfa\xce", "macOS 可执行程序"),
+    (b"\xfe\xed\xfa\xcf", "macOS 可执行程序"),
+    (b"\xce\xfa\xed\xfe", "macOS 可执行程序"),
+    (b"\xcf\xfa\xed\xfe", "macOS 可执行程序"),
+    (b"\xca\xfe\xba\xbe", "Java 类文件或 macOS 程序"),
+    (b"#!", "脚本文件"),
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE_BY_EXT = {"doc": DOC, "xls": XLS, "wps": WPS, "et": ET}
+
+
+class Attachment(db.Model):
+    """One stored file, attached to any record by (owner_type, owner_id), e.g. ("problem", 12)."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_owner", "owner_type", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_type: Mapped[str] = mapped_column(String(40))
+    owner_id: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str] = mapped_column(String(255))  # sanitised, for display and download
+    stored_name: Mapped[str] = mapped_column(String(255), unique=True)  # path relative to UPLOAD_DIR
+    mime: Mapped[str] = mapped_column(String(100))
+    extension: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    uploaded_by = relationship("User")
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/") and self.mime != "image/tiff"
+
+    @property
+    def inline(self) -> bool:
+        return self.mime in {k.mime for k in (JPEG, PNG, GIF, WEBP, PDF)}
+
+    @property
+    def download_name(self) -> str:
+        """The original name with the extension the content really has."""
+        stem, _ = os.path.splitext(self.original_name)
+        return f"{stem or '附件'}.{self.extension}"
+
+    @property
+    def size_label(self) -> str:
+        return human_size(self.size)
+
+    def path(self) -> str:
+        return _safe_path(self.stored_name)
+
+
+def human_size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def sanitize_filename(name: str | None) -> str:
+    """Keep the readable part of a user's file name (Chinese included); drop paths and control characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r'[<>:"|?*]', "_", name).strip().strip(".")
+    if len(name) > 120:
+        stem, ext = os.path.splitext(name)
+        name = stem[: 120 - len(ext)] + ext
+    return name or "附件"
+
+
+def _zip_kind(data: bytes) -> Kind:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            content_types = zf.read("[Content_Types].xml").decode("utf-8", "replace") \
+                if "[Content_Types].xml" in names else ""
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+        raise UploadError("文件已损坏或不是有效的 Office 文档。") from None
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or "macroEnabled" in content_types:
+        raise UploadError("不接受含宏的 Office 文档（docm/xlsm），请另存为普通 docx/xlsx 后上传。")
+    if not content_types:
+        raise UploadError(f"压缩包不能作为附件上传。可上传：{ALLOWED_DESCRIPTION}。")
+    if "word/document.xml" in names and "wordprocessingml.document.main" in content_types:
+        return DOCX
+    if "xl/workbook.xml" in names and "spreadsheetml.sheet.main" in content_types:
+        return XLSX
+    raise UploadError(f"不支持这种 Office 文件。可上传：{ALLOWED_DESCRIPTION}。")
+
+
+def _check_image(data: bytes, kind: Kind) -> None:
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as img:
+                img.verify()
+    except Exception:  # Pillow raises many kinds for a broken file
+        raise UploadError(f"文件看起来是{kind.label}，但内容已损坏，无法打开。") from None
+
+
+def sniff(data: bytes, filename: str = "") -> Kind:
+    """Decide the kind of a file from its content. Raises UploadError for anything not on the allow-list."""
+    if not data:
+        raise UploadError("文件是空的。")
+    for magic, what in _EXECUTABLE_MAGIC:
+        if data.startswith(magic):
+            raise UploadError(f"文件内容是{what}，不能上传（无论文件名是什么）。")
+    kind = None
+    if data.startswith(b"\xff\xd8\xff"):
+        kind = JPEG
+    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = PNG
+    elif data.startswith((b"GIF87a", b"GIF89a")):
+        kind = GIF
+    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        kind = WEBP
+    elif data.startswith((b"II*\x00", b"MM\x00*")):
+        kind = TIFF
+    elif data.startswith(b"%PDF-"):
+        kind = PDF
+    elif data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    elif data.startswith(_OLE_MAGIC):
+        # The legacy binary format is shared by Word, Excel and WPS: the content proves the family, the
+        # name picks the member.
+        ext = os.path.splitext(filename or "")[1].lower().lstrip(".")
+        if ext in _OLE_BY_EXT:
+            return _OLE_BY_EXT[ext]
+        raise UploadError("这是旧版 Office 文件，但文件名不是 .doc/.xls，请确认文件或另存为 docx/xlsx。")
+    if kind is None:
+        raise UploadError(f"无法识别文件类型或不允许上传此类文件。可上传：{ALLOWED_DESCRIPTION}。")
+    if kind in IMAGE_KINDS:
+        _check_image(data, kind)
+    return kind
+
+
+@dataclass
+class CheckedFile:
+    """An upload that passed the checks but is not stored yet."""
+
+    data: bytes
+    kind: Kind
+    original_name: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def check_upload(file_storage) -> CheckedFile:
+    """Read and check one uploaded file (werkzeug FileStorage or any object with .read() and .filename)."""
+    limit = max_bytes()
+    name = sanitize_filename(getattr(file_storage, "filename", "") or "")
+    data = file_storage.read(limit + 1)
+    if len(data) > limit:
+        raise UploadError(f"“{name}”超过大小上限 {human_size(limit)}，未上传。")
+    try:
+        kind = sniff(data, name)
+    except UploadError as exc:
+        raise UploadError(f"“{name}”：{exc}") from None
+    return CheckedFile(data=data, kind=kind, original_name=name)
+
+
+def upload_dir() -> str:
+    return current_app.config["UPLOAD_DIR"]
+
+
+def _safe_path(stored_name: str) -> str:
+    base = os.path.realpath(upload_dir())
+    path = os.path.realpath(os.path.join(base, stored_name))
+    if not path.startswith(base + os.sep):
+        raise UploadError("附件路径无效。")
+    return path
+
+
+def store(checked: CheckedFile, owner_type: str, owner_id: int, user=None, note: str = "") -> Attachment:
+    """Write a checked file to disk under a generated name and add its Attachment row (caller commits)."""
+    now = utcnow()
+    stored_name = f"{now:%Y}/{now:%m}/{uuid.uuid4().hex}.{checked.kind.ext}"
+    path = _safe_path(stored_name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "xb") as fh:
+        fh.write(checked.data)
+    att = Attachment(
+        owner_type=owner_type,
+        owner_id=owner_id,
+        original_name=checked.original_name,
+        stored_name=stored_name,
+        mime=checked.kind.mime,
+        extension=checked.kind.ext,
+        size=checked.size,
+        sha256=hashlib.sha256(checked.data).hexdigest(),
+        note=note[:200],
+        uploaded_by_id=user.id if user is not None else None,
+        uploaded_at=now,
+    )
+    db.session.add(att)
+    return att
+
+
+def save_upload(file_storage, owner_type: str, owner_id: int, user=None, note: str = "") -> Attachment:
+    """Check and store one upload. Raises UploadError (nothing written) when refused."""
+    return store(check_upload(file_storage), owner_type, owner_id, user=user, note=note)
+
+
+def attachments_for(owner_type: str, owner_id: int) -> list[Attachment]:
+    return (db.session.query(Attachment)
+            .filter_by(owner_type=owner_type, owner_id=owner_id)
+            .order_by(Attachment.id).all())
+
+
+def attachments_for_many(owner_type: str, owner_ids) -> dict[int, list[Attachment]]:
+    ids = list(owner_ids)
+    out: dict[int, list[Attachment]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = (db.session.query(Attachment)
+            .filter(Attachment.owner_type == owner_type, Attachment.owner_id.in_(ids))
+            .order_by(Attachment.id).all())
+    for att in rows:
+        out[att.owner_id].append(att)
+    return out
+
+
+def delete_attachment(att: Attachment) -> None:
+    """Remove the row; the file goes too (after the caller commits the row's removal it is unreachable anyway)."""
+    path = att.path()
+    db.session.delete(att)
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def send_attachment(att: Attachment, download: bool = False):
+    """Serve a stored file with its real type. Call only after checking the user may see its owner."""
+    path = att.path()
+    if not os.path.exists(path):
+        from flask import abort
+
+        abort(404)
+    resp = send_file(path, mimetype=att.mime, as_attachment=download or not att.inline,
+                     download_name=att.download_name, conditional=True, etag=att.sha256, max_age=0)
+    resp.headers["Cache-Control"] = "private, no-cache"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    if att.mime != PDF.mime:  # Chrome's PDF viewer refuses sandboxed documents; everything else gets one
+        resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp

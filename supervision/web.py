@@ -1,0 +1,122 @@
+"""Request-wide behaviour: sessions, idle timeout, security headers, error pages, template helpers."""
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+
+from .extensions import db, login_manager
+from .timeutil import cn_date, cn_datetime, now
+
+# Endpoints reachable before login or while a password change is pending.
+OPEN_ENDPOINTS = {"accounts.login", "static", "accounts.logout", "accounts.change_password"}
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(ident: str):
+        from .accounts.models import User
+
+        try:
+            user_id, version = (int(x) for x in ident.split(":"))
+        except ValueError:
+            return None
+        user = db.session.get(User, user_id)
+        # A changed password, a reset or a logout elsewhere bumps the version: old cookies stop working.
+        if user is None or user.session_version != version or not user.active:
+            return None
+        return user
+
+    @app.before_request
+    def idle_timeout_and_first_login():
+        if request.endpoint == "static":
+            return None
+        if current_user.is_authenticated:
+            stamp = now().timestamp()
+            last = session.get("_last_seen")
+            limit = app.config["IDLE_TIMEOUT_MINUTES"] * 60
+            if last is not None and stamp - last > limit:
+                logout_user()
+                session.clear()
+                flash(f"超过{app.config['IDLE_TIMEOUT_MINUTES']}分钟未操作，已自动退出，请重新登录。", "warning")
+                return redirect(url_for("accounts.login", next=request.full_path))
+            session["_last_seen"] = stamp
+            session.permanent = True
+            if current_user.must_change_password and request.endpoint not in OPEN_ENDPOINTS:
+                flash("首次登录或密码被重置，请先修改密码。", "warning")
+                return redirect(url_for("accounts.change_password"))
+        return None
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if current_user.is_authenticated and resp.mimetype == "text/html":
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_template("errors/400.html", message="表单已过期或缺少安全令牌（CSRF），请刷新页面后重试。"), 400
+
+    @app.errorhandler(403)
+    def forbidden(exc):
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return render_template("errors/400.html", message=f"上传内容过大（整个请求不能超过 {mb} MB）。"), 413
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        db.session.rollback()
+        return render_template("errors/500.html"), 500
+
+    app.jinja_env.filters["cn_date"] = cn_date
+    app.jinja_env.filters["cn_datetime"] = cn_datetime
+
+    @app.context_processor
+    def layout_context():
+        from .directory.service import get_profile
+
+        return {"org_profile": get_profile(create=False), "nav_items": nav_items()}
+
+
+# (endpoint, label, roles). Missing endpoints (a part not yet built) are left out of the menu.
+NAV = [
+    ("main.index", "首页", ("admin", "inspector", "unit", "leader")),
+    ("schedule.year", "监督计划", ("admin", "inspector", "leader")),
+    ("schedule.my_weeks", "我的检查周", ("inspector",)),
+    ("visits.index", "监督检查", ("admin", "inspector", "leader")),
+    ("visits.problems", "问题清单", ("admin", "inspector", "leader")),
+    ("letters.index", "意见书", ("admin", "inspector", "leader")),
+    ("letters.unit_inbox", "我的意见书", ("unit",)),
+    ("directory.units", "受监督单位", ("admin", "leader")),
+    ("accounts.users", "用户", ("admin",)),
+    ("directory.profile", "机关信息", ("admin",)),
+    ("workcal.index", "工作日历", ("admin",)),
+    ("audit.index", "审计日志", ("admin",)),
+]
+
+
+def nav_items():
+    from flask import current_app
+
+    if not current_user.is_authenticated:
+        return []
+    known = current_app.view_functions
+    return [(ep, label) for ep, label, roles in NAV if current_user.role in roles and ep in known]

@@ -1,0 +1,175 @@
+"""China's working calendar: statutory holidays and 调休 working days.
+
+Source of truth, in order: days the admin entered (CalendarDay, from the State Council notice) ->
+the `chinesecalendar` package (knows 2004-2026 in 1.11.0). A year neither knows raises UnknownYear:
+the app never silently treats a holiday as a working day.
+
+A year the admin has entered is marked in CalendarYear; from then on, days of that year not listed
+as holiday or workday follow the weekday rule (Mon-Fri work, Sat-Sun rest).
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import chinese_calendar
+from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+
+HOLIDAY_NAMES_CN = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+WEEKDAYS_CN = "一二三四五六日"
+
+
+class UnknownYear(Exception):
+    """Neither the package nor the admin's entries know this year's holidays."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            f"{year}年的法定节假日和调休安排尚未录入（chinesecalendar 只收录到"
+            f"{package_last_year()}年）。请在“工作日历”页面按国务院办公厅通知录入{year}年的安排。"
+        )
+
+
+class CalendarYear(db.Model):
+    """A year whose holidays the admin has entered in full."""
+
+    __tablename__ = "calendar_year"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(200), default="")  # e.g. 国办发明电〔2026〕×号
+
+
+class CalendarDay(db.Model):
+    """One day the admin entered: a holiday (kind='holiday') or a 调休 working day (kind='workday')."""
+
+    __tablename__ = "calendar_day"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # holiday / workday
+    name: Mapped[str] = mapped_column(String(50), default="")
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    day: date
+    workday: bool
+    reason: str  # 工作日 / 周末 / 国庆节 / 调休工作日 …
+    source: str  # "package" / "admin"
+
+    @property
+    def holiday(self) -> bool:
+        return not self.workday and self.reason not in ("周末",)
+
+
+def package_last_year() -> int:
+    """The last year chinesecalendar knows."""
+    return max(d.year for d in chinese_calendar.holidays)
+
+
+def package_first_year() -> int:
+    return min(d.year for d in chinese_calendar.holidays)
+
+
+def _admin_day(d: date):
+    return db.session.get(CalendarDay, d)
+
+
+def _admin_year(year: int):
+    return db.session.get(CalendarYear, year)
+
+
+def year_known(year: int) -> bool:
+    if _admin_year(year) is not None:
+        return True
+    return package_first_year() <= year <= package_last_year()
+
+
+def day_info(d: date) -> DayInfo:
+    """Whether d is a working day and why. Raises UnknownYear for a year nobody knows."""
+    entry = _admin_day(d)
+    if entry is not None:
+        if entry.kind == "workday":
+            return DayInfo(d, True, "调休工作日" + (f"（{entry.name}）" if entry.name else ""), "admin")
+        return DayInfo(d, False, entry.name or "法定节假日", "admin")
+    if _admin_year(d.year) is not None:
+        return DayInfo(d, d.weekday() < 5, "工作日" if d.weekday() < 5 else "周末", "admin")
+    try:
+        workday = chinese_calendar.is_workday(d)
+        on_holiday, name = chinese_calendar.get_holiday_detail(d)
+    except NotImplementedError:
+        raise UnknownYear(d.year) from None
+    if workday:
+        if d.weekday() >= 5:
+            label = HOLIDAY_NAMES_CN.get(name, name) if name else ""
+            return DayInfo(d, True, "调休工作日" + (f"（{label}）" if label else ""), "package")
+        return DayInfo(d, True, "工作日", "package")
+    if on_holiday and name:
+        return DayInfo(d, False, HOLIDAY_NAMES_CN.get(name, name), "package")
+    return DayInfo(d, False, "周末", "package")
+
+
+def is_workday(d: date) -> bool:
+    return day_info(d).workday
+
+
+def next_workday(d: date, *, include_self: bool = True) -> date:
+    """The first working day on or after d (after d when include_self is False)."""
+    cur = d if include_self else d + timedelta(days=1)
+    while not is_workday(cur):
+        cur += timedelta(days=1)
+    return cur
+
+
+def previous_workday(d: date, *, include_self: bool = True) -> date:
+    """The last working day on or before d (before d when include_self is False)."""
+    cur = d if include_self else d - timedelta(days=1)
+    while not is_workday(cur):
+        cur -= timedelta(days=1)
+    return cur
+
+
+def workdays_between(start: date, end: date) -> list[date]:
+    """Working days in [start, end], both included."""
+    out = []
+    cur = start
+    while cur <= end:
+        if is_workday(cur):
+            out.append(cur)
+        cur += timedelta(days=1)
+    return out
+
+
+def describe(d: date) -> str:
+    """One line for people and the CLI: 2021-10-01（星期五）：休息日 — 国庆节."""
+    head = f"{d.isoformat()}（星期{WEEKDAYS_CN[d.weekday()]}）"
+    try:
+        info = day_info(d)
+    except UnknownYear as exc:
+        return f"{head}：未知 — {exc}"
+    return f"{head}：{'工作日' if info.workday else '休息日'} — {info.reason}"
+
+
+def enter_year(year: int, holidays: list[tuple[date, str]], workdays: list[tuple[date, str]], source: str = "") -> None:
+    """Record a year's holidays and 调休 working days from the State Council notice (replaces earlier entries)."""
+    for d, _ in list(holidays) + list(workdays):
+        if d.year != year:
+            raise ValueError(f"日期 {d.isoformat()} 不属于 {year} 年")
+    db.session.query(CalendarDay).filter(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)).delete()
+    for d, name in holidays:
+        db.session.add(CalendarDay(day=d, kind="holiday", name=name))
+    for d, name in workdays:
+        db.session.add(CalendarDay(day=d, kind="workday", name=name))
+    yr = _admin_year(year) or CalendarYear(year=year)
+    yr.complete = True
+    yr.source = source
+    db.session.add(yr)
