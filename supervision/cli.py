@@ -11,13 +11,14 @@ from .extensions import db
 
 def register(app: Flask) -> None:
     from .letters import cli as letters_cli
+    from .reminders import cli as reminders_cli
     from .schedule import cli as schedule_cli
     from .visits import cli as visits_cli
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(calendar_group)
-    for part in (schedule_cli, visits_cli, letters_cli):
+    for part in (schedule_cli, visits_cli, letters_cli, reminders_cli):
         part.register(app)
 
 

@@ -93,7 +93,12 @@ def init_app(app: Flask) -> None:
     def layout_context():
         from .directory.service import get_profile
 
-        return {"org_profile": get_profile(create=False), "nav_items": nav_items()}
+        unread = None
+        if current_user.is_authenticated and "reminders.inbox" in app.view_functions:
+            from .reminders.service import unread_count
+
+            unread = unread_count(current_user)
+        return {"org_profile": get_profile(create=False), "nav_items": nav_items(), "unread_notifications": unread}
 
 
 # (endpoint, label, roles). Missing endpoints (a part not yet built) are left out of the menu.
