@@ -31,7 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _settle_secret_key(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "supervision.db")
-    app.config.setdefault("UPLOAD_DIR", os.path.join(app.instance_path, "uploads"))
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = os.path.join(app.instance_path, "uploads")
+    if not app.config.get("DATA_DIR"):
+        app.config["DATA_DIR"] = os.path.join(app.instance_path, "data")
     app.permanent_session_lifetime = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
 
     db.init_app(app)

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .backup import backup_command, restore_command
 from .extensions import db
 
 
@@ -18,6 +19,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(calendar_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     for part in (schedule_cli, visits_cli, letters_cli, reminders_cli):
         part.register(app)
 
@@ -81,3 +84,24 @@ def calendar_workday(day):
         workcal.day_info(d)
     except workcal.UnknownYear:
         sys.exit(3)
+
+
+@calendar_group.command("deadline")
+@click.option("--from", "start", required=True, help="签收（送达）日期，如 2021-09-01")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 365), help="期限天数")
+def calendar_deadline(start, days):
+    """Print the deadline of a period of DAYS days after --from, and how it was reached."""
+    from . import workcal
+    from .letters.deadline import compute_deadline
+
+    try:
+        d = date.fromisoformat(start)
+    except ValueError:
+        raise click.BadParameter(f"“{start}”不是日期，应写成 2021-09-01 这样。", param_hint="--from") from None
+    try:
+        result = compute_deadline(d, days)
+    except workcal.UnknownYear as exc:
+        click.echo(f"无法计算期限：{exc}", err=True)
+        sys.exit(3)
+    click.echo(f"期限届满日：{result.due.isoformat()}")
+    click.echo(result.explanation)

@@ -33,6 +33,9 @@ class Defaults:
     # Uploads: largest accepted file (bytes); whole request may be a little larger.
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+    # Where attachments and generated files (issued letter PDFs) are kept; default instance/uploads, instance/data.
+    UPLOAD_DIR = None
+    DATA_DIR = None
     # Extra font files for letters (list of paths), tried before instance/fonts/ and system fonts.
     FONT_PATHS: list = []
     # CSRF tokens live as long as the session.
