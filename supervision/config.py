@@ -1,7 +1,8 @@
 """Configuration. Every key the app reads is listed here with its default and meaning.
 
 Order of precedence (later wins): these defaults -> instance/config.py -> environment variables
-(DATABASE_URL, SECRET_KEY, SUPERVISION_ENV) -> test_config passed to create_app().
+(DATABASE_URL, SECRET_KEY, SUPERVISION_ENV, SUPERVISION_UPLOAD_DIR, SUPERVISION_DATA_DIR) -> test_config
+passed to create_app().
 """
 import os
 
@@ -54,6 +55,9 @@ def env_overrides() -> dict:
         out["SQLALCHEMY_DATABASE_URI"] = url
     if os.environ.get("SECRET_KEY"):
         out["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    for key in ("UPLOAD_DIR", "DATA_DIR"):
+        if os.environ.get(f"SUPERVISION_{key}"):
+            out[key] = os.environ[f"SUPERVISION_{key}"]
     if os.environ.get("SUPERVISION_ENV"):
         out["SUPERVISION_ENV"] = os.environ["SUPERVISION_ENV"]
     return out

@@ -119,6 +119,31 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_log_user_id'), ['user_id'], unique=False)
 
     # ### end Alembic commands ###
+    _seed_reference_data()
+
+
+def _seed_reference_data():
+    """The organisation profile and the three offices of 附件二, so `db upgrade` gives a usable database.
+
+    Values as of this revision, written out here: later edits to the defaults in code do not change history.
+    """
+    from datetime import datetime, timezone
+
+    stamp = datetime.now(timezone.utc).replace(tzinfo=None)
+    profile = sa.table("org_profile", *(sa.column(c) for c in (
+        "issuing_authority", "letter_prefix", "reply_office", "reply_address", "contact_person", "contact_phone",
+        "reply_period_days", "updated_at")))
+    op.bulk_insert(profile, [{
+        "issuing_authority": "鲁山县法治政府建设领导小组办公室", "letter_prefix": "鲁政行监字",
+        "reply_office": "鲁山县司法局行政执法协调监督室", "reply_address": "司法大楼504", "contact_person": "",
+        "contact_phone": "0375-7653158", "reply_period_days": 30, "updated_at": stamp}])
+    office = sa.table("office", sa.column("name"), sa.column("phone"), sa.column("sort_order"))
+    op.bulk_insert(office, [
+        {"name": "法治调研督察室", "phone": "0375-7653020", "sort_order": 0},
+        {"name": "政策法规室", "phone": "0375-7653029", "sort_order": 1},
+        {"name": "行政执法协调监督室", "phone": "0375-7653158", "sort_order": 2},
+    ])
+
 
 
 def downgrade():
