@@ -12,6 +12,7 @@ from .extensions import db
 
 def register(app: Flask) -> None:
     from .letters import cli as letters_cli
+    from .rectification import cli as rectification_cli
     from .reminders import cli as reminders_cli
     from .schedule import cli as schedule_cli
     from .visits import cli as visits_cli
@@ -21,7 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(calendar_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    for part in (schedule_cli, visits_cli, letters_cli, reminders_cli):
+    for part in (schedule_cli, visits_cli, letters_cli, rectification_cli, reminders_cli):
         part.register(app)
 
 

@@ -39,6 +39,13 @@ class Defaults:
     DATA_DIR = None
     # Extra font files for letters (list of paths), tried before instance/fonts/ and system fonts.
     FONT_PATHS: list = []
+    # Reminders: the one scheduler process (`flask --app wsgi scheduler`) sweeps for due reminders every
+    # REMINDER_SWEEP_SECONDS and sends/retries e-mail and webhook deliveries every REMINDER_DELIVER_SECONDS.
+    REMINDER_SWEEP_SECONDS = 300
+    REMINDER_DELIVER_SECONDS = 60
+    REMINDER_SEND_TIMEOUT = 10  # seconds to wait for the SMTP or webhook server
+    REMINDER_MAX_ATTEMPTS = 6  # attempts before a delivery is marked failed
+    SCHEDULER_JOBSTORE_TABLE = "apscheduler_jobs"  # APScheduler's own table, outside the migrations
     # CSRF tokens live as long as the session.
     WTF_CSRF_TIME_LIMIT = None
 

@@ -18,6 +18,7 @@ DEMO_USERS = [
 
 def load(echo) -> None:
     from .letters import demo as letters_demo
+    from .rectification import demo as rectification_demo
     from .schedule import demo as schedule_demo
     from .visits import demo as visits_demo
 
@@ -34,6 +35,8 @@ def load(echo) -> None:
     visits_demo.load(echo)
     db.session.commit()
     letters_demo.load(echo)
+    db.session.commit()
+    rectification_demo.load(echo)
     db.session.commit()
     echo("")
     echo("演示账号（密码均为 %s）：" % DEMO_PASSWORD)

@@ -104,8 +104,11 @@ class FontSet:
 
     def check(self, body_text: str, title_text: str = "") -> None:
         """Raise MissingGlyphs for the first font that lacks a character of its text."""
-        check_coverage(self.title, title_text)
+        if self.title.name == self.body.name:
+            check_coverage(self.body, body_text + title_text)
+            return
         check_coverage(self.body, body_text)
+        check_coverage(self.title, title_text)
 
 
 def check_coverage(font: ResolvedFont, text: str) -> None:
@@ -122,7 +125,8 @@ def _split(spec: str) -> tuple[str, int]:
     return spec, 0
 
 
-def candidates(role: str, font_paths: Iterable[str] = (), instance_path: str | None = None) -> list[tuple[str, int, str]]:
+def candidates(role: str, font_paths: Iterable[str] | dict = (),
+               instance_path: str | None = None) -> list[tuple[str, int, str]]:
     """Every (path, index, source) to try for a role, in lookup order; files need not exist."""
     out: list[tuple[str, int, str]] = []
     if isinstance(font_paths, dict):  # {"body": [...], "title": [...]}

@@ -11,10 +11,11 @@ bp = Blueprint("main", __name__)
 @roles_required(*ALL_ROLES)
 def index():
     from .letters import dashboard as letters_dash
+    from .rectification import dashboard as rectification_dash
     from .schedule import dashboard as schedule_dash
     from .visits import dashboard as visits_dash
 
     panels = []
-    for part in (schedule_dash, visits_dash, letters_dash):
+    for part in (schedule_dash, visits_dash, letters_dash, rectification_dash):
         panels.extend(part.panels(current_user))
     return render_template("main/dashboard.html", panels=panels)

@@ -110,11 +110,17 @@ NAV = [
     ("visits.problems", "问题清单", ("admin", "inspector", "leader")),
     ("letters.index", "意见书", ("admin", "inspector", "leader")),
     ("letters.unit_inbox", "我的意见书", ("unit",)),
+    ("rectification.ledger", "整改台账", ("admin", "inspector", "leader")),
+    ("rectification.stats", "整改统计", ("admin", "leader")),
+    ("rectification.self_inspections", "自查", ("admin", "leader")),
+    ("rectification.unit_letters", "整改报送", ("unit",)),
+    ("rectification.my_self_inspection", "自查", ("unit",)),
     ("directory.units", "受监督单位", ("admin", "leader")),
     ("accounts.users", "用户", ("admin",)),
     ("directory.profile", "机关信息", ("admin",)),
     ("workcal.index", "工作日历", ("admin",)),
     ("audit.index", "审计日志", ("admin",)),
+    ("reminders.deliveries", "提醒发送", ("admin",)),
 ]
 
 

@@ -50,6 +50,25 @@ def app(tmp_path, app_config):
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _user_loaded_per_request(request):
+    """Tests that hold an app context across requests make Flask reuse it and its `g`; Flask-Login would then
+    keep the first request's user for every later client. Forget it at each request, as production does."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    from flask import g, request_started
+
+    app = request.getfixturevalue("app")
+
+    def forget(sender, **extra):
+        g.pop("_login_user", None)
+
+    request_started.connect(forget, app)
+    yield
+    request_started.disconnect(forget, app)
+
+
 @pytest.fixture
 def ctx(app):
     """An app context for service-level tests."""

@@ -1,2 +1,26 @@
+"""Panels this part adds to the role dashboard."""
+from sqlalchemy import func
+
+from ..extensions import db
+
+
 def panels(user):
-    return []
+    """Return a list of (template_name, context_dict) shown on user's dashboard, in order."""
+    from . import service
+    from .models import Letter, LetterStatus
+
+    if user.role == "unit":
+        unread = service.unread_count(user.unit_id)
+        unsigned = (db.session.query(func.count(Letter.id))
+                    .filter(Letter.unit_id == user.unit_id, Letter.status == LetterStatus.issued.value,
+                            Letter.receipt_date.is_(None)).scalar() or 0)
+        if not (unread or unsigned):
+            return []
+        return [("letters/_panel_unit.html", {"unread": unread, "unsigned": unsigned})]
+    drafts = db.session.query(func.count(Letter.id)).filter(Letter.status == LetterStatus.draft.value).scalar() or 0
+    unsigned = (db.session.query(func.count(Letter.id))
+                .filter(Letter.status == LetterStatus.issued.value, Letter.receipt_date.is_(None)).scalar() or 0)
+    awaiting = len(service.visits_awaiting_letter()) if user.role in ("admin", "inspector") else 0
+    if not (drafts or unsigned or awaiting):
+        return []
+    return [("letters/_panel_staff.html", {"drafts": drafts, "unsigned": unsigned, "awaiting": awaiting})]

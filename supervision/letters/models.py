@@ -1,1 +1,220 @@
-"""x"""
+"""Opinion letters (行政执法监督意见书 and other types), the problems they carry, their stored PDFs.
+
+A letter is a draft until the 监督室 issues it; only then does it get its number, unique per
+(type, year) by a database constraint. At issue the text is frozen (content_json) and the PDF is
+produced once and stored with its SHA-256 (letter_file); from then on that file is what is served.
+A mistaken letter is voided with a reason, its number never reused; a corrected letter points at the
+voided one through replaces_id.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class LetterStatus(str, enum.Enum):
+    draft = "draft"
+    issued = "issued"
+    voided = "voided"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "草稿", "issued": "已签发", "voided": "已作废"}[self.value]
+
+    @property
+    def css(self) -> str:
+        return {"draft": "secondary", "issued": "primary", "voided": "dark"}[self.value]
+
+
+RECEIPT_KINDS = {"sign": "签收", "paper": "送达"}
+
+
+class LetterType(db.Model):
+    """A kind of letter: its title, number prefix and reply period. 行政执法监督意见书 is the default."""
+
+    __tablename__ = "letter_type"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)  # printed as the title
+    # Number prefix (鲁政行监字); empty = the organisation profile's letter_prefix.
+    prefix: Mapped[str] = mapped_column(String(30), default="")
+    # Reply period in days; None = the profile's reply_period_days.
+    reply_period_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The request paragraph; {days} and {place} are filled in. Empty = 附件三's wording.
+    request_template: Mapped[str] = mapped_column(Text, default="")
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LetterType {self.name}>"
+
+
+class Letter(db.Model):
+    __tablename__ = "letter"
+    __table_args__ = (
+        # The number: one per (type, year, seq). Two admins issuing at the same second cannot both win.
+        UniqueConstraint("letter_type_id", "year", "seq", name="uq_letter_type_year_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_type_id: Mapped[int] = mapped_column(ForeignKey("letter_type.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(10), default=LetterStatus.draft.value, index=True)
+    # Optional case reference of 附件三: 你单位××××案（鲁×罚决字〔××〕第×号）经审查后发现：
+    case_name: Mapped[str] = mapped_column(String(200), default="")
+    case_number: Mapped[str] = mapped_column(String(100), default="")
+    period_days: Mapped[int] = mapped_column(Integer, default=30)
+    # Number, set at issue only.
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    number: Mapped[str] = mapped_column(String(60), default="", index=True)
+    issue_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)  # 成文日期
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    content_json: Mapped[str] = mapped_column(Text, default="")  # the LetterContent frozen at issue
+    # Delivery (送达): the unit signs in the app, or the admin records a paper delivery date.
+    receipt_kind: Mapped[str] = mapped_column(String(10), default="")  # sign / paper
+    receipt_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # when recorded
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    # Computed once at receipt from the working calendar (see deadline.py), with how it was reached.
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    deadline_note: Mapped[str] = mapped_column(String(200), default="")
+    unit_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # first opened by the unit
+    # Void (作废).
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    void_reason: Mapped[str] = mapped_column(String(500), default="")
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"), nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    letter_type: Mapped[LetterType] = relationship()
+    unit = relationship("Unit")
+    visit = relationship("Visit")
+    items: Mapped[list["LetterProblem"]] = relationship(
+        back_populates="letter", order_by="LetterProblem.position", cascade="all, delete-orphan")
+    replaces = relationship("Letter", remote_side=[id], foreign_keys=[replaces_id])
+    issued_by = relationship("User", foreign_keys=[issued_by_id])
+    received_by = relationship("User", foreign_keys=[received_by_id])
+    voided_by = relationship("User", foreign_keys=[voided_by_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+    @property
+    def status_enum(self) -> LetterStatus:
+        return LetterStatus(self.status)
+
+    @property
+    def status_label(self) -> str:
+        return self.status_enum.label
+
+    @property
+    def status_css(self) -> str:
+        return self.status_enum.css
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == LetterStatus.draft.value
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == LetterStatus.issued.value
+
+    @property
+    def is_voided(self) -> bool:
+        return self.status == LetterStatus.voided.value
+
+    @property
+    def received(self) -> bool:
+        return self.receipt_date is not None
+
+    @property
+    def receipt_label(self) -> str:
+        return RECEIPT_KINDS.get(self.receipt_kind, "")
+
+    @property
+    def title(self) -> str:
+        return self.letter_type.name if self.letter_type else ""
+
+    @property
+    def display_name(self) -> str:
+        return self.number or f"草稿 #{self.id}"
+
+    @property
+    def replaced_by(self) -> "Letter | None":
+        return db.session.query(Letter).filter_by(replaces_id=self.id).order_by(Letter.id.desc()).first()
+
+    def __repr__(self) -> str:
+        return f"<Letter {self.id} {self.number or self.status}>"
+
+
+class LetterProblem(db.Model):
+    """A problem in a letter, at a position, with the wording the letter uses (editable in a draft).
+
+    A problem belongs to at most one live (draft or issued) letter: the partial unique index below;
+    voiding a letter sets `live` to False on its rows, so the problem can go into a corrected letter.
+    """
+
+    __tablename__ = "letter_problem"
+    __table_args__ = (
+        Index("uq_letter_problem_live_problem", "problem_id", unique=True,
+              sqlite_where=text("live"), postgresql_where=text("live")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    text: Mapped[str] = mapped_column(Text, default="")
+    live: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    letter: Mapped[Letter] = relationship(back_populates="items")
+    problem = relationship("Problem")
+
+
+class LetterFile(db.Model):
+    """The PDF produced at issue, kept byte for byte with its SHA-256. Written once, never updated."""
+
+    __tablename__ = "letter_file"
+    __table_args__ = (UniqueConstraint("letter_id", "kind", name="uq_letter_file_letter_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="pdf")
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    font_family: Mapped[str] = mapped_column(String(100), default="")  # the body font it was set in
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    letter: Mapped[Letter] = relationship()
+
+
+def _link_problems() -> None:
+    """Give Problem a read-only `letters` list: the live letters it is in (visits reads it duck-typed)."""
+    from sqlalchemy import and_, true
+    from sqlalchemy.orm import relationship as rel
+
+    from ..visits.models import Problem
+
+    if "letters" in Problem.__dict__:  # (asking the mapper would configure every mapper too early)
+        return
+    lp = LetterProblem.__table__
+    Problem.letters = rel(
+        Letter, secondary=lp, viewonly=True,
+        primaryjoin=and_(Problem.id == lp.c.problem_id, lp.c.live == true()),
+        secondaryjoin=lp.c.letter_id == Letter.id,
+    )
+
+
+_link_problems()

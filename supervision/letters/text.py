@@ -70,7 +70,7 @@ def case_sentence(case_name: str = "", case_number: str = "") -> str:
     name = (case_name or "").strip()
     number = (case_number or "").strip()
     if not name:
-        return DEFAULT_INTRO
+        return f"你单位{number}案卷经审查后发现：" if number else DEFAULT_INTRO
     if name.endswith("案"):
         name = name[:-1]
     return f"你单位{name}案" + (f"（{number}）" if number else "") + "经审查后发现："

@@ -1,2 +1,413 @@
-from flask import Blueprint
+"""Pages of letters: list, draft, edit, issue, void, delivery, downloads, batch print, register, types,
+and the unit's inbox. Thin: load, check access, call the service, commit once, redirect."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..accounts.access import ALL_ROLES, STAFF, roles_required
+from ..accounts.models import Role
+from ..directory.models import Unit
+from ..extensions import db
+from ..fonts import FontError
+from ..timeutil import today
+from . import service
+from .forms import (DeliveryForm, DraftForm, LetterEditForm, LetterTypeForm, PrintRangeForm, VoidForm, parse_items)
+from .models import Letter, LetterProblem, LetterStatus, LetterType
+
 bp = Blueprint("letters", __name__, url_prefix="/letters")
+
+EDITORS = (Role.admin, Role.inspector)
+
+
+def _int_arg(name):
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _download(data: bytes, filename: str, mimetype: str, inline: bool = False) -> Response:
+    resp = Response(data, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    resp.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _file_stem(letter: Letter) -> str:
+    return f"{letter.number or '草稿' + str(letter.id)}_{letter.unit.name}"
+
+
+# --- lists ----------------------------------------------------------------------------------------
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index():
+    status = request.args.get("status", "")
+    year = _int_arg("year")
+    unit_id = _int_arg("unit")
+    q = db.session.query(Letter)
+    if status in {s.value for s in LetterStatus}:
+        q = q.filter(Letter.status == status)
+    if year:
+        q = q.filter(Letter.year == year)
+    if unit_id:
+        q = q.filter(Letter.unit_id == unit_id)
+    letters = q.order_by(Letter.id.desc()).limit(500).all()
+    # Drafts waiting for the 监督室 first, then the newest issued.
+    letters.sort(key=lambda x: (not x.is_draft, -(x.issue_date.toordinal() if x.issue_date else 0), -x.id))
+    awaiting = service.visits_awaiting_letter() if current_user.role in ("admin", "inspector") else []
+    units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
+    years = sorted({y for (y,) in db.session.query(Letter.year).filter(Letter.year.isnot(None)).distinct()},
+                   reverse=True)
+    return render_template("letters/index.html", letters=letters, awaiting=awaiting, units=units, years=years,
+                           statuses=LetterStatus, f={"status": status, "year": year, "unit": unit_id},
+                           draft_form=DraftForm(), types=service.letter_types())
+
+
+@bp.route("/inbox")
+@roles_required(Role.unit)
+def unit_inbox():
+    letters = service.unit_letters(current_user.unit_id)
+    return render_template("letters/inbox.html", letters=letters)
+
+
+# --- drafting -------------------------------------------------------------------------------------
+
+@bp.route("/draft/<int:visit_id>", methods=["POST"])
+@roles_required(*EDITORS)
+def draft_from_visit(visit_id):
+    from ..visits.models import Visit
+
+    visit = db.session.get(Visit, visit_id)
+    if visit is None:
+        abort(404)
+    lt = None
+    type_id = request.form.get("letter_type_id", type=int)
+    if type_id:
+        lt = db.session.get(LetterType, type_id)
+        if lt is None or not lt.active:
+            flash("所选文书类型不存在或已停用。", "danger")
+            return redirect(url_for(".index"))
+    try:
+        letter = service.draft_letter(visit, current_user, lt)
+        db.session.commit()
+    except service.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        existing = service.live_letter_for_visit(visit.id)
+        return redirect(url_for(".show", letter_id=existing.id) if existing else url_for(".index"))
+    flash(f"已起草{letter.title}（{visit.unit.name}，{len(letter.items)}个问题），请核对后提交监督室签发。", "success")
+    return redirect(url_for(".edit", letter_id=letter.id))
+
+
+@bp.route("/<int:letter_id>")
+@roles_required(*ALL_ROLES)
+def show(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    if service.mark_seen(letter, current_user):
+        db.session.commit()
+    content = service.content_of(letter)
+    stored = service.stored_file(letter) if not letter.is_draft else None
+    other_drafts = []
+    if letter.is_draft:
+        other_drafts = (db.session.query(Letter).filter(Letter.unit_id == letter.unit_id, Letter.id != letter.id,
+                                                        Letter.status == LetterStatus.draft.value).all())
+    history = []
+    if current_user.role != Role.unit.value:
+        from ..audit import AuditEntry
+
+        history = (db.session.query(AuditEntry).filter_by(record_type="letter", record_id=letter.id)
+                   .order_by(AuditEntry.at).all())
+    return render_template("letters/show.html", letter=letter, content=content, stored=stored,
+                           can_edit=service.can_edit(current_user, letter), other_drafts=other_drafts,
+                           void_form=VoidForm(), delivery_form=DeliveryForm(), history=history,
+                           replaced_by=letter.replaced_by if letter.is_voided else None)
+
+
+@bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    if not service.can_edit(current_user, letter):
+        flash("这份意见书已签发或作废，或您不是该次检查的检查组成员，不能修改。", "warning")
+        return redirect(url_for(".show", letter_id=letter.id))
+    form = LetterEditForm(obj=letter)
+    form.letter_type_id.choices = [(t.id, t.name) for t in service.letter_types()]
+    error = None
+    if form.validate_on_submit():
+        try:
+            service.update_draft(letter, {
+                "letter_type_id": form.letter_type_id.data, "case_name": form.case_name.data or "",
+                "case_number": form.case_number.data or "", "period_days": form.period_days.data,
+                "items": parse_items(request.form)}, current_user)
+            db.session.commit()
+            flash("草稿已保存。", "success")
+            return redirect(url_for(".show", letter_id=letter.id))
+        except service.LetterError as exc:
+            db.session.rollback()
+            error = str(exc)
+    waiting = service.unassigned_problems(unit_id=letter.unit_id)
+    other_drafts = (db.session.query(Letter).filter(Letter.unit_id == letter.unit_id, Letter.id != letter.id,
+                                                    Letter.status == LetterStatus.draft.value).all())
+    return render_template("letters/edit.html", letter=letter, form=form, error=error, waiting=waiting,
+                           other_drafts=other_drafts,
+                           posted=parse_items(request.form) if request.method == "POST" else {})
+
+
+def _item_of(letter: Letter, item_id: int) -> LetterProblem:
+    item = db.session.get(LetterProblem, item_id)
+    if item is None or item.letter_id != letter.id:
+        abort(404)
+    return item
+
+
+@bp.route("/<int:letter_id>/items/<int:item_id>/move", methods=["POST"])
+@roles_required(*EDITORS)
+def move_problem(letter_id, item_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    item = _item_of(letter, item_id)
+    target = db.session.get(Letter, request.form.get("target_id", type=int) or 0)
+    if target is None:
+        flash("请选择要移入的意见书草稿。", "danger")
+        return redirect(url_for(".edit", letter_id=letter.id))
+    try:
+        service.move_problem(item, target, current_user)
+        db.session.commit()
+        flash(f"问题已移入草稿 #{target.id}。", "success")
+    except service.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return redirect(url_for(".edit", letter_id=letter.id))
+
+
+@bp.route("/<int:letter_id>/items/<int:item_id>/remove", methods=["POST"])
+@roles_required(*EDITORS)
+def remove_problem(letter_id, item_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    item = _item_of(letter, item_id)
+    try:
+        service.remove_problem(item, current_user)
+        db.session.commit()
+        flash("问题已移出这份草稿，等待写入其他意见书。", "success")
+    except service.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return redirect(url_for(".edit", letter_id=letter.id))
+
+
+@bp.route("/<int:letter_id>/add-problem", methods=["POST"])
+@roles_required(*EDITORS)
+def add_problem(letter_id):
+    from ..visits.models import Problem
+
+    letter = service.get_letter_for(current_user, letter_id)
+    problem = db.session.get(Problem, request.form.get("problem_id", type=int) or 0)
+    if problem is None:
+        abort(404)
+    try:
+        service.add_problem(letter, problem, current_user)
+        db.session.commit()
+        flash("问题已加入草稿。", "success")
+    except service.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return redirect(url_for(".edit", letter_id=letter.id))
+
+
+@bp.route("/<int:letter_id>/delete", methods=["POST"])
+@roles_required(*EDITORS)
+def delete(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    try:
+        service.delete_draft(letter, current_user)
+        db.session.commit()
+        flash("草稿已删除，其中的问题可写入其他意见书。", "success")
+    except service.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for(".show", letter_id=letter_id))
+    return redirect(url_for(".index"))
+
+
+# --- issuing, voiding, delivery -------------------------------------------------------------------
+
+@bp.route("/<int:letter_id>/issue", methods=["POST"])
+@roles_required(Role.admin)
+def issue(letter_id):
+    service.get_letter_for(current_user, letter_id)
+    try:
+        letter = service.issue_letter(letter_id, current_user)
+    except service.LetterError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for(".show", letter_id=letter_id))
+    except FontError as exc:
+        flash(f"未签发：{exc}", "danger")
+        return redirect(url_for(".show", letter_id=letter_id))
+    flash(f"已签发 {letter.number}，{letter.unit.name}已可在“我的意见书”中看到。", "success")
+    return redirect(url_for(".show", letter_id=letter.id))
+
+
+@bp.route("/<int:letter_id>/void", methods=["POST"])
+@roles_required(Role.admin)
+def void(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        flash("作废未完成：" + "；".join(e for errs in form.errors.values() for e in errs), "danger")
+        return redirect(url_for(".show", letter_id=letter.id))
+    try:
+        service.void_letter(letter, form.reason.data, current_user)
+        db.session.commit()
+        flash(f"{letter.number} 已作废，文号不再使用。如需更正，请起草更正件。", "success")
+    except service.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return redirect(url_for(".show", letter_id=letter.id))
+
+
+@bp.route("/<int:letter_id>/correct", methods=["POST"])
+@roles_required(Role.admin)
+def correct(letter_id):
+    voided = service.get_letter_for(current_user, letter_id)
+    try:
+        letter = service.draft_correction(voided, current_user)
+        db.session.commit()
+    except service.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for(".show", letter_id=voided.id))
+    flash(f"已起草更正件，替代 {voided.number}。", "success")
+    return redirect(url_for(".edit", letter_id=letter.id))
+
+
+@bp.route("/<int:letter_id>/sign", methods=["POST"])
+@roles_required(Role.unit)
+def sign(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    try:
+        service.record_receipt(letter, current_user)
+        db.session.commit()
+        flash(f"已签收。整改期限：{letter.deadline_note}。", "success")
+    except service.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return redirect(url_for(".show", letter_id=letter.id))
+
+
+@bp.route("/<int:letter_id>/delivery", methods=["POST"])
+@roles_required(Role.admin)
+def delivery(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    form = DeliveryForm()
+    if not form.validate_on_submit():
+        flash("送达日期无效：请填写如 2021-09-01 的日期。", "danger")
+        return redirect(url_for(".show", letter_id=letter.id))
+    try:
+        service.record_delivery(letter, form.day.data, current_user)
+        db.session.commit()
+        flash(f"已登记送达。整改期限：{letter.deadline_note}。", "success")
+    except service.LetterError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return redirect(url_for(".show", letter_id=letter.id))
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+@bp.route("/<int:letter_id>.pdf")
+@roles_required(*ALL_ROLES)
+def pdf(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    try:
+        data = service.letter_pdf(letter)
+    except (service.LetterError, FontError) as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for(".show", letter_id=letter.id))
+    return _download(data, _file_stem(letter) + ".pdf", "application/pdf", inline=request.args.get("inline") == "1")
+
+
+@bp.route("/<int:letter_id>.docx")
+@roles_required(*STAFF)
+def docx(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    return _download(service.letter_docx(letter), _file_stem(letter) + ".docx",
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@bp.route("/print")
+@roles_required(*STAFF)
+def print_range():
+    form = PrintRangeForm(request.args)
+    if request.args and form.validate():
+        try:
+            data, count = service.combined_pdf(form.start.data, form.end.data)
+        except (service.LetterError, FontError) as exc:
+            flash(str(exc), "warning")
+        else:
+            name = f"意见书_{form.start.data.isoformat()}_{form.end.data.isoformat()}_{count}份.pdf"
+            return _download(data, name, "application/pdf")
+    elif not request.args:
+        form.start.data = today().replace(month=1, day=1)
+        form.end.data = today()
+    return render_template("letters/print.html", form=form)
+
+
+@bp.route("/register")
+@roles_required(*STAFF)
+def register():
+    year = _int_arg("year")
+    unit_id = _int_arg("unit")
+    type_id = _int_arg("type")
+    letters = service.register_letters(year, unit_id, type_id)
+    if request.args.get("format") == "xlsx":
+        title = f"{year or ''}{'年' if year else ''}行政执法监督文书发文登记"
+        return _download(service.register_xlsx(letters, title), f"发文登记{year or ''}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    years = sorted({y for (y,) in db.session.query(Letter.year).filter(Letter.year.isnot(None)).distinct()},
+                   reverse=True)
+    units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
+    return render_template("letters/register.html", letters=letters, years=years, units=units,
+                           types=service.letter_types(active_only=False),
+                           f={"year": year, "unit": unit_id, "type": type_id})
+
+
+# --- letter types ---------------------------------------------------------------------------------
+
+@bp.route("/types")
+@roles_required(Role.admin)
+def types():
+    rows = service.letter_types(active_only=False)
+    db.session.commit()  # the default type may just have been created
+    return render_template("letters/types.html", types=rows)
+
+
+@bp.route("/types/new", methods=["GET", "POST"])
+@bp.route("/types/<int:type_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def type_form(type_id=None):
+    lt = db.session.get(LetterType, type_id) if type_id else None
+    if type_id and lt is None:
+        abort(404)
+    form = LetterTypeForm(obj=lt)
+    error = None
+    if form.validate_on_submit():
+        data = {"name": form.name.data, "prefix": form.prefix.data or "",
+                "reply_period_days": form.reply_period_days.data or None,
+                "request_template": form.request_template.data or "", "sort_order": form.sort_order.data or 0,
+                "active": bool(form.active.data)}
+        try:
+            if lt is None:
+                service.create_type(data)
+            else:
+                service.update_type(lt, data)
+            db.session.commit()
+            flash("文书类型已保存。", "success")
+            return redirect(url_for(".types"))
+        except service.LetterError as exc:
+            db.session.rollback()
+            error = str(exc)
+    return render_template("letters/type_form.html", form=form, lt=lt, error=error)

@@ -1,2 +1,382 @@
-from flask import Blueprint
+"""Schedule pages: year grid, print view, export, import (preview then confirm), slot assignment, my weeks, feed."""
+import json
+import os
+import re
+import secrets
+from functools import wraps
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.access import ALL_ROLES, STAFF, roles_required
+from ..accounts.models import User
+from ..directory.models import Office, Unit
+from ..directory.service import offices
+from ..extensions import db
+from ..timeutil import today, utcnow
+from . import exports, service
+from .forms import AssignForm, DatesForm, UploadForm
+from .models import Slot
+
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
+
+TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+def _year_arg() -> int:
+    year = request.args.get("year", type=int)
+    if year and 2000 <= year <= 2100:
+        return year
+    years = service.years_with_slots()
+    this = today().year
+    if this in years or not years:
+        return this
+    return max(y for y in years if y <= this) if any(y <= this for y in years) else min(years)
+
+
+def _slot_or_404(slot_id: int) -> Slot:
+    return db.session.get(Slot, slot_id) or abort(404)
+
+
+def _grid(year: int):
+    slots = service.slots_for_year(year)
+    statuses = service.slot_statuses(slots)
+    cals = {s.id: service.week_calendar(s.start_date, s.end_date) for s in slots}
+    by_key = {(s.month, s.week): s for s in slots}
+    months = sorted({s.month for s in slots})
+    max_week = max([4] + [s.week for s in slots])
+    rows = []
+    for m in months:
+        cells = []
+        n_mondays = len(service.mondays(year, m))
+        for w in range(1, max_week + 1):
+            slot = by_key.get((m, w))
+            rule = service.week_dates(year, m, w) if w <= n_mondays else None
+            cells.append({"week": w, "slot": slot, "rule": rule})
+        rows.append((m, cells))
+    return slots, statuses, cals, rows, max_week
+
+
+# ---------------------------------------------------------------------------------------------- year views
+
+@bp.route("/")
+@roles_required(*STAFF)
+def year():
+    y = _year_arg()
+    slots, statuses, cals, rows, max_week = _grid(y)
+    unknown = service.calendar_unknown_years([y])
+    years = sorted(set(service.years_with_slots()) | {today().year, y})
+    return render_template("schedule/year.html", year=y, years=years, slots=slots, statuses=statuses, cals=cals,
+                           rows=rows, max_week=max_week, unknown_years=unknown, today=today(),
+                           counts=_counts(slots))
+
+
+def _counts(slots) -> dict:
+    kinds = {"乡镇": 0, "县直": 0}
+    for s in slots:
+        for u in s.units:
+            kinds[u.kind] = kinds.get(u.kind, 0) + 1
+    return {"slots": len(slots), "units": sum(kinds.values()), **kinds}
+
+
+@bp.route("/print")
+@roles_required(*STAFF)
+def print_year():
+    y = _year_arg()
+    slots = service.slots_for_year(y)
+    cals = {s.id: service.week_calendar(s.start_date, s.end_date) for s in slots}
+    return render_template("schedule/print.html", year=y, slots=slots, cals=cals, counts=_counts(slots),
+                           unknown_years=service.calendar_unknown_years([y]))
+
+
+@bp.route("/export.xlsx")
+@roles_required(*STAFF)
+def export_xlsx():
+    y = _year_arg()
+    data = exports.export_xlsx(y)
+    from urllib.parse import quote
+
+    name = f"{y}年依法行政日常监督分组计划表.xlsx"
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=schedule-{y}.xlsx; "
+                                                    f"filename*=UTF-8''{quote(name)}"})
+
+
+@bp.route("/rotate", methods=["POST"])
+@roles_required("admin")
+def rotate():
+    y = request.form.get("year", type=int) or today().year
+    try:
+        n = service.rotate_offices(y)
+    except service.ScheduleError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("schedule.year", year=y))
+    db.session.commit()
+    flash(f"已按三个科室轮换，填补了{n}周的分工；已有的分工未改动。" if n else "各周都已有分工，未改动。", "success")
+    return redirect(url_for("schedule.year", year=y))
+
+
+# ---------------------------------------------------------------------------------------------- import
+
+def _import_dir() -> str:
+    base = current_app.config.get("DATA_DIR") or os.path.join(current_app.instance_path, "data")
+    path = os.path.join(base, "schedule_imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _stored(token: str):
+    if not TOKEN_RE.match(token):
+        abort(404)
+    base = os.path.join(_import_dir(), token)
+    try:
+        with open(base + ".json", encoding="utf-8") as fh:
+            meta = json.load(fh)
+        with open(base + ".bin", "rb") as fh:
+            data = fh.read()
+    except (OSError, ValueError):
+        abort(404)
+    return meta, data
+
+
+def _drop_stored(token: str) -> None:
+    for ext in (".json", ".bin"):
+        try:
+            os.remove(os.path.join(_import_dir(), token + ext))
+        except OSError:
+            pass
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("admin")
+def import_upload():
+    form = UploadForm()
+    if request.method == "GET":
+        form.year.data = today().year
+    file_error = ""
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            data = upload.read()
+        finally:
+            upload.close()  # a large upload is spooled to a temporary file
+        filename = os.path.basename(upload.filename or "计划表")
+        preview = service.import_plan(filename, data, form.year.data)
+        if preview.file_error:
+            file_error = preview.file_error  # nothing stored, nothing written
+        else:
+            token = secrets.token_hex(16)
+            base = os.path.join(_import_dir(), token)
+            with open(base + ".bin", "wb") as fh:
+                fh.write(data)
+            with open(base + ".json", "w", encoding="utf-8") as fh:
+                json.dump({"year": form.year.data, "filename": filename, "user_id": current_user.id,
+                           "at": utcnow().isoformat()}, fh, ensure_ascii=False)
+            return redirect(url_for("schedule.import_preview", token=token))
+    return render_template("schedule/import.html", form=form, file_error=file_error)
+
+
+def _decisions_from(form, preview) -> dict:
+    units = {}
+    for u in preview.unknown:
+        choice = form.get(f"unit_{u.key}", "")
+        if choice == "create" or re.fullmatch(r"map:\d+", choice):
+            units[u.name] = choice
+    visited = {}
+    for vr in preview.visited_removals:
+        choice = form.get(f"visited_{vr.unit.id}", "keep")
+        visited[vr.unit.id] = "drop" if choice == "drop" else "keep"
+    return {"units": units, "visited": visited}
+
+
+@bp.route("/import/<token>")
+@roles_required("admin")
+def import_preview(token):
+    meta, data = _stored(token)
+    preview = service.import_plan(meta["filename"], data, meta["year"])
+    all_units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.name)).all()
+    return render_template("schedule/preview.html", preview=preview, token=token, meta=meta, all_units=all_units,
+                           unknown_years=service.calendar_unknown_years([meta["year"]]))
+
+
+@bp.route("/import/<token>/confirm", methods=["POST"])
+@roles_required("admin")
+def import_confirm(token):
+    meta, data = _stored(token)
+    preview = service.import_plan(meta["filename"], data, meta["year"])
+    decisions = _decisions_from(request.form, preview)
+    # Read again with the decisions, so mapped names count as the units they stand for.
+    preview = service.import_plan(meta["filename"], data, meta["year"], decisions)
+    try:
+        summary = service.commit_import(preview, decisions)
+    except service.ScheduleError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("schedule.import_preview", token=token))
+    db.session.commit()
+    _drop_stored(token)
+    flash(f"已导入{summary['year']}年计划：{summary['slots']}周、{summary['units']}家单位（乡镇{summary['乡镇']}家、"
+          f"县直{summary['县直']}家）；新建{summary['created']}周，调整{summary['moved']}周，变更{summary['changed']}周，"
+          f"删除{summary['removed']}周。", "success")
+    return redirect(url_for("schedule.year", year=summary["year"]))
+
+
+@bp.route("/import/<token>/cancel", methods=["POST"])
+@roles_required("admin")
+def import_cancel(token):
+    meta, _ = _stored(token)
+    _drop_stored(token)
+    flash("已取消导入，计划未改动。", "info")
+    return redirect(url_for("schedule.year", year=meta["year"]))
+
+
+# ---------------------------------------------------------------------------------------------- one slot
+
+def _assign_form(slot: Slot) -> AssignForm:
+    form = AssignForm(prefix="assign")
+    form.lead_office_id.choices = [(0, "（未定）")] + [(o.id, o.name) for o in offices()]
+    people = db.session.scalars(select(User).where(User.role == "inspector", User.active.is_(True))
+                                .order_by(User.office_id, User.id)).all()
+    form.inspector_ids.choices = [(u.id, f"{u.name}（{u.office.name if u.office else '未定科室'}）") for u in people]
+    if request.method == "GET":
+        form.lead_office_id.data = slot.lead_office_id or 0
+        form.inspector_ids.data = [u.id for u in slot.inspectors]
+    return form
+
+
+@bp.route("/slot/<int:slot_id>")
+@roles_required(*STAFF)
+def slot(slot_id):
+    s = _slot_or_404(slot_id)
+    dates_form = DatesForm(prefix="dates")
+    dates_form.start_date.data, dates_form.end_date.data = s.start_date, s.end_date
+    dates_form.note.data = s.override_note
+    days = []
+    from datetime import timedelta
+
+    from .. import workcal
+
+    cur = s.start_date
+    while cur <= s.end_date:
+        days.append((cur, workcal.describe(cur)))
+        cur += timedelta(days=1)
+    visits = service.visits_for_slots([s.id])
+    return render_template("schedule/slot.html", slot=s, status=service.slot_status(s),
+                           cal=service.week_calendar(s.start_date, s.end_date), days=days, visits=visits,
+                           assign_form=_assign_form(s), dates_form=dates_form,
+                           rule=service.week_dates(s.year, s.month, s.week))
+
+
+@bp.route("/slot/<int:slot_id>/assign", methods=["POST"])
+@roles_required("admin")
+def slot_assign(slot_id):
+    s = _slot_or_404(slot_id)
+    form = _assign_form(s)
+    office = db.session.get(Office, form.lead_office_id.data) if form.lead_office_id.data else None
+    people = [db.session.get(User, i) for i in (form.inspector_ids.data or [])]
+    try:
+        service.assign_slot(s, office, [p for p in people if p is not None])
+    except service.ScheduleError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("schedule.slot", slot_id=s.id))
+    db.session.commit()
+    flash(f"已保存{s.label}的分工。", "success")
+    return redirect(url_for("schedule.slot", slot_id=s.id))
+
+
+@bp.route("/slot/<int:slot_id>/dates", methods=["POST"])
+@roles_required("admin")
+def slot_dates(slot_id):
+    s = _slot_or_404(slot_id)
+    form = DatesForm(prefix="dates")
+    if not form.validate():
+        for errs in form.errors.values():
+            for e in errs:
+                flash(e if isinstance(e, str) else "日期格式不对。", "danger")
+        return redirect(url_for("schedule.slot", slot_id=s.id))
+    try:
+        service.override_slot_dates(s, form.start_date.data, form.end_date.data, form.note.data or "")
+    except service.ScheduleError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("schedule.slot", slot_id=s.id))
+    db.session.commit()
+    flash("已调整该周日期。", "success")
+    return redirect(url_for("schedule.slot", slot_id=s.id))
+
+
+@bp.route("/slot/<int:slot_id>/dates/reset", methods=["POST"])
+@roles_required("admin")
+def slot_dates_reset(slot_id):
+    s = _slot_or_404(slot_id)
+    service.reset_slot_dates(s)
+    db.session.commit()
+    flash("已恢复按规则计算的日期。", "success")
+    return redirect(url_for("schedule.slot", slot_id=s.id))
+
+
+# ---------------------------------------------------------------------------------------------- my weeks, feed
+
+@bp.route("/mine")
+@roles_required("inspector")
+def my_weeks():
+    slots = service.slots_for_inspector(current_user)
+    from .models import FeedToken
+
+    tok = db.session.scalars(select(FeedToken).where(FeedToken.user_id == current_user.id)).first()
+    feed_url = url_for("schedule.feed", token=tok.token, _external=True) if tok else None
+    return render_template("schedule/mine.html", slots=slots, statuses=service.slot_statuses(slots),
+                           cals={s.id: service.week_calendar(s.start_date, s.end_date) for s in slots},
+                           feed_url=feed_url, today=today(),
+                           unknown_years=service.calendar_unknown_years([s.year for s in slots] + [today().year]))
+
+
+@bp.route("/mine/feed", methods=["POST"])
+@roles_required("inspector")
+def feed_reset():
+    service.feed_token_for(current_user, reset=True)
+    db.session.commit()
+    flash("已生成新的日历订阅地址；旧地址（如有）已失效。", "success")
+    return redirect(url_for("schedule.my_weeks"))
+
+
+def feed_token_auth(view):
+    """The secret in the address is the credential: calendar clients cannot log in.
+
+    Every role may hold one (the token, not the session, decides), so allowed_roles names them all.
+    """
+
+    @wraps(view)
+    def wrapped(token):
+        user = service.user_by_feed_token(token)
+        if user is None:
+            return Response("订阅地址无效或已重置。", status=401, mimetype="text/plain")
+        return view(user)
+
+    wrapped.allowed_roles = frozenset(r.value for r in ALL_ROLES)
+    return wrapped
+
+
+@bp.route("/feed/<token>.ics")
+@feed_token_auth
+def feed(user):
+    body = exports.ics_for(user, host=request.host.split(":")[0] or "supervision")
+    return Response(body, mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=schedule.ics",
+                                                             "Cache-Control": "private, max-age=900"})
+
+
+@bp.app_template_filter("cn_range")
+def cn_range(slot_or_pair) -> str:
+    """2021年3月1日—3月5日 for a slot (or a (start, end) pair)."""
+    from ..timeutil import cn_date
+
+    start, end = (slot_or_pair.start_date, slot_or_pair.end_date) if hasattr(slot_or_pair, "start_date") \
+        else slot_or_pair
+    if start.year != end.year:
+        return f"{cn_date(start)}—{cn_date(end)}"
+    return f"{cn_date(start)}—{end.month}月{end.day}日"

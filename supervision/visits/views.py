@@ -1,2 +1,413 @@
-from flask import Blueprint
+"""Pages of visits: list, new, edit (draft), amend (submitted), visit page, unit history, problems,
+statistics, catalogue versions, attachments. Thin: load, check access, call the service, commit once."""
+import uuid
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..accounts.access import ALL_ROLES, STAFF, require_unit_access, roles_required
+from ..accounts.models import Role
+from ..directory.models import Unit
+from ..extensions import db
+from ..timeutil import today
+from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, attachments_for_many, human_size, send_attachment
+from . import service
+from .forms import CatalogueForm, NewVisitForm, parse_catalogue_items, parse_date, parse_visit_form
+from .models import CheckCatalogue, Disposition, Method, Problem, Rating, Visit, VisitKind, VisitStatus
+
 bp = Blueprint("visits", __name__, url_prefix="/visits")
+
+EDITORS = (Role.admin, Role.inspector)
+
+
+def _int_arg(name):
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index():
+    year = _int_arg("year")
+    unit_id = _int_arg("unit")
+    kind = request.args.get("kind", "")
+    status = request.args.get("status", "")
+    q = service.visible_visits(current_user)
+    if year:
+        q = q.filter(Visit.visit_date >= date(year, 1, 1), Visit.visit_date <= date(year, 12, 31))
+    if unit_id:
+        q = q.filter(Visit.unit_id == unit_id)
+    if kind in {k.value for k in VisitKind}:
+        q = q.filter(Visit.kind == kind)
+    if status in {s.value for s in VisitStatus}:
+        q = q.filter(Visit.status == status)
+    visits = q.order_by(Visit.visit_date.desc(), Visit.id.desc()).limit(500).all()
+    my_drafts = []
+    if current_user.role in service.INSPECTOR_ROLES:
+        my_drafts = [v for v in service.visible_visits(current_user).filter(Visit.status == VisitStatus.draft.value)
+                     .order_by(Visit.visit_date).all()
+                     if v.created_by_id == current_user.id or any(u.id == current_user.id for u in v.inspectors)]
+    units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
+    return render_template("visits/index.html", visits=visits, my_drafts=my_drafts, units=units,
+                           years=service.visit_years(), kinds=VisitKind, statuses=VisitStatus,
+                           f={"year": year, "unit": unit_id, "kind": kind, "status": status},
+                           can_create=current_user.role in service.INSPECTOR_ROLES)
+
+
+def _unit_choices():
+    units = db.session.query(Unit).filter(Unit.active.is_(True)).order_by(Unit.kind, Unit.name).all()
+    return [(0, "请选择")] + [(u.id, u.name) for u in units]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new():
+    form = NewVisitForm()
+    form.unit_id.choices = _unit_choices()
+    Slot = service._slot_model()
+    slot = None
+    slot_arg = request.values.get("slot_id") or request.args.get("slot")
+    if slot_arg and Slot is not None:
+        try:
+            slot = db.session.get(Slot, int(slot_arg))
+        except ValueError:
+            slot = None
+        if slot is None:
+            abort(404)
+    follow_up_of = None
+    fu_arg = request.values.get("follow_up_of")
+    if fu_arg:
+        try:
+            follow_up_of = db.session.get(Problem, int(fu_arg))
+        except ValueError:
+            follow_up_of = None
+        if follow_up_of is None:
+            abort(404)
+    if request.method == "GET":
+        if slot is not None:
+            form.kind.data = VisitKind.routine.value
+            form.slot_id.data = str(slot.id)
+            unit_arg = _int_arg("unit")
+            units = [u for u in slot.units if u.id == unit_arg] or list(slot.units)
+            if units:
+                form.unit_id.data = units[0].id
+                existing = service.open_visit_for_slot(slot.id, units[0].id)
+                if existing is not None:
+                    return redirect(url_for(".edit" if existing.is_draft else ".show", visit_id=existing.id))
+            td = today()
+            form.visit_date.data = (td if slot.start_date <= td <= slot.end_date else slot.start_date).isoformat()
+        elif follow_up_of is not None:
+            form.kind.data = VisitKind.follow_up.value
+            form.unit_id.data = follow_up_of.visit.unit_id
+            form.follow_up_of.data = str(follow_up_of.id)
+            form.visit_date.data = today().isoformat()
+        else:
+            form.visit_date.data = today().isoformat()
+            if _int_arg("unit"):
+                form.unit_id.data = _int_arg("unit")
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+        visit_date = parse_date(form.visit_date.data)
+        try:
+            if visit_date is None:
+                raise service.VisitInvalid({"visit_date": "检查日期无效，应写成 2021-04-09 这样。"})
+            visit = service.create_visit(kind=form.kind.data, unit=unit, visit_date=visit_date,
+                                         user=current_user, slot=slot, subject=form.subject.data or "",
+                                         follow_up_of=follow_up_of)
+            db.session.commit()
+        except service.VisitInvalid as exc:
+            db.session.rollback()
+            for name, msg in exc.errors.items():
+                field = getattr(form, name, None)
+                if field is not None and name:
+                    field.errors = list(field.errors) + [msg]
+                else:
+                    flash(msg, "danger")
+        except service.VisitError as exc:
+            db.session.rollback()
+            flash(str(exc), "warning")
+            if slot is not None and unit is not None:
+                existing = service.open_visit_for_slot(slot.id, unit.id)
+                if existing is not None:
+                    return redirect(url_for(".show", visit_id=existing.id))
+        else:
+            flash("已新建检查记录草稿，请逐项填写。", "success")
+            return redirect(url_for(".edit", visit_id=visit.id))
+    return render_template("visits/new.html", form=form, slot=slot, follow_up_of=follow_up_of)
+
+
+def _form_context(visit: Visit, data=None, errors=None, mode="edit", reason=""):
+    """What visits/form.html needs, from the saved visit or from what was just posted."""
+    problem_ids = [p.id for p in visit.problems]
+    atts = attachments_for_many(service.PROBLEM_OWNER, problem_ids)
+    if data is None:
+        values = {
+            "visit_date": visit.visit_date.isoformat(), "subject": visit.subject,
+            "inspector_ids": [u.id for u in visit.inspectors], "methods": visit.method_codes,
+            "case_files": visit.case_files,
+            "test_takers": "" if visit.test_takers is None else str(visit.test_takers),
+            "test_average": "" if visit.test_average is None else str(visit.test_average),
+            "test_lowest": "" if visit.test_lowest is None else str(visit.test_lowest),
+            "summary": visit.summary,
+        }
+        ratings = {r.item_id: (r.rating, r.note) for r in visit.ratings}
+        rows = {item.id: [] for item in visit.catalogue.items}
+        for p in visit.problems:
+            rows.setdefault(p.item_id, []).append({
+                "key": str(p.id), "id": p.id, "item_id": p.item_id, "subpoint_id": p.subpoint_id,
+                "description": p.description, "evidence": p.evidence, "case_file": p.case_file,
+                "disposition": p.disposition, "fix_action": p.fix_action, "remove": False,
+                "delete_att": [], "attachments": atts.get(p.id, [])})
+    else:
+        values = {
+            "visit_date": data.visit_date_raw, "subject": data.subject, "inspector_ids": data.inspector_ids,
+            "methods": data.methods, "case_files": data.case_files, "test_takers": data.test_takers,
+            "test_average": data.test_average, "test_lowest": data.test_lowest, "summary": data.summary,
+        }
+        ratings = dict(data.ratings)
+        rows = {item.id: [] for item in visit.catalogue.items}
+        for p in data.problems:
+            if p.is_blank():
+                continue
+            rows.setdefault(p.item_id, []).append({
+                "key": p.key, "id": p.id, "item_id": p.item_id, "subpoint_id": p.subpoint_id,
+                "description": p.description, "evidence": p.evidence, "case_file": p.case_file,
+                "disposition": p.disposition, "fix_action": p.fix_action, "remove": p.remove,
+                "delete_att": p.delete_attachment_ids, "attachments": atts.get(p.id, []) if p.id else []})
+    inspectors = service.eligible_inspectors()
+    for u in visit.inspectors:
+        if u not in inspectors:
+            inspectors.append(u)
+    return dict(visit=visit, values=values, ratings=ratings, rows=rows, errors=errors or {}, mode=mode,
+                reason=reason, inspectors=inspectors, methods=Method, rating_scale=Rating,
+                dispositions=Disposition, accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
+                max_size=human_size(int(_max_bytes())),
+                fresh_key=lambda item_id: f"b{item_id}x{uuid.uuid4().hex[:6]}")
+
+
+def _max_bytes():
+    from ..uploads import max_bytes
+
+    return max_bytes()
+
+
+def _posted_version():
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@bp.route("/<int:visit_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(visit_id):
+    visit = service.get_visit_for(current_user, visit_id)
+    if not visit.is_draft:
+        flash("检查记录已提交，如需更改请使用“修改已提交记录”。", "info")
+        return redirect(url_for(".show", visit_id=visit.id))
+    if request.method == "GET":
+        return render_template("visits/form.html", **_form_context(visit))
+    data = parse_visit_form(request.form, request.files)
+    action = request.form.get("action", "save")
+    try:
+        service.save_draft(visit, data, current_user, expected_version=_posted_version())
+    except service.VisitConflict as exc:
+        db.session.rollback()
+        visit = db.session.get(Visit, visit_id)
+        ctx = _form_context(visit, data, {"": str(exc)})
+        ctx["conflict"] = True
+        return render_template("visits/form.html", **ctx), 409
+    except service.VisitInvalid as exc:
+        db.session.rollback()
+        visit = db.session.get(Visit, visit_id)
+        return render_template("visits/form.html", **_form_context(visit, data, exc.errors)), 422
+    except service.VisitError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for(".show", visit_id=visit_id))
+    db.session.commit()
+    if action != "submit":
+        flash("草稿已保存。", "success")
+        return redirect(url_for(".edit", visit_id=visit.id))
+    try:
+        service.submit_visit(visit, current_user)
+    except service.VisitInvalid as exc:
+        db.session.rollback()
+        visit = db.session.get(Visit, visit_id)
+        flash("草稿已保存，但还不能提交：" + exc.errors.get("", "请补全标出的内容。"), "warning")
+        return render_template("visits/form.html", **_form_context(visit, errors=exc.errors)), 422
+    db.session.commit()
+    flash("检查记录已提交。" + ("需下达意见书的问题已进入待起草清单。"
+                              if any(p.needs_letter for p in visit.problems) else ""), "success")
+    return redirect(url_for(".show", visit_id=visit.id))
+
+
+@bp.route("/<int:visit_id>/amend", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def amend(visit_id):
+    visit = service.get_visit_for(current_user, visit_id)
+    if not service.can_amend(current_user, visit):
+        if visit.is_draft:
+            return redirect(url_for(".edit", visit_id=visit.id))
+        abort(403)
+    if request.method == "GET":
+        return render_template("visits/form.html", **_form_context(visit, mode="amend"))
+    data = parse_visit_form(request.form, request.files)
+    reason = request.form.get("reason", "")
+    try:
+        service.amend_visit(visit, data, current_user, reason, expected_version=_posted_version())
+    except service.VisitConflict as exc:
+        db.session.rollback()
+        visit = db.session.get(Visit, visit_id)
+        ctx = _form_context(visit, data, {"": str(exc)}, mode="amend", reason=reason)
+        ctx["conflict"] = True
+        return render_template("visits/form.html", **ctx), 409
+    except service.VisitError as exc:
+        db.session.rollback()
+        visit = db.session.get(Visit, visit_id)
+        errors = exc.errors if isinstance(exc, service.VisitInvalid) else {"": str(exc)}
+        return render_template("visits/form.html",
+                               **_form_context(visit, data, errors, mode="amend", reason=reason)), 422
+    db.session.commit()
+    flash("修改已保存，并已连同修改理由和原内容记入审计日志。", "success")
+    return redirect(url_for(".show", visit_id=visit.id))
+
+
+@bp.route("/<int:visit_id>/delete", methods=["POST"])
+@roles_required(*EDITORS)
+def delete(visit_id):
+    visit = service.get_visit_for(current_user, visit_id)
+    if current_user.role != Role.admin.value and visit.created_by_id != current_user.id:
+        abort(403)
+    try:
+        service.delete_draft(visit, current_user)
+    except service.VisitError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for(".show", visit_id=visit_id))
+    db.session.commit()
+    flash("草稿已删除。", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:visit_id>")
+@roles_required(*ALL_ROLES)
+def show(visit_id):
+    visit = service.get_visit_for(current_user, visit_id)
+    atts = attachments_for_many(service.PROBLEM_OWNER, [p.id for p in visit.problems])
+    history = service.visit_history(visit) if current_user.role != Role.unit.value else []
+    return render_template("visits/show.html", visit=visit, atts=atts, history=history,
+                           can_edit=service.can_edit(current_user, visit),
+                           can_amend=service.can_amend(current_user, visit),
+                           can_delete=visit.is_draft and (current_user.role == Role.admin.value
+                                                          or visit.created_by_id == current_user.id),
+                           problem_state=service.problem_state)
+
+
+@bp.route("/unit/<int:unit_id>")
+@roles_required(*ALL_ROLES)
+def unit_history(unit_id):
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    require_unit_access(unit.id)
+    visits = (service.visible_visits(current_user).filter(Visit.unit_id == unit.id)
+              .order_by(Visit.visit_date.desc(), Visit.id.desc()).all())
+    return render_template("visits/unit_history.html", unit=unit, visits=visits)
+
+
+@bp.route("/mine")
+@roles_required(Role.unit)
+def my_unit():
+    return redirect(url_for(".unit_history", unit_id=current_user.unit_id))
+
+
+@bp.route("/problems")
+@roles_required(*STAFF)
+def problems():
+    flt = service.ProblemFilter(year=_int_arg("year"), unit_id=_int_arg("unit"),
+                                item_key=request.args.get("item", ""),
+                                disposition=request.args.get("disposition", ""),
+                                status=request.args.get("status", ""))
+    rows = service.visible_problems(current_user, flt)
+    units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
+    return render_template("visits/problems.html", rows=rows, f=flt, units=units, years=service.visit_years(),
+                           item_keys=service.item_keys(), dispositions=Disposition,
+                           states=service.ProblemState.ALL, problem_state=service.problem_state)
+
+
+@bp.route("/stats")
+@roles_required(*STAFF)
+def stats():
+    years = service.visit_years()
+    year = _int_arg("year") or (years[0] if years else today().year)
+    data = service.year_statistics(year)
+    return render_template("visits/stats.html", stats=data, years=sorted(set(years) | {year}, reverse=True),
+                           chart=service.bar_chart(data), rchart=service.rating_chart(data), ratings=Rating)
+
+
+@bp.route("/attachments/<int:att_id>")
+@roles_required(*ALL_ROLES)
+def attachment(att_id):
+    att = db.session.get(Attachment, att_id)
+    if att is None or att.owner_type != service.PROBLEM_OWNER:
+        abort(404)
+    problem = db.session.get(Problem, att.owner_id)
+    if problem is None:
+        abort(404)
+    service.get_visit_for(current_user, problem.visit_id)  # 404 outside the user's reach
+    return send_attachment(att, download=request.args.get("download") == "1")
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+@bp.route("/catalogue")
+@roles_required(*STAFF)
+def catalogue_list():
+    service.ensure_default_catalogue()
+    db.session.commit()
+    counts = dict(db.session.query(Visit.catalogue_id, db.func.count(Visit.id)).group_by(Visit.catalogue_id).all())
+    return render_template("visits/catalogue_list.html", catalogues=service.catalogues(), counts=counts)
+
+
+@bp.route("/catalogue/<int:cat_id>")
+@roles_required(*STAFF)
+def catalogue_show(cat_id):
+    cat = db.session.get(CheckCatalogue, cat_id) or abort(404)
+    return render_template("visits/catalogue_show.html", cat=cat)
+
+
+@bp.route("/catalogue/<int:cat_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def catalogue_edit(cat_id):
+    """Edit a copy of a catalogue version; saving creates a new version, the old one stays as it was."""
+    base = db.session.get(CheckCatalogue, cat_id) or abort(404)
+    form = CatalogueForm()
+    errors = {}
+    if request.method == "GET":
+        form.year.data = max(base.year, today().year)
+        items = [{"key": i.key, "name": i.name, "criteria": i.criteria,
+                  "subpoints": "\n".join(f"{s.name}：{s.criteria}" if s.criteria else s.name for s in i.subpoints)}
+                 for i in base.items]
+    else:
+        parsed = parse_catalogue_items(request.form)
+        items = [{"key": i.key, "name": i.name, "criteria": i.criteria,
+                  "subpoints": request.form.get(f"item-{n}-subpoints", "")} for n, i in enumerate(parsed, start=1)]
+        if form.validate_on_submit():
+            try:
+                cat = service.create_catalogue_version(form.year.data, parsed, user=current_user,
+                                                       note=form.note.data or "", based_on=base)
+                db.session.commit()
+            except service.VisitInvalid as exc:
+                db.session.rollback()
+                errors = exc.errors
+            else:
+                flash(f"已保存为新版本：{cat.label}。已有检查记录仍按原版本显示。", "success")
+                return redirect(url_for(".catalogue_show", cat_id=cat.id))
+    items = [i for i in items if i["name"].strip() or i["criteria"].strip() or i["subpoints"].strip()]
+    items.append({"key": "", "name": "", "criteria": "", "subpoints": ""})
+    return render_template("visits/catalogue_edit.html", form=form, base=base, items=items, errors=errors)

@@ -1,0 +1,76 @@
+"""Forms of letters. The draft's per-problem rows are parsed by hand (see parse_items)."""
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class DraftForm(FlaskForm):
+    letter_type_id = SelectField("文书类型", coerce=int, validate_choice=False)
+
+
+class LetterEditForm(FlaskForm):
+    letter_type_id = SelectField("文书类型", coerce=int, validate_choice=False)
+    case_name = StringField("案件名称", validators=[Optional(), Length(max=200, message="案件名称过长。")],
+                            description="审查案卷发现问题时填写，如“张某某无证经营”，印为“你单位张某某无证经营案（…）经审查后发现：”。")
+    case_number = StringField("处罚决定书文号", validators=[Optional(), Length(max=100, message="文号过长。")],
+                              description="如 鲁×罚决字〔2021〕第×号。")
+    period_days = IntegerField("整改期限（日）", validators=[DataRequired("请填写整改期限。"),
+                                                      NumberRange(1, 365, "整改期限应在1至365日之间。")])
+
+
+class VoidForm(FlaskForm):
+    reason = TextAreaField("作废原因", validators=[DataRequired("请填写作废原因。"),
+                                               Length(min=2, max=500, message="作废原因应为2至500字。")])
+
+
+class DeliveryForm(FlaskForm):
+    day = DateField("送达日期", validators=[DataRequired("请填写送达日期，例如 2021-09-01。")],
+                    description="纸质文书送达受文单位的日期（以送达回证为准），整改期限从次日起算。")
+
+
+class PrintRangeForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    start = DateField("签发日期自", validators=[DataRequired("请填写开始日期。")])
+    end = DateField("至", validators=[DataRequired("请填写结束日期。")])
+
+
+class LetterTypeForm(FlaskForm):
+    name = StringField("文书名称", validators=[DataRequired("请填写文书名称。"), Length(max=50)],
+                       description="印在文书标题处，如 行政执法监督通知书。")
+    prefix = StringField("发文字号前缀", validators=[Optional(), Length(max=30)],
+                         description="如 鲁政行监字；留空则使用机关信息中的前缀。")
+    reply_period_days = IntegerField("整改期限（日）", validators=[Optional(), NumberRange(1, 365, "应在1至365日之间。")],
+                                     description="留空则使用机关信息中的期限。")
+    request_template = TextAreaField("要求段落", validators=[Optional(), Length(max=1000)],
+                                     description="可用 {days}（期限天数）和 {place}（报送地点）；留空则用附件三的原文。")
+    sort_order = IntegerField("排序", default=0, validators=[Optional()])
+    active = BooleanField("启用", default=True)
+
+
+def parse_items(form) -> dict[int, tuple[int, str]]:
+    """{item_id: (position, text)} from fields named text-<id> and pos-<id>."""
+    items: dict[int, tuple[int, str]] = {}
+    for key, value in form.items():
+        if not key.startswith("text-"):
+            continue
+        try:
+            item_id = int(key[5:])
+        except ValueError:
+            continue
+        try:
+            pos = int(form.get(f"pos-{item_id}", "0") or 0)
+        except ValueError:
+            pos = 0
+        items[item_id] = (pos, value)
+    return items
+
+
+def parse_day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None

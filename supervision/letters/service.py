@@ -1,0 +1,676 @@
+"""Rules of letters: drafting from a visit's problems, issuing with a number, voiding, delivery.
+
+Every function checks its rule, changes state, writes the audit entry and leaves the commit to its
+caller — except issue_letter, which runs its own transaction so a clash over a number can be retried.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date, datetime
+
+from flask import abort
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit, timeutil, workcal
+from ..accounts.models import Role, User
+from ..extensions import db
+from ..fonts import FontError, font_set
+from .content import LetterContent
+from .deadline import compute_deadline
+from .models import RECEIPT_KINDS, Letter, LetterFile, LetterProblem, LetterStatus, LetterType
+from .text import case_sentence, contact_line, letter_number, request_paragraph
+
+DEFAULT_TYPE_NAME = "行政执法监督意见书"
+LETTER_DISPOSITION = "需下达意见书"
+ISSUE_ATTEMPTS = 8
+
+
+class LetterError(ValueError):
+    """A rule of letters was broken; the message is for the user."""
+
+
+# --- letter types ---------------------------------------------------------------------------------
+
+def ensure_default_type() -> LetterType:
+    """行政执法监督意见书 (prefix and period from the profile), created once."""
+    lt = db.session.query(LetterType).filter_by(is_default=True).order_by(LetterType.id).first()
+    if lt is None:
+        lt = db.session.query(LetterType).filter_by(name=DEFAULT_TYPE_NAME).first()
+        if lt is None:
+            lt = LetterType(name=DEFAULT_TYPE_NAME, prefix="", reply_period_days=None, is_default=True,
+                            active=True, sort_order=0)
+            db.session.add(lt)
+        lt.is_default = True
+        db.session.flush()
+    return lt
+
+
+def letter_types(active_only: bool = True) -> list[LetterType]:
+    ensure_default_type()
+    q = db.session.query(LetterType)
+    if active_only:
+        q = q.filter_by(active=True)
+    return q.order_by(LetterType.sort_order, LetterType.id).all()
+
+
+TYPE_FIELDS = ("name", "prefix", "reply_period_days", "request_template", "active", "sort_order")
+
+
+def _check_type(data: dict, existing: LetterType | None = None) -> None:
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise LetterError("文书名称不能为空。")
+    clash = db.session.query(LetterType).filter_by(name=name).first()
+    if clash is not None and clash is not existing:
+        raise LetterError(f"已有名为“{name}”的文书类型。")
+    days = data.get("reply_period_days")
+    if days is not None and not (1 <= int(days) <= 365):
+        raise LetterError("整改期限应在1至365日之间。")
+    tpl = data.get("request_template") or ""
+    if tpl:
+        try:
+            tpl.format(days=30, place="某室")
+        except (KeyError, IndexError, ValueError):
+            raise LetterError("要求段落中只能使用 {days}（期限天数）和 {place}（报送地点）两个占位符。") from None
+
+
+def create_type(data: dict) -> LetterType:
+    _check_type(data)
+    lt = LetterType(**{f: data[f] for f in TYPE_FIELDS if f in data})
+    lt.name = lt.name.strip()
+    lt.prefix = (lt.prefix or "").strip()
+    db.session.add(lt)
+    audit.record("create", lt, summary=f"新增文书类型 {lt.name}", after=audit.snapshot(lt, TYPE_FIELDS))
+    return lt
+
+
+def update_type(lt: LetterType, data: dict) -> LetterType:
+    _check_type(data, existing=lt)
+    if lt.is_default and data.get("active") is False:
+        raise LetterError("默认文书类型不能停用。")
+    before = audit.snapshot(lt, TYPE_FIELDS)
+    for f in TYPE_FIELDS:
+        if f in data:
+            setattr(lt, f, data[f].strip() if isinstance(data[f], str) and f != "request_template" else data[f])
+    audit.record("update", lt, summary=f"修改文书类型 {lt.name}", before=before, after=audit.snapshot(lt, TYPE_FIELDS))
+    return lt
+
+
+def type_prefix(lt: LetterType, profile=None) -> str:
+    from ..directory.service import get_profile
+
+    return lt.prefix or (profile or get_profile()).letter_prefix
+
+
+def type_period(lt: LetterType, profile=None) -> int:
+    from ..directory.service import get_profile
+
+    return lt.reply_period_days or (profile or get_profile()).reply_period_days or 30
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+def get_letter_for(user: User, letter_id: int) -> Letter:
+    """The letter, or 404: unit users see only their own unit's issued (or voided) letters."""
+    letter = db.session.get(Letter, letter_id)
+    if letter is None:
+        abort(404)
+    if user.role == Role.unit.value and (letter.unit_id != user.unit_id or letter.is_draft):
+        abort(404)
+    return letter
+
+
+def can_edit(user: User, letter: Letter) -> bool:
+    """Admins edit any draft; an inspector the drafts of visits they were on, or drafted themselves."""
+    if not letter.is_draft:
+        return False
+    if user.role == Role.admin.value:
+        return True
+    if user.role != Role.inspector.value:
+        return False
+    if letter.created_by_id == user.id:
+        return True
+    return letter.visit is not None and any(u.id == user.id for u in letter.visit.inspectors)
+
+
+def _require_edit(user: User, letter: Letter) -> None:
+    if not letter.is_draft:
+        raise LetterError(f"{letter.display_name} 已签发或作废，不能再修改。")
+    if not can_edit(user, letter):
+        raise LetterError("只有监督室管理员或参加该次检查的检查组成员可以修改这份草稿。")
+
+
+# --- drafting -------------------------------------------------------------------------------------
+
+def _problem_model():
+    from ..visits.models import Problem
+
+    return Problem
+
+
+def live_letter_of(problem_id: int) -> Letter | None:
+    row = db.session.query(LetterProblem).filter_by(problem_id=problem_id, live=True).first()
+    return row.letter if row else None
+
+
+def unassigned_problems(visit=None, unit_id: int | None = None) -> list:
+    """需下达意见书 problems of a submitted visit (or of a unit) not yet in a live letter."""
+    from ..visits.models import Visit
+
+    Problem = _problem_model()
+    taken = select(LetterProblem.problem_id).where(LetterProblem.live.is_(True))
+    q = (db.session.query(Problem).join(Visit, Problem.visit_id == Visit.id)
+         .filter(Problem.disposition == LETTER_DISPOSITION, Visit.status == "submitted",
+                 Problem.id.not_in(taken)))
+    if visit is not None:
+        q = q.filter(Problem.visit_id == visit.id)
+    if unit_id is not None:
+        q = q.filter(Visit.unit_id == unit_id)
+    return q.order_by(Visit.visit_date, Problem.visit_id, Problem.seq, Problem.id).all()
+
+
+def visits_awaiting_letter() -> list:
+    """Submitted visits that have problems waiting for a letter and no live letter yet."""
+    from ..visits.models import Visit
+
+    visit_ids = sorted({p.visit_id for p in unassigned_problems()})
+    return [db.session.get(Visit, v) for v in visit_ids]
+
+
+def live_letter_for_visit(visit_id: int) -> Letter | None:
+    return (db.session.query(Letter)
+            .filter(Letter.visit_id == visit_id, Letter.status != LetterStatus.voided.value)
+            .order_by(Letter.id).first())
+
+
+def draft_letter(visit, user: User, letter_type: LetterType | None = None, replaces: Letter | None = None) -> Letter:
+    """A draft letter to the visit's unit carrying its 需下达意见书 problems as 一是、二是……"""
+    if user.role not in (Role.admin.value, Role.inspector.value):
+        raise LetterError("只有监督室管理员或检查组成员可以起草意见书。")
+    if visit.status != "submitted":
+        raise LetterError("检查记录提交后才能起草意见书。")
+    if user.role == Role.inspector.value and not any(u.id == user.id for u in visit.inspectors):
+        raise LetterError("只有参加该次检查的检查组成员可以起草这份意见书。")
+    existing = live_letter_for_visit(visit.id)
+    if existing is not None:
+        raise LetterError(f"这次检查已有意见书（{existing.display_name}），每次检查每个单位只出一份；"
+                          "如需调整问题，请在该草稿中修改或在同一单位的草稿之间移动问题。")
+    problems = unassigned_problems(visit)
+    if not problems:
+        raise LetterError("这次检查没有待下达意见书的问题（处理方式为“需下达意见书”且尚未写入意见书）。")
+    lt = letter_type or ensure_default_type()
+    # The case reference is left for the reviewer: a visit's case files need not be what every problem is about.
+    letter = Letter(letter_type=lt, unit_id=visit.unit_id, visit_id=visit.id, status=LetterStatus.draft.value,
+                    period_days=type_period(lt),
+                    created_by_id=user.id, replaces_id=replaces.id if replaces else None)
+    db.session.add(letter)
+    for pos, p in enumerate(problems, start=1):
+        letter.items.append(LetterProblem(problem_id=p.id, position=pos, text=p.description.strip(), live=True))
+    db.session.flush()
+    audit.record("draft", letter, summary=f"起草{lt.name}（{visit.unit.name}，{len(problems)}个问题）",
+                 after={"problems": [p.id for p in problems]}, user=user)
+    return letter
+
+
+def _renumber(letter: Letter) -> None:
+    for pos, item in enumerate(sorted(letter.items, key=lambda i: (i.position, i.id or 0)), start=1):
+        item.position = pos
+
+
+def update_draft(letter: Letter, data: dict, user: User) -> Letter:
+    """Change the type, case reference, period, and each problem's wording and order.
+
+    data: letter_type_id, case_name, case_number, period_days, items: {item_id: (position, text)}.
+    """
+    _require_edit(user, letter)
+    fields = ("letter_type_id", "case_name", "case_number", "period_days")
+    before = audit.snapshot(letter, fields)
+    before["items"] = {i.id: [i.position, i.text] for i in letter.items}
+    if "letter_type_id" in data and data["letter_type_id"] != letter.letter_type_id:
+        lt = db.session.get(LetterType, data["letter_type_id"])
+        if lt is None or not lt.active:
+            raise LetterError("所选文书类型不存在或已停用。")
+        letter.letter_type = lt
+    for f in ("case_name", "case_number"):
+        if f in data:
+            setattr(letter, f, (data[f] or "").strip())
+    if "period_days" in data and data["period_days"] is not None:
+        days = int(data["period_days"])
+        if not 1 <= days <= 365:
+            raise LetterError("整改期限应在1至365日之间。")
+        letter.period_days = days
+    items = data.get("items") or {}
+    by_id = {i.id: i for i in letter.items}
+    for item_id, (position, text) in items.items():
+        item = by_id.get(int(item_id))
+        if item is None:
+            raise LetterError("问题不属于这份意见书。")
+        text = (text or "").strip()
+        if not text:
+            raise LetterError(f"第{item.position}个问题的表述不能为空。")
+        item.text = text
+        item.position = int(position)
+    _renumber(letter)
+    after = audit.snapshot(letter, fields)
+    after["items"] = {i.id: [i.position, i.text] for i in letter.items}
+    audit.record("update", letter, summary=f"修改意见书草稿（{letter.unit.name}）", before=before, after=after, user=user)
+    return letter
+
+
+def move_problem(item: LetterProblem, target: Letter, user: User) -> LetterProblem:
+    """Move a problem from one draft to another draft of the same unit."""
+    source = item.letter
+    _require_edit(user, source)
+    _require_edit(user, target)
+    if source.id == target.id:
+        raise LetterError("问题已在这份意见书中。")
+    if source.unit_id != target.unit_id:
+        raise LetterError("问题只能在同一单位的意见书草稿之间移动。")
+    item.position = max((i.position for i in target.items), default=0) + 1
+    item.letter = target  # re-parented, not orphaned: the row keeps its id
+    _renumber(source)
+    db.session.flush()
+    audit.record("move_problem", target, summary=f"问题 #{item.problem_id} 从草稿 #{source.id} 移入草稿 #{target.id}",
+                 before={"letter_id": source.id}, after={"letter_id": target.id}, user=user)
+    return item
+
+
+def remove_problem(item: LetterProblem, user: User) -> None:
+    """Take a problem out of a draft; it waits for another letter."""
+    letter = item.letter
+    _require_edit(user, letter)
+    letter.items.remove(item)
+    db.session.delete(item)
+    _renumber(letter)
+    audit.record("remove_problem", letter, summary=f"从草稿 #{letter.id} 移出问题 #{item.problem_id}",
+                 before={"problem_id": item.problem_id}, user=user)
+
+
+def add_problem(letter: Letter, problem, user: User) -> LetterProblem:
+    """Put a waiting problem of the same unit into a draft."""
+    _require_edit(user, letter)
+    if problem.visit.unit_id != letter.unit_id:
+        raise LetterError("只能加入同一单位的问题。")
+    if problem.disposition != LETTER_DISPOSITION:
+        raise LetterError("只有处理方式为“需下达意见书”的问题可以写入意见书。")
+    other = live_letter_of(problem.id)
+    if other is not None:
+        raise LetterError(f"该问题已在意见书 {other.display_name} 中。")
+    item = LetterProblem(problem_id=problem.id, text=problem.description.strip(), live=True,
+                         position=max((i.position for i in letter.items), default=0) + 1)
+    letter.items.append(item)
+    db.session.flush()
+    audit.record("add_problem", letter, summary=f"向草稿 #{letter.id} 加入问题 #{problem.id}",
+                 after={"problem_id": problem.id}, user=user)
+    return item
+
+
+def delete_draft(letter: Letter, user: User) -> None:
+    _require_edit(user, letter)
+    audit.record("delete", letter, summary=f"删除意见书草稿 #{letter.id}（{letter.unit.name}）",
+                 before={"problems": [i.problem_id for i in letter.items]}, user=user)
+    db.session.delete(letter)
+
+
+# --- content and documents ------------------------------------------------------------------------
+
+def build_content(letter: Letter, profile=None, issue_date: date | None = None, number: str = "") -> LetterContent:
+    """What the letter says, from the letter, its type and the organisation profile now."""
+    from ..directory.service import get_profile
+
+    profile = profile or get_profile()
+    lt = letter.letter_type
+    return LetterContent(
+        title=lt.name,
+        number=number,
+        addressee=letter.unit.name,
+        intro=case_sentence(letter.case_name, letter.case_number),
+        problems=[i.text for i in sorted(letter.items, key=lambda i: i.position)],
+        request=request_paragraph(letter.period_days, profile.reply_place, lt.request_template or None),
+        authority=profile.issuing_authority,
+        date=issue_date,
+        contact=contact_line(profile.contact_person, profile.contact_phone),
+        draft=not number,
+    )
+
+
+def content_of(letter: Letter) -> LetterContent:
+    """The frozen content of an issued letter; a draft's content as it would print today."""
+    if letter.content_json:
+        return LetterContent.from_json(letter.content_json)
+    return build_content(letter, issue_date=timeutil.today())
+
+
+def _render_pdf(content: LetterContent) -> tuple[bytes, str]:
+    from .pdf import render_pdf
+
+    fonts = font_set()
+    return render_pdf(content, fonts), fonts.body.family
+
+
+def letter_pdf(letter: Letter) -> bytes:
+    """The stored PDF of an issued (or voided) letter; a preview marked 草稿 for a draft."""
+    if letter.is_draft:
+        return _render_pdf(content_of(letter))[0]
+    stored = stored_file(letter)
+    if stored is None:
+        raise LetterError(f"{letter.display_name} 的存档 PDF 缺失。")
+    return stored.data
+
+
+def letter_docx(letter: Letter) -> bytes:
+    from .docx import render_docx
+
+    return render_docx(content_of(letter))
+
+
+def stored_file(letter: Letter, kind: str = "pdf") -> LetterFile | None:
+    return db.session.query(LetterFile).filter_by(letter_id=letter.id, kind=kind).first()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- issuing --------------------------------------------------------------------------------------
+
+def next_seq(letter_type_id: int, year: int) -> int:
+    """The next number of this type and year: voided letters keep theirs, so numbers are never reused."""
+    current = db.session.execute(
+        select(func.max(Letter.seq)).where(Letter.letter_type_id == letter_type_id, Letter.year == year)
+    ).scalar()
+    return (current or 0) + 1
+
+
+def issue_letter(letter_id: int, user: User, issue_date: date | None = None) -> Letter:
+    """Give the draft its number, freeze its text, store its PDF; commit. Retries a clash over a number.
+
+    Raises LetterError (no problems, already issued, not allowed) or fonts.FontError (a character the font
+    lacks): the transaction is rolled back, so no number is consumed and nothing is half-written.
+    """
+    if user.role != Role.admin.value:
+        raise LetterError("只有监督室管理员可以签发意见书。")
+    for _attempt in range(ISSUE_ATTEMPTS):
+        try:
+            letter = db.session.get(Letter, letter_id, populate_existing=True)
+            if letter is None:
+                raise LetterError("意见书不存在。")
+            if not letter.is_draft:
+                raise LetterError(f"这份意见书已于{timeutil.cn_date(letter.issue_date)}签发（{letter.number}），"
+                                  "不会重复签发或重复编号。" if letter.is_issued else "已作废的意见书不能签发。")
+            if not letter.items:
+                raise LetterError("意见书中没有问题，不能签发。")
+            if any(not (i.text or "").strip() for i in letter.items):
+                raise LetterError("有问题的表述为空，请补充后再签发。")
+            day = issue_date or timeutil.today()
+            from ..directory.service import get_profile
+
+            profile = get_profile()
+            seq = next_seq(letter.letter_type_id, day.year)
+            number = letter_number(type_prefix(letter.letter_type, profile), day.year, seq)
+            content = build_content(letter, profile, day, number)
+            pdf, family = _render_pdf(content)  # raises MissingGlyphs before anything is written
+            now = timeutil.utcnow()
+            result = db.session.execute(
+                update(Letter)
+                .where(Letter.id == letter_id, Letter.status == LetterStatus.draft.value)
+                .values(status=LetterStatus.issued.value, year=day.year, seq=seq, number=number,
+                        issue_date=day, issued_at=now, issued_by_id=user.id, content_json=content.to_json(),
+                        updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                db.session.rollback()
+                raise LetterError("这份意见书刚刚已被签发（可能是重复点击或在另一个窗口中签发），不会重复编号。")
+            digest = sha256(pdf)
+            db.session.add(LetterFile(letter_id=letter_id, kind="pdf", data=pdf, sha256=digest, size=len(pdf),
+                                      font_family=family))
+            notified = _notify_unit(letter, number)
+            audit.record("issue", record_type="letter", record_id=letter_id,
+                         summary=f"签发{content.title} {number}（{content.addressee}）",
+                         before={"status": "draft"},
+                         after={"status": "issued", "number": number, "sha256": digest, "notified": notified},
+                         user=user)
+            db.session.commit()
+            db.session.refresh(letter)
+            return letter
+        except IntegrityError:
+            db.session.rollback()  # another admin took this number a moment ago: count again
+            continue
+        except (LetterError, FontError):
+            db.session.rollback()
+            raise
+        except Exception:
+            db.session.rollback()
+            raise
+    raise LetterError("多人同时签发，文号分配多次冲突，请稍后重试。")
+
+
+def letter_path(letter_id: int) -> str:
+    """The letter page's path, also outside a request (CLI, demo)."""
+    from flask import has_request_context, url_for
+
+    if has_request_context():
+        return url_for("letters.show", letter_id=letter_id)
+    return f"/letters/{letter_id}"
+
+
+def _notify_unit(letter: Letter, number: str) -> int:
+    """Tell every active user of the unit, in the app's inbox (the reminders part), within this transaction.
+
+    Without that part the unit still sees the letter marked 新 in 我的意见书 and on its dashboard.
+    """
+    try:
+        from ..reminders.service import notify
+    except ImportError:  # pragma: no cover - reminders part absent
+        return 0
+    users = db.session.query(User).filter_by(role=Role.unit.value, unit_id=letter.unit_id, active=True).all()
+    for u in users:
+        notify(u, f"收到{letter.letter_type.name} {number}",
+               f"监督室已向{letter.unit.name}签发{letter.letter_type.name} {number}。请打开查阅并签收，"
+               f"整改期限自签收次日起算{letter.period_days}日。",
+               link=letter_path(letter.id), key=f"letter_issued:{u.id}:letter-{letter.id}")
+    return len(users)
+
+
+# --- voiding and correcting -----------------------------------------------------------------------
+
+def void_letter(letter: Letter, reason: str, user: User) -> Letter:
+    """作废: the number stays used; the problems are free for a corrected letter."""
+    if user.role != Role.admin.value:
+        raise LetterError("只有监督室管理员可以作废意见书。")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise LetterError("请填写作废原因。")
+    if letter.is_draft:
+        raise LetterError("草稿还没有文号，直接删除即可，不需要作废。")
+    if letter.is_voided:
+        raise LetterError(f"{letter.number} 已于{timeutil.cn_datetime(letter.voided_at)}作废。")
+    letter.status = LetterStatus.voided.value
+    letter.voided_at = timeutil.utcnow()
+    letter.voided_by_id = user.id
+    letter.void_reason = reason[:500]
+    for item in letter.items:
+        item.live = False
+    audit.record("void", letter, summary=f"作废 {letter.number}：{reason}", before={"status": "issued"},
+                 after={"status": "voided", "reason": reason}, user=user)
+    return letter
+
+
+def draft_correction(voided: Letter, user: User) -> Letter:
+    """A new draft that replaces a voided letter: same unit, visit, type and wording."""
+    if user.role != Role.admin.value:
+        raise LetterError("只有监督室管理员可以起草更正的意见书。")
+    if not voided.is_voided:
+        raise LetterError("只能为已作废的意见书起草更正件。")
+    existing = db.session.query(Letter).filter(Letter.replaces_id == voided.id,
+                                               Letter.status != LetterStatus.voided.value).first()
+    if existing is not None:
+        raise LetterError(f"已有替代它的意见书（{existing.display_name}）。")
+    if voided.visit_id is not None:
+        other = live_letter_for_visit(voided.visit_id)
+        if other is not None:
+            raise LetterError(f"这次检查已有意见书（{other.display_name}）。")
+    letter = Letter(letter_type_id=voided.letter_type_id, unit_id=voided.unit_id, visit_id=voided.visit_id,
+                    status=LetterStatus.draft.value, case_name=voided.case_name, case_number=voided.case_number,
+                    period_days=voided.period_days, created_by_id=user.id, replaces_id=voided.id)
+    db.session.add(letter)
+    pos = 0
+    for old in sorted(voided.items, key=lambda i: i.position):
+        if live_letter_of(old.problem_id) is not None:
+            continue
+        pos += 1
+        letter.items.append(LetterProblem(problem_id=old.problem_id, position=pos, text=old.text, live=True))
+    db.session.flush()
+    audit.record("draft", letter, summary=f"起草更正件，替代已作废的 {voided.number}",
+                 after={"replaces": voided.number}, user=user)
+    return letter
+
+
+# --- delivery -------------------------------------------------------------------------------------
+
+def _set_receipt(letter: Letter, day: date, kind: str, user: User) -> Letter:
+    if not letter.is_issued:
+        raise LetterError("只有已签发且未作废的意见书可以签收或登记送达。")
+    if letter.received:
+        raise LetterError(f"这份意见书已于{timeutil.cn_date(letter.receipt_date)}{letter.receipt_label}。")
+    if letter.issue_date and day < letter.issue_date:
+        raise LetterError("送达日期不能早于成文日期。")
+    if day > timeutil.today():
+        raise LetterError("送达日期不能晚于今天。")
+    try:
+        dl = compute_deadline(day, letter.period_days, verb=RECEIPT_KINDS[kind])
+    except workcal.UnknownYear as exc:
+        raise LetterError(f"无法计算整改期限：{exc}") from exc
+    letter.receipt_kind = kind
+    letter.receipt_date = day
+    letter.received_at = timeutil.utcnow()
+    letter.received_by_id = user.id
+    letter.deadline = dl.due
+    letter.deadline_note = dl.explanation
+    audit.record("receipt", letter, summary=f"{letter.number} {RECEIPT_KINDS[kind]}（{day.isoformat()}），"
+                 f"整改期限 {dl.due.isoformat()}", after={"receipt_kind": kind, "receipt_date": day,
+                                                       "deadline": dl.due, "explanation": dl.explanation}, user=user)
+    return letter
+
+
+def record_receipt(letter: Letter, user: User, when: datetime | None = None) -> Letter:
+    """签收 by the unit's own user: today (Asia/Shanghai) is the day of receipt."""
+    if user.role != Role.unit.value or user.unit_id != letter.unit_id:
+        raise LetterError("只有受文单位的用户可以签收。")
+    local = timeutil.to_local(when) if when else timeutil.now()
+    return _set_receipt(letter, local.date(), "sign", user)
+
+
+def record_delivery(letter: Letter, day: date, user: User) -> Letter:
+    """The admin records the day a paper letter was delivered (送达回证)."""
+    if user.role != Role.admin.value:
+        raise LetterError("只有监督室管理员可以登记纸质送达。")
+    return _set_receipt(letter, day, "paper", user)
+
+
+def mark_seen(letter: Letter, user: User) -> bool:
+    """The unit opened its letter: no longer 'new' in its inbox. Returns True when this changed it."""
+    if user.role == Role.unit.value and user.unit_id == letter.unit_id and letter.unit_seen_at is None \
+            and not letter.is_draft:
+        letter.unit_seen_at = timeutil.utcnow()
+        return True
+    return False
+
+
+# --- lists, printing, register --------------------------------------------------------------------
+
+def unit_letters(unit_id: int) -> list[Letter]:
+    return (db.session.query(Letter)
+            .filter(Letter.unit_id == unit_id, Letter.status != LetterStatus.draft.value)
+            .order_by(Letter.issue_date.desc(), Letter.id.desc()).all())
+
+
+def unread_count(unit_id: int) -> int:
+    return (db.session.query(func.count(Letter.id))
+            .filter(Letter.unit_id == unit_id, Letter.status == LetterStatus.issued.value,
+                    Letter.unit_seen_at.is_(None)).scalar() or 0)
+
+
+def issued_between(start: date, end: date, include_voided: bool = False) -> list[Letter]:
+    q = db.session.query(Letter).filter(Letter.issue_date >= start, Letter.issue_date <= end)
+    statuses = [LetterStatus.issued.value] + ([LetterStatus.voided.value] if include_voided else [])
+    q = q.filter(Letter.status.in_(statuses))
+    return q.order_by(Letter.issue_date, Letter.letter_type_id, Letter.seq).all()
+
+
+def combined_pdf(start: date, end: date) -> tuple[bytes, int]:
+    """Every letter issued in [start, end] (not voided), stored PDFs in order, as one file."""
+    from .pdf import merge_pdfs
+
+    if end < start:
+        raise LetterError("结束日期不能早于开始日期。")
+    letters = issued_between(start, end)
+    if not letters:
+        raise LetterError(f"{start.isoformat()} 至 {end.isoformat()} 没有签发的意见书。")
+    return merge_pdfs([letter_pdf(x) for x in letters]), len(letters)
+
+
+def register_letters(year: int | None = None, unit_id: int | None = None, type_id: int | None = None) -> list[Letter]:
+    """发文登记: every numbered letter (issued or voided), in number order."""
+    q = db.session.query(Letter).filter(Letter.status != LetterStatus.draft.value)
+    if year:
+        q = q.filter(Letter.year == year)
+    if unit_id:
+        q = q.filter(Letter.unit_id == unit_id)
+    if type_id:
+        q = q.filter(Letter.letter_type_id == type_id)
+    return q.order_by(Letter.year, Letter.letter_type_id, Letter.seq).all()
+
+
+REGISTER_HEADERS = ("序号", "文号", "文书类型", "受监督单位", "成文日期", "送达方式", "签收/送达日期", "整改期限",
+                    "状态", "备注")
+
+
+def register_xlsx(letters: list[Letter], title: str = "行政执法监督文书发文登记") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "发文登记"
+    ncol = len(REGISTER_HEADERS)
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.append(list(REGISTER_HEADERS))
+    thin = Side(style="thin")
+    for cell in ws[2]:
+        cell.font = Font(name="宋体", bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for n, x in enumerate(letters, start=1):
+        note = ""
+        if x.is_voided:
+            note = f"作废：{x.void_reason}"
+        elif x.replaces_id and x.replaces:
+            note = f"替代 {x.replaces.number}"
+        ws.append([n, x.number, x.title, x.unit.name, x.issue_date, x.receipt_label, x.receipt_date, x.deadline,
+                   x.status_label, note])
+    widths = [6, 26, 20, 30, 12, 9, 14, 12, 8, 30]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    for row in ws.iter_rows(min_row=2, max_row=ws.max_row, max_col=ncol):
+        for cell in row:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            if isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "C3"
+    ws.print_title_rows = "1:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,166 @@
+"""Rectification figures for the 监督室 and leaders, the role dashboard panels, and SVG chart geometry."""
+from __future__ import annotations
+
+from collections import Counter, OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import timeutil
+from ..extensions import db
+from ..letters.models import Letter, LetterProblem, LetterStatus
+from ..visits.models import Problem
+from .service import LetterState, pending_site_checks, states_for, unit_letters
+
+
+@dataclass
+class YearFigures:
+    year: int
+    issued: int = 0
+    closed: int = 0
+    close_days: list[int] = field(default_factory=list)
+    due: int = 0  # letters whose first reply is in, or whose deadline has passed
+    on_time: int = 0
+
+    @property
+    def avg_days_to_close(self) -> float | None:
+        return round(sum(self.close_days) / len(self.close_days), 1) if self.close_days else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.due, 1) if self.due else None
+
+
+def _issued_letters() -> list[Letter]:
+    return db.session.scalars(
+        select(Letter).where(Letter.status == LetterStatus.issued.value)
+        .options(selectinload(Letter.unit),
+                 selectinload(Letter.items).selectinload(LetterProblem.problem).selectinload(Problem.item))).all()
+
+
+def statistics(year: int | None = None, today: date | None = None) -> dict:
+    """Open / overdue / closed counts, overdue by unit, issued vs closed per month of `year`, figures per
+    year, problems by check item (of `year`)."""
+    today = today or timeutil.today()
+    year = year or today.year
+    letters = _issued_letters()
+    states = states_for(letters, today)
+    counts = Counter()
+    overdue_by_unit: dict[int, dict] = {}
+    months = OrderedDict((m, {"issued": 0, "closed": 0}) for m in range(1, 13))
+    years: dict[int, YearFigures] = {}
+    items: dict[str, dict] = OrderedDict()
+    for x in letters:
+        st = states[x.id]
+        counts[st.code] += 1  # "closed" is one of the codes
+        if not st.closed:
+            counts["open"] += 1
+        if st.overdue:
+            counts["overdue"] += 1
+            row = overdue_by_unit.setdefault(x.unit_id, {"unit": x.unit, "letters": [], "max_days": 0})
+            row["letters"].append((x, st))
+            row["max_days"] = max(row["max_days"], st.overdue_days)
+        if x.issue_date and x.issue_date.year == year:
+            months[x.issue_date.month]["issued"] += 1
+        if st.closed_on and st.closed_on.year == year:
+            months[st.closed_on.month]["closed"] += 1
+        if x.issue_date:
+            yf = years.setdefault(x.issue_date.year, YearFigures(x.issue_date.year))
+            yf.issued += 1
+            if st.closed:
+                yf.closed += 1
+                if x.receipt_date and st.closed_on:
+                    yf.close_days.append((st.closed_on - x.receipt_date).days)
+            first = st.submissions[0] if st.submissions else None
+            if first is not None or (st.deadline and today > st.deadline):
+                yf.due += 1
+                if first is not None and not first.late:
+                    yf.on_time += 1
+            if x.issue_date.year == year:
+                for item in x.items:
+                    name = item.problem.item.name if item.problem and item.problem.item else "其他"
+                    seq = item.problem.item.seq if item.problem and item.problem.item else 99
+                    row = items.setdefault(name, {"name": name, "seq": seq, "total": 0, "accepted": 0})
+                    row["total"] += 1
+                    p = st.problem(item.id)
+                    if p is not None and p.state.value == "accepted":
+                        row["accepted"] += 1
+    overdue_rows = sorted(overdue_by_unit.values(), key=lambda r: (-r["max_days"], r["unit"].name))
+    for row in overdue_rows:
+        row["letters"].sort(key=lambda pair: -pair[1].overdue_days)
+    by_item = sorted(items.values(), key=lambda r: (r["seq"], r["name"]))
+    return {
+        "year": year,
+        "today": today,
+        "counts": {"open": counts["open"], "overdue": counts["overdue"], "closed": counts["closed"],
+                   "total": len(letters), **{s.value: counts[s.value] for s in LetterState}},
+        "states": list(LetterState),
+        "overdue_by_unit": overdue_rows,
+        "months": months,
+        "years": [years[y] for y in sorted(years, reverse=True)],
+        "by_item": by_item,
+        "month_chart": month_chart(months),
+        "item_chart": item_chart(by_item),
+    }
+
+
+def month_chart(months: dict, width: int = 720, height: int = 240) -> dict:
+    """Geometry of grouped bars: letters issued and closed in each month."""
+    left, right, top, bottom = 40, 10, 20, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max((max(v["issued"], v["closed"]) for v in months.values()), default=0) or 1
+    slot = plot_w / 12
+    bar_w = round(slot * 0.35, 1)
+    bars = []
+    for i, (m, v) in enumerate(months.items()):
+        x0 = left + i * slot + slot * 0.12
+        for j, key in enumerate(("issued", "closed")):
+            h = round(plot_h * v[key] / peak, 1)
+            bars.append({"x": round(x0 + j * bar_w, 1), "y": round(top + plot_h - h, 1), "w": bar_w, "h": h,
+                         "n": v[key], "key": key, "month": m,
+                         "fill": "#0d6efd" if key == "issued" else "#198754"})
+    labels = [{"x": round(left + i * slot + slot / 2, 1), "text": f"{m}月"} for i, m in enumerate(months)]
+    step = max(1, -(-peak // 4))
+    ticks = [{"y": round(top + plot_h - plot_h * t / peak, 1), "value": t} for t in range(0, peak + 1, step)]
+    return {"width": width, "height": height, "left": left, "right": width - right, "top": top,
+            "base": top + plot_h, "label_y": height - 10, "bars": bars, "labels": labels, "ticks": ticks}
+
+
+def item_chart(rows: list[dict], width: int = 720) -> dict:
+    """Geometry of horizontal bars: problems per check item, the accepted part in green."""
+    label_w, bar_h, gap, top = 170, 20, 8, 10
+    plot_w = width - label_w - 60
+    peak = max((r["total"] for r in rows), default=0) or 1
+    bars = []
+    for i, r in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        total_w = round(plot_w * r["total"] / peak, 1)
+        acc_w = round(plot_w * r["accepted"] / peak, 1)
+        bars.append({"label": r["name"], "y": y, "text_y": y + bar_h * 0.72, "total_w": total_w, "acc_w": acc_w,
+                     "total": r["total"], "accepted": r["accepted"], "num_x": label_w + total_w + 6})
+    return {"width": width, "height": top + len(rows) * (bar_h + gap) + 10, "label_w": label_w, "bar_h": bar_h,
+            "bars": bars}
+
+
+def panels(user):
+    """Return a list of (template_name, context_dict) shown on user's dashboard, in order."""
+    if user.role == "unit":
+        rows = [(x, st) for x, st in unit_letters(user.unit_id) if not st.closed]
+        if not rows:
+            return []
+        return [("rectification/_panel_unit.html", {"rows": rows})]
+    out = []
+    if user.role in ("admin", "inspector"):
+        checks = pending_site_checks(user)
+        if checks:
+            out.append(("rectification/_panel_site_checks.html", {"checks": checks}))
+    if user.role in ("admin", "leader"):
+        stats = statistics()
+        if stats["counts"]["total"]:
+            awaiting = defaultdict(int)
+            for s in (LetterState.submitted, LetterState.site_check):
+                awaiting[s.label] = stats["counts"][s.value]
+            out.append(("rectification/_panel_office.html", {"stats": stats, "awaiting": dict(awaiting)}))
+    return out

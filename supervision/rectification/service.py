@@ -1,0 +1,846 @@
+"""Rules of rectification: replies, submission, review, on-site checks, extensions, 自查 — and the one
+place where a letter's state is derived (`derive`).
+
+Every function that changes state checks the transition, changes it, writes the audit entry and leaves the
+commit to its caller. Audit entries of a letter's rectification are recorded against the letter
+(record_type "letter"), so the letter's history reads in one list.
+"""
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import abort
+from sqlalchemy import select
+
+from .. import audit, timeutil
+from ..accounts.models import Role, User
+from ..extensions import db
+from ..letters.models import Letter, LetterProblem, LetterStatus
+from ..uploads import PDF, CheckedFile, attachments_for, delete_attachment, store
+from .models import (DRAFT, REPLY_OWNER, SELF_OWNER, SUBMISSION_OWNER, SUBMITTED, Decision, Extension,
+                     ExtensionStatus, Reply, SelfInspection, SiteResult, Submission)
+
+SELF_INSPECTION_DUE_MONTH_DAY = (3, 31)  # 四、(一): 每年3月底之前
+
+
+class RectificationError(ValueError):
+    """A rule of rectification was broken; the message is for the user, and nothing was changed."""
+
+
+# --- states ---------------------------------------------------------------------------------------
+
+class LetterState(str, enum.Enum):
+    """Where a letter's rectification stands. Derived by `derive`, never stored."""
+
+    def __new__(cls, value, label, css):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        obj.css = css
+        return obj
+
+    unsigned = ("unsigned", "待签收", "warning")
+    in_progress = ("in_progress", "整改中", "primary")
+    submitted = ("submitted", "已报送待审", "info")
+    returned = ("returned", "退回修改", "danger")
+    site_check = ("site_check", "待实地查验", "dark")
+    closed = ("closed", "已办结", "success")
+
+
+class ProblemState(str, enum.Enum):
+    """Where one problem of a letter stands, from its latest submitted reply."""
+
+    def __new__(cls, value, label, css):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        obj.css = css
+        return obj
+
+    open = ("open", "待答复", "secondary")
+    pending = ("pending", "待审核", "info")
+    returned = ("returned", "退回修改", "danger")
+    site_check = ("site_check", "待实地查验", "dark")
+    reopened = ("reopened", "查验未通过", "danger")
+    accepted = ("accepted", "已通过", "success")
+
+    @property
+    def needs_reply(self) -> bool:
+        return self in (ProblemState.open, ProblemState.returned, ProblemState.reopened)
+
+    @property
+    def under_review(self) -> bool:
+        return self in (ProblemState.pending, ProblemState.site_check)
+
+
+@dataclass
+class ProblemStatus:
+    item: LetterProblem
+    state: ProblemState
+    rounds: list[Reply]  # submitted replies, oldest first
+    draft: Reply | None
+
+    @property
+    def latest(self) -> Reply | None:
+        return self.rounds[-1] if self.rounds else None
+
+
+@dataclass
+class Status:
+    """A letter's derived rectification status at `today`."""
+
+    state: LetterState
+    today: date
+    original_deadline: date | None
+    deadline: date | None  # current: after any approved extension
+    overdue_days: int
+    closed_at: datetime | None
+    closed_by_id: int | None
+    problems: list[ProblemStatus] = field(default_factory=list)
+    submissions: list[Submission] = field(default_factory=list)  # submitted, oldest first
+    extensions: list[Extension] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.state.value
+
+    @property
+    def label(self) -> str:
+        return self.state.label
+
+    @property
+    def css(self) -> str:
+        return self.state.css
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    @property
+    def closed(self) -> bool:
+        return self.state is LetterState.closed
+
+    @property
+    def days_left(self) -> int | None:
+        if self.deadline is None or self.closed:
+            return None
+        return (self.deadline - self.today).days
+
+    @property
+    def extended(self) -> bool:
+        return self.deadline != self.original_deadline
+
+    @property
+    def closed_on(self) -> date | None:
+        return timeutil.to_local(self.closed_at).date() if self.closed_at else None
+
+    @property
+    def first_submitted_on(self) -> date | None:
+        return self.submissions[0].submitted_on if self.submissions else None
+
+    @property
+    def late_submissions(self) -> list[Submission]:
+        return [s for s in self.submissions if s.late]
+
+    @property
+    def pending_extension(self) -> Extension | None:
+        return next((e for e in self.extensions if e.status == ExtensionStatus.PENDING), None)
+
+    @property
+    def under_review(self) -> bool:
+        return any(p.state.under_review for p in self.problems)
+
+    def problem(self, item_id: int) -> ProblemStatus | None:
+        return next((p for p in self.problems if p.item.id == item_id), None)
+
+
+def problem_state(rounds: list[Reply]) -> ProblemState:
+    """The state of one problem from its submitted replies (oldest first)."""
+    if not rounds:
+        return ProblemState.open
+    last = rounds[-1]
+    if not last.decision:
+        return ProblemState.pending
+    if last.decision == Decision.ACCEPTED:
+        return ProblemState.accepted
+    if last.decision == Decision.RETURNED:
+        return ProblemState.returned
+    if last.site_result == SiteResult.PASSED:
+        return ProblemState.accepted
+    if last.site_result == SiteResult.FAILED:
+        return ProblemState.reopened
+    return ProblemState.site_check
+
+
+def _current_deadline(letter: Letter, extensions: Iterable[Extension]) -> date | None:
+    approved = [e for e in extensions if e.status == ExtensionStatus.APPROVED and e.new_deadline]
+    if approved:
+        return max(approved, key=lambda e: (e.decided_at or datetime.min, e.id)).new_deadline
+    return letter.deadline
+
+
+def derive(letter: Letter, replies: Iterable[Reply], submissions: Iterable[Submission],
+           extensions: Iterable[Extension], today: date | None = None) -> Status:
+    """The one function that decides a letter's state, from its facts. Pure: no queries of its own
+    beyond the letter's items.
+
+    待签收 until received; 已办结 when every problem is accepted; otherwise the office's turn comes first
+    (已报送待审 while a reply awaits a decision, 待实地查验 while an on-site check is open), then the unit's
+    (退回修改 when a problem was returned or reopened, else 整改中). 逾期: past the current deadline and
+    not 已办结, by (today − deadline) days.
+    """
+    today = today or timeutil.today()
+    extensions = sorted(extensions, key=lambda e: e.id)
+    deadline = _current_deadline(letter, extensions)
+    by_item: dict[int, list[Reply]] = defaultdict(list)
+    for r in replies:
+        by_item[r.letter_problem_id].append(r)
+    problems = []
+    for item in sorted(letter.items, key=lambda i: i.position):
+        rs = sorted(by_item.get(item.id, []), key=lambda r: r.round)
+        rounds = [r for r in rs if r.status == SUBMITTED]
+        draft = next((r for r in rs if r.status == DRAFT), None)
+        problems.append(ProblemStatus(item=item, state=problem_state(rounds), rounds=rounds, draft=draft))
+    states = {p.state for p in problems}
+    closed_at = closed_by = None
+    if not letter.received:
+        state = LetterState.unsigned
+    elif problems and states == {ProblemState.accepted}:
+        state = LetterState.closed
+        last = max((p.latest for p in problems), key=lambda r: (r.accepted_at or datetime.min, r.id))
+        closed_at, closed_by = last.accepted_at, last.accepted_by_id
+    elif ProblemState.pending in states:
+        state = LetterState.submitted
+    elif ProblemState.site_check in states:
+        state = LetterState.site_check
+    elif states & {ProblemState.returned, ProblemState.reopened}:
+        state = LetterState.returned
+    else:
+        state = LetterState.in_progress
+    overdue = 0
+    if state is not LetterState.closed and deadline is not None and today > deadline:
+        overdue = (today - deadline).days
+    subs = sorted((s for s in submissions if s.status == SUBMITTED), key=lambda s: s.round)
+    return Status(state=state, today=today, original_deadline=letter.deadline, deadline=deadline,
+                  overdue_days=overdue, closed_at=closed_at, closed_by_id=closed_by, problems=problems,
+                  submissions=subs, extensions=extensions)
+
+
+def letter_state(letter: Letter, today: date | None = None) -> Status:
+    """The derived status of one issued letter."""
+    return states_for([letter], today)[letter.id]
+
+
+def states_for(letters: list[Letter], today: date | None = None) -> dict[int, Status]:
+    """Derived statuses of many letters with a fixed number of queries (no N+1)."""
+    ids = [x.id for x in letters]
+    replies: dict[int, list[Reply]] = defaultdict(list)
+    subs: dict[int, list[Submission]] = defaultdict(list)
+    exts: dict[int, list[Extension]] = defaultdict(list)
+    for chunk in _chunks(ids, 900):
+        for r in db.session.scalars(select(Reply).where(Reply.letter_id.in_(chunk))):
+            replies[r.letter_id].append(r)
+        for s in db.session.scalars(select(Submission).where(Submission.letter_id.in_(chunk))):
+            subs[s.letter_id].append(s)
+        for e in db.session.scalars(select(Extension).where(Extension.letter_id.in_(chunk))):
+            exts[e.letter_id].append(e)
+    return {x.id: derive(x, replies[x.id], subs[x.id], exts[x.id], today) for x in letters}
+
+
+def _chunks(seq, n):
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def current_deadline(letter: Letter) -> date | None:
+    """The deadline in force: the latest approved extension's date, else the one computed at receipt."""
+    exts = db.session.scalars(select(Extension).where(Extension.letter_id == letter.id)).all()
+    return _current_deadline(letter, exts)
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+def get_letter_for(user: User, letter_id: int) -> Letter:
+    """An issued (or voided) letter the user may see, else 404: a unit user only its own unit's."""
+    letter = db.session.get(Letter, letter_id)
+    if letter is None or letter.is_draft:
+        abort(404)
+    if user.role == Role.unit.value and letter.unit_id != user.unit_id:
+        abort(404)
+    return letter
+
+
+def get_reply_for(user: User, reply_id: int) -> Reply:
+    reply = db.session.get(Reply, reply_id)
+    if reply is None:
+        abort(404)
+    get_letter_for(user, reply.letter_id)
+    return reply
+
+
+def get_extension_for(user: User, ext_id: int) -> Extension:
+    ext = db.session.get(Extension, ext_id)
+    if ext is None:
+        abort(404)
+    get_letter_for(user, ext.letter_id)
+    return ext
+
+
+def attachment_owner_letter(att) -> Letter | None:
+    """The letter a rectification attachment belongs to (None for 自查 attachments)."""
+    if att.owner_type == REPLY_OWNER:
+        reply = db.session.get(Reply, att.owner_id)
+        return reply.letter if reply else None
+    if att.owner_type == SUBMISSION_OWNER:
+        sub = db.session.get(Submission, att.owner_id)
+        return sub.letter if sub else None
+    return None
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def _link(letter: Letter) -> str:
+    return f"/rectification/letters/{letter.id}"
+
+
+def _unit_users(unit_id: int) -> list[User]:
+    return db.session.scalars(select(User).where(User.role == Role.unit.value, User.unit_id == unit_id,
+                                                 User.active.is_(True)).order_by(User.id)).all()
+
+
+def _admins() -> list[User]:
+    return db.session.scalars(select(User).where(User.role == Role.admin.value, User.active.is_(True))
+                              .order_by(User.id)).all()
+
+
+def _notify(users, title: str, body: str, link: str) -> None:
+    from ..reminders.service import notify
+
+    for u in users:
+        notify(u, title, body, link)
+
+
+def _record(action: str, letter: Letter, summary: str, before=None, after=None, user=None) -> None:
+    audit.record(action, record_type="letter", record_id=letter.id, summary=summary, before=before, after=after,
+                 user=user)
+
+
+def _require_open(letter: Letter, status: Status) -> None:
+    if letter.is_voided:
+        raise RectificationError(f"{letter.number} 已作废，不再办理整改。")
+    if not letter.received:
+        raise RectificationError(f"{letter.number} 尚未签收或送达，签收后才能报送整改情况。")
+    if status.closed:
+        raise RectificationError(f"{letter.number} 已办结（{timeutil.cn_date(status.closed_on)}），不能再报送或修改。")
+
+
+def _require_unit_user(user: User, letter: Letter) -> None:
+    if user.role != Role.unit.value or user.unit_id != letter.unit_id:
+        raise RectificationError("只有受文单位的用户可以办理本单位的整改报送。")
+
+
+def _require_admin(user: User, what: str) -> None:
+    if user.role != Role.admin.value:
+        raise RectificationError(f"只有监督室管理员可以{what}。")
+
+
+def _item_of(letter: Letter, item_id: int) -> LetterProblem:
+    item = next((i for i in letter.items if i.id == item_id), None)
+    if item is None:
+        raise RectificationError("该问题不属于这份意见书。")
+    return item
+
+
+def _pdf_scan(scan: CheckedFile | None, required: bool) -> None:
+    if scan is None:
+        if required:
+            raise RectificationError("请上传加盖公章的整改报告扫描件（PDF）。")
+        return
+    if scan.kind is not PDF:
+        raise RectificationError(f"“{scan.original_name}”是{scan.kind.label}，整改报告扫描件应为 PDF 文件。")
+
+
+def reply_snapshot(r: Reply) -> dict:
+    return {"reply": r.id, "problem": r.letter_problem_id, "round": r.round, "status": r.status, "text": r.text,
+            "measures": r.measures, "decision": r.decision, "decision_note": r.decision_note,
+            "site_visit": r.site_visit_id, "site_result": r.site_result}
+
+
+# --- replies (the unit's drafts) ------------------------------------------------------------------
+
+def save_reply_draft(letter: Letter, item_id: int, user: User, text: str, measures: str = "",
+                     files: list[CheckedFile] = ()) -> Reply:
+    """Keep the unit's draft reply to one problem (what was done, measures adopted, proof attached)."""
+    _require_unit_user(user, letter)
+    status = letter_state(letter)
+    _require_open(letter, status)
+    item = _item_of(letter, item_id)
+    ps = status.problem(item.id)
+    if ps.state is ProblemState.accepted:
+        raise RectificationError(f"第{item.position}个问题已通过审核，不需要再答复。")
+    if ps.state.under_review:
+        raise RectificationError(f"第{item.position}个问题的答复正在审核中（{ps.state.label}），审核完成前不能修改。")
+    text, measures = (text or "").strip(), (measures or "").strip()
+    if not text and not files and ps.draft is None:
+        raise RectificationError("请填写整改情况或上传佐证材料。")
+    reply = ps.draft
+    before = reply_snapshot(reply) if reply else None
+    if reply is None:
+        reply = Reply(letter_id=letter.id, letter_problem_id=item.id, round=len(ps.rounds) + 1, status=DRAFT,
+                      created_by_id=user.id)
+        db.session.add(reply)
+    reply.text, reply.measures = text, measures
+    reply.updated_at = timeutil.utcnow()
+    db.session.flush()
+    names = [store(f, REPLY_OWNER, reply.id, user=user).original_name for f in files]
+    after = dict(reply_snapshot(reply), attachments_added=names)
+    _record("rect.reply_draft", letter, f"保存第{item.position}个问题的整改答复草稿（第{reply.round}轮）",
+            before=before, after=after, user=user)
+    return reply
+
+
+def delete_reply_attachment(reply: Reply, att_id: int, user: User) -> None:
+    """Remove a proof file from a draft reply."""
+    _require_unit_user(user, reply.letter)
+    if not reply.is_draft:
+        raise RectificationError("已报送的答复不能再删除附件。")
+    att = next((a for a in attachments_for(REPLY_OWNER, reply.id) if a.id == att_id), None)
+    if att is None:
+        raise RectificationError("附件不存在。")
+    _record("rect.reply_attachment_delete", reply.letter, f"删除整改答复草稿的附件“{att.original_name}”",
+            before={"reply": reply.id, "attachment": att.original_name}, user=user)
+    delete_attachment(att)
+
+
+def draft_submission(letter: Letter) -> Submission | None:
+    return db.session.scalars(select(Submission).where(Submission.letter_id == letter.id,
+                                                       Submission.status == DRAFT)).first()
+
+
+def _next_round(letter: Letter) -> int:
+    rounds = db.session.scalars(select(Submission.round).where(Submission.letter_id == letter.id)).all()
+    return max(rounds, default=0) + 1
+
+
+def save_report_draft(letter: Letter, user: User, report_text: str, scan: CheckedFile | None = None) -> Submission:
+    """Keep the draft of the overall rectification report (text, and the signed scan when uploaded)."""
+    _require_unit_user(user, letter)
+    status = letter_state(letter)
+    _require_open(letter, status)
+    _pdf_scan(scan, required=False)
+    sub = draft_submission(letter)
+    before = {"report_text": sub.report_text} if sub else None
+    if sub is None:
+        sub = Submission(letter_id=letter.id, round=_next_round(letter), status=DRAFT, created_by_id=user.id)
+        db.session.add(sub)
+    sub.report_text = (report_text or "").strip()
+    sub.updated_at = timeutil.utcnow()
+    db.session.flush()
+    after = {"report_text": sub.report_text}
+    if scan is not None:
+        for old in attachments_for(SUBMISSION_OWNER, sub.id):
+            delete_attachment(old)  # one signed scan per report: a new upload replaces it
+        after["scan"] = store(scan, SUBMISSION_OWNER, sub.id, user=user, note="整改报告扫描件").original_name
+    _record("rect.report_draft", letter, f"保存整改报告草稿（第{sub.round}次报送）", before=before, after=after,
+            user=user)
+    return sub
+
+
+def _close_if_done(letter: Letter, user: User) -> None:
+    status = letter_state(letter)
+    if status.closed:
+        _record("rect.close", letter, f"{letter.number} 所有问题整改通过，已办结",
+                after={"closed_at": status.closed_at, "closed_by": user.username}, user=user)
+        _notify(_unit_users(letter.unit_id), f"{letter.number} 已办结",
+                "意见书所列问题均已整改通过，本件已办结。", _link(letter))
+
+
+def _finish_submission(letter: Letter, sub: Submission, drafts: list[Reply], user: User, day: date,
+                       deadline: date | None, on_behalf: bool) -> Submission:
+    now = timeutil.utcnow()
+    sub.status = SUBMITTED
+    sub.submitted_at = now
+    sub.submitted_by_id = user.id
+    sub.submitted_on = day
+    sub.deadline_then = deadline
+    sub.on_behalf = on_behalf
+    for r in drafts:
+        r.status = SUBMITTED
+        r.submission_id = sub.id
+        r.updated_at = now
+    db.session.flush()
+    late = f"，超过期限{sub.days_late}日（迟报）" if sub.late else ""
+    who = "监督室代录纸质答复" if on_behalf else "单位报送"
+    _record("rect.submit", letter, f"{who}：第{sub.round}次报送整改情况，{len(drafts)}个问题{late}",
+            before={"state": "draft"},
+            after={"submission": sub.id, "round": sub.round, "submitted_on": day, "deadline": deadline,
+                   "days_late": sub.days_late, "on_behalf": on_behalf, "replies": [r.id for r in drafts]},
+            user=user)
+    _notify(_admins(), f"{letter.unit.name}报送了整改情况",
+            f"{letter.number}：第{sub.round}次报送，{len(drafts)}个问题待审核{late}。", _link(letter))
+    return sub
+
+
+def check_can_submit(letter: Letter, status: Status) -> list[ProblemStatus]:
+    """The problems a new submission must answer; RectificationError when none may be made now."""
+    _require_open(letter, status)
+    if status.under_review:
+        raise RectificationError("监督室正在审核上次报送的整改情况（或实地查验尚未完成），审核完成前不能再次报送。")
+    todo = [p for p in status.problems if p.state.needs_reply]
+    if not todo:
+        raise RectificationError("没有需要答复的问题。")
+    return todo
+
+
+def submit_report(letter: Letter, user: User, today: date | None = None) -> Submission:
+    """报送: the overall report and a reply to every open problem go to the office together."""
+    _require_unit_user(user, letter)
+    today = today or timeutil.today()
+    status = letter_state(letter, today)
+    todo = check_can_submit(letter, status)
+    missing = [p.item.position for p in todo if p.draft is None or not (p.draft.text or "").strip()]
+    if missing:
+        raise RectificationError("还有问题没有填写整改情况：第" + "、".join(map(str, missing)) + "个问题。"
+                                 "每个问题都答复后才能报送整改报告。")
+    sub = draft_submission(letter)
+    if sub is None or not sub.report_text.strip():
+        raise RectificationError("请填写整改报告正文（整体整改情况）后再报送。")
+    has_scan = bool(attachments_for(SUBMISSION_OWNER, sub.id))
+    if not has_scan and not status.submissions:
+        raise RectificationError("首次报送须上传加盖公章的整改报告扫描件（PDF）。")
+    return _finish_submission(letter, sub, [p.draft for p in todo], user, today, status.deadline, False)
+
+
+def record_paper_reply(letter: Letter, user: User, received_on: date, report_text: str, scan: CheckedFile | None,
+                       texts: dict[int, tuple[str, str]]) -> Submission:
+    """The office records a paper reply received by post, on the unit's behalf, with the scan.
+
+    texts: {letter_problem_id: (what was done, measures)} for every problem that needs a reply.
+    """
+    _require_admin(user, "代录纸质整改答复")
+    status = letter_state(letter)
+    todo = check_can_submit(letter, status)
+    if received_on is None:
+        raise RectificationError("请填写收到纸质答复的日期。")
+    if received_on > timeutil.today():
+        raise RectificationError("收到日期不能晚于今天。")
+    if letter.receipt_date and received_on < letter.receipt_date:
+        raise RectificationError("收到答复的日期不能早于意见书签收（送达）日期。")
+    _pdf_scan(scan, required=True)
+    report_text = (report_text or "").strip()
+    if not report_text:
+        raise RectificationError("请摘录纸质整改报告的主要内容。")
+    missing = [p.item.position for p in todo if not (texts.get(p.item.id, ("", ""))[0] or "").strip()]
+    if missing:
+        raise RectificationError("请填写每个问题的整改情况：第" + "、".join(map(str, missing)) + "个问题未填写。")
+    replies = []
+    for p in todo:
+        text, measures = texts[p.item.id]
+        reply = p.draft  # a draft the unit began online is overwritten by what it sent on paper
+        if reply is None:
+            reply = Reply(letter_id=letter.id, letter_problem_id=p.item.id, round=len(p.rounds) + 1,
+                          created_by_id=user.id)
+            db.session.add(reply)
+        reply.text, reply.measures, reply.status = text.strip(), (measures or "").strip(), DRAFT
+        replies.append(reply)
+    sub = draft_submission(letter)
+    if sub is None:
+        sub = Submission(letter_id=letter.id, round=_next_round(letter), status=DRAFT, created_by_id=user.id)
+        db.session.add(sub)
+    sub.report_text = report_text
+    db.session.flush()
+    for old in attachments_for(SUBMISSION_OWNER, sub.id):
+        delete_attachment(old)
+    store(scan, SUBMISSION_OWNER, sub.id, user=user, note="纸质整改报告扫描件")
+    return _finish_submission(letter, sub, replies, user, received_on, status.deadline, True)
+
+
+# --- review ---------------------------------------------------------------------------------------
+
+def _reviewable(reply: Reply, user: User, what: str) -> Status:
+    _require_admin(user, what)
+    letter = reply.letter
+    if letter.is_voided:
+        raise RectificationError(f"{letter.number} 已作废。")
+    status = letter_state(letter)
+    ps = status.problem(reply.letter_problem_id)
+    if reply.is_draft:
+        raise RectificationError("单位尚未报送这条答复。")
+    if ps is None or ps.latest is None or ps.latest.id != reply.id:
+        raise RectificationError("这条答复已被新一轮答复取代，请审核最新一轮。")
+    if reply.decision:
+        raise RectificationError(f"这条答复已审核（{reply.decision_label}），不能重复审核。")
+    return status
+
+
+def accept_problem(reply: Reply, user: User, note: str = "") -> Reply:
+    """书面审阅通过. When it is the last open problem, the letter is 已办结."""
+    _reviewable(reply, user, "审核整改答复")
+    reply.decision, reply.decision_note = Decision.ACCEPTED, (note or "").strip()
+    reply.decided_at, reply.decided_by_id = timeutil.utcnow(), user.id
+    db.session.flush()
+    _record("rect.accept", reply.letter, f"第{reply.item.position}个问题整改通过（第{reply.round}轮）",
+            before={"reply": reply.id, "decision": ""}, after=reply_snapshot(reply), user=user)
+    _close_if_done(reply.letter, user)
+    return reply
+
+
+def return_problem(reply: Reply, user: User, reason: str) -> Reply:
+    """退回: the unit sees the reason, revises and resubmits; this round is kept."""
+    _reviewable(reply, user, "退回整改答复")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise RectificationError("请填写退回理由，单位将据此修改。")
+    reply.decision, reply.decision_note = Decision.RETURNED, reason
+    reply.decided_at, reply.decided_by_id = timeutil.utcnow(), user.id
+    db.session.flush()
+    letter = reply.letter
+    _record("rect.return", letter, f"第{reply.item.position}个问题退回修改：{reason}",
+            before={"reply": reply.id, "decision": ""}, after=reply_snapshot(reply), user=user)
+    _notify(_unit_users(letter.unit_id), f"{letter.number} 第{reply.item.position}个问题被退回",
+            f"退回理由：{reason}。请修改后重新报送。", _link(letter))
+    return reply
+
+
+def order_site_check(reply: Reply, user: User, inspectors: list[User], visit_date: date, note: str = "") -> Reply:
+    """实地查验: a 回头看 visit of the unit, assigned to inspectors; its result accepts or reopens the problem."""
+    from ..visits import service as visits_service
+
+    _reviewable(reply, user, "安排实地查验")
+    if not inspectors:
+        raise RectificationError("请至少选择一名检查人员进行实地查验。")
+    if any(u.role not in (Role.inspector.value, Role.admin.value) or not u.active for u in inspectors):
+        raise RectificationError("实地查验人员应为在职的检查组成员或监督室管理员。")
+    if visit_date is None:
+        raise RectificationError("请填写实地查验日期。")
+    letter = reply.letter
+    try:
+        visit = visits_service.create_visit(
+            kind="follow_up", unit=letter.unit, visit_date=visit_date, user=user, inspectors=inspectors,
+            subject=f"回头看：{letter.number} 第{reply.item.position}个问题"[:200],
+            follow_up_of=reply.item.problem, enforce_plan=False)
+    except visits_service.VisitError as exc:
+        msgs = getattr(exc, "errors", None)
+        raise RectificationError("无法创建回头看检查记录：" + ("；".join(msgs.values()) if msgs else str(exc))) from exc
+    reply.decision, reply.decision_note = Decision.SITE_CHECK, (note or "").strip()
+    reply.decided_at, reply.decided_by_id = timeutil.utcnow(), user.id
+    reply.site_visit_id = visit.id
+    db.session.flush()
+    names = "、".join(u.name for u in inspectors)
+    _record("rect.site_check", letter, f"第{reply.item.position}个问题安排实地查验（{visit_date.isoformat()}，{names}）",
+            before={"reply": reply.id, "decision": ""}, after=reply_snapshot(reply), user=user)
+    _notify(inspectors, f"实地查验：{letter.unit.name}",
+            f"{letter.number} 第{reply.item.position}个问题需实地查验（{timeutil.cn_date(visit_date)}）。"
+            "请填写并提交回头看检查记录后登记查验结果。", _link(letter))
+    return reply
+
+
+def can_record_site_result(user: User, reply: Reply) -> bool:
+    if reply.decision != Decision.SITE_CHECK or reply.site_result:
+        return False
+    if user.role == Role.admin.value:
+        return True
+    visit = reply.site_visit
+    return user.role == Role.inspector.value and visit is not None and any(u.id == user.id for u in visit.inspectors)
+
+
+def record_site_result(reply: Reply, user: User, passed: bool, note: str = "") -> Reply:
+    """The result of the on-site check: passed accepts the problem, failed reopens it for the unit."""
+    if reply.decision != Decision.SITE_CHECK:
+        raise RectificationError("这条答复没有安排实地查验。")
+    if reply.site_result:
+        raise RectificationError(f"已登记查验结果（{SiteResult.LABELS[reply.site_result]}），不能重复登记。")
+    if not can_record_site_result(user, reply):
+        raise RectificationError("只有监督室管理员或该次回头看的检查人员可以登记查验结果。")
+    letter = reply.letter
+    if letter.is_voided:
+        raise RectificationError(f"{letter.number} 已作废。")
+    visit = reply.site_visit
+    if visit is None or not visit.is_submitted:
+        raise RectificationError("请先填写并提交回头看检查记录，再登记查验结果。")
+    note = (note or "").strip()
+    if not passed and len(note) < 2:
+        raise RectificationError("查验未通过时请写明原因，单位将据此继续整改。")
+    reply.site_result = SiteResult.PASSED if passed else SiteResult.FAILED
+    reply.site_note, reply.site_result_at, reply.site_result_by_id = note, timeutil.utcnow(), user.id
+    db.session.flush()
+    label = SiteResult.LABELS[reply.site_result]
+    _record("rect.site_result", letter, f"第{reply.item.position}个问题{label}" + (f"：{note}" if note else ""),
+            before={"reply": reply.id, "site_result": ""}, after=reply_snapshot(reply), user=user)
+    if passed:
+        _close_if_done(letter, user)
+    else:
+        _notify(_unit_users(letter.unit_id), f"{letter.number} 第{reply.item.position}个问题实地查验未通过",
+                f"原因：{note}。请继续整改后重新报送。", _link(letter))
+    return reply
+
+
+# --- extensions -----------------------------------------------------------------------------------
+
+def request_extension(letter: Letter, user: User, new_date: date, reason: str) -> Extension:
+    """延期申请 by the unit: a later date and why."""
+    _require_unit_user(user, letter)
+    status = letter_state(letter)
+    _require_open(letter, status)
+    if status.pending_extension is not None:
+        raise RectificationError("已有一份延期申请等待审批，请等待监督室答复。")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise RectificationError("请说明申请延期的理由。")
+    _check_new_date(new_date, status.deadline)
+    ext = Extension(letter_id=letter.id, reason=reason, requested_date=new_date, deadline_before=status.deadline,
+                    requested_by_id=user.id, requested_at=timeutil.utcnow(), status=ExtensionStatus.PENDING)
+    db.session.add(ext)
+    db.session.flush()
+    _record("rect.extension_request", letter, f"申请延期至 {new_date.isoformat()}：{reason}",
+            after={"extension": ext.id, "requested_date": new_date, "deadline": status.deadline}, user=user)
+    _notify(_admins(), f"{letter.unit.name}申请延期", f"{letter.number}：申请延期至{timeutil.cn_date(new_date)}。理由：{reason}",
+            _link(letter))
+    return ext
+
+
+def _check_new_date(new_date: date | None, deadline: date | None) -> None:
+    if new_date is None:
+        raise RectificationError("请填写延期后的日期。")
+    if deadline is not None and new_date <= deadline:
+        raise RectificationError(f"延期后的日期应晚于当前整改期限（{timeutil.cn_date(deadline)}）。")
+
+
+def decide_extension(ext: Extension, user: User, approve: bool, new_date: date | None = None,
+                     note: str = "") -> Extension:
+    """The admin approves (with the new date, after the current deadline) or refuses (with a reason)."""
+    _require_admin(user, "审批延期申请")
+    if ext.status != ExtensionStatus.PENDING:
+        raise RectificationError(f"这份延期申请已审批（{ext.status_label}）。")
+    letter = ext.letter
+    status = letter_state(letter)
+    if letter.is_voided or status.closed:
+        raise RectificationError("意见书已作废或已办结，不需要延期。")
+    note = (note or "").strip()
+    before = {"extension": ext.id, "status": ext.status, "deadline": status.deadline}
+    if approve:
+        new_date = new_date or ext.requested_date
+        _check_new_date(new_date, status.deadline)
+        ext.status, ext.new_deadline = ExtensionStatus.APPROVED, new_date
+        summary = f"同意延期：整改期限由 {status.deadline.isoformat()} 延至 {new_date.isoformat()}"
+    else:
+        if len(note) < 2:
+            raise RectificationError("不同意延期时请写明理由。")
+        ext.status = ExtensionStatus.REFUSED
+        summary = f"不同意延期申请：{note}"
+    ext.decision_note, ext.decided_by_id, ext.decided_at = note, user.id, timeutil.utcnow()
+    db.session.flush()
+    _record("rect.extension_decide", letter, summary, before=before,
+            after={"extension": ext.id, "status": ext.status, "deadline": current_deadline(letter), "note": note},
+            user=user)
+    _notify(_unit_users(letter.unit_id), f"{letter.number} 延期申请{ext.status_label}", summary, _link(letter))
+    return ext
+
+
+# --- 自查 -----------------------------------------------------------------------------------------
+
+def self_inspection_due(year: int) -> date:
+    return date(year, *SELF_INSPECTION_DUE_MONTH_DAY)
+
+
+def self_inspection_of(unit_id: int, year: int) -> SelfInspection | None:
+    return db.session.scalars(select(SelfInspection).where(SelfInspection.unit_id == unit_id,
+                                                           SelfInspection.year == year)).first()
+
+
+def save_self_inspection(user: User, year: int, report_text: str, plan_text: str,
+                         files: list[tuple[CheckedFile, str]] = ()) -> SelfInspection:
+    """The unit's 自查报告 and 年度工作计划 (text + attachments), kept as a draft until submitted."""
+    if user.role != Role.unit.value or not user.unit_id:
+        raise RectificationError("只有受监督单位的用户可以填报自查。")
+    si = self_inspection_of(user.unit_id, year)
+    before = audit.snapshot(si, ("report_text", "plan_text", "status")) if si else None
+    if si is None:
+        si = SelfInspection(unit_id=user.unit_id, year=year, status=DRAFT)
+        db.session.add(si)
+    si.report_text, si.plan_text = (report_text or "").strip(), (plan_text or "").strip()
+    si.updated_at = timeutil.utcnow()
+    db.session.flush()
+    names = [store(f, SELF_OWNER, si.id, user=user, note=note).original_name for f, note in files]
+    audit.record("save", si, summary=f"{year}年自查材料{'修改' if si.status == SUBMITTED else '保存草稿'}",
+                 before=before, after=dict(audit.snapshot(si, ("report_text", "plan_text", "status")),
+                                           attachments_added=names), user=user)
+    return si
+
+
+def submit_self_inspection(si: SelfInspection, user: User, today: date | None = None) -> SelfInspection:
+    if user.role != Role.unit.value or user.unit_id != si.unit_id:
+        raise RectificationError("只有本单位的用户可以报送本单位的自查材料。")
+    if si.status == SUBMITTED:
+        raise RectificationError(f"{si.year}年自查材料已于{timeutil.cn_date(si.submitted_on)}报送。")
+    atts = attachments_for(SELF_OWNER, si.id)
+    if not si.report_text and not any(a.note == "自查报告" for a in atts):
+        raise RectificationError("请填写或上传自查报告。")
+    if not si.plan_text and not any(a.note == "工作计划" for a in atts):
+        raise RectificationError("请填写或上传本年度工作计划。")
+    today = today or timeutil.today()
+    si.status, si.submitted_at, si.submitted_on, si.submitted_by_id = SUBMITTED, timeutil.utcnow(), today, user.id
+    db.session.flush()
+    late = f"，逾期{si.days_late}日" if si.days_late else ""
+    audit.record("submit", si, summary=f"报送{si.year}年自查报告和工作计划{late}", before={"status": DRAFT},
+                 after={"status": SUBMITTED, "submitted_on": today}, user=user)
+    _notify(_admins(), f"{si.unit.name}报送了{si.year}年自查材料", f"报送日期：{timeutil.cn_date(today)}{late}。",
+            f"/rectification/self-inspections/{si.id}")
+    return si
+
+
+@dataclass
+class SelfRow:
+    unit: object
+    record: SelfInspection | None
+
+    @property
+    def state(self) -> tuple[str, str]:
+        if self.record is None:
+            return "未报送", "danger"
+        if self.record.is_draft:
+            return "草稿未报送", "warning"
+        if self.record.days_late:
+            return f"已报送（逾期{self.record.days_late}日）", "info"
+        return "已按期报送", "success"
+
+    @property
+    def submitted(self) -> bool:
+        return self.record is not None and not self.record.is_draft
+
+
+def self_inspection_overview(year: int) -> list[SelfRow]:
+    """Every active unit and its 自查 for the year: who has and who has not."""
+    from ..directory.models import Unit
+
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.name)).all()
+    records = {s.unit_id: s for s in db.session.scalars(select(SelfInspection).where(SelfInspection.year == year))}
+    return [SelfRow(unit=u, record=records.get(u.id)) for u in units]
+
+
+# --- lists ----------------------------------------------------------------------------------------
+
+def unit_letters(unit_id: int, today: date | None = None) -> list[tuple[Letter, Status]]:
+    """The unit's issued letters (newest first) with their status."""
+    letters = db.session.scalars(select(Letter).where(Letter.unit_id == unit_id,
+                                                      Letter.status == LetterStatus.issued.value)
+                                 .order_by(Letter.issue_date.desc(), Letter.id.desc())).all()
+    states = states_for(letters, today)
+    return [(x, states[x.id]) for x in letters]
+
+
+def letter_history(letter: Letter) -> list:
+    return db.session.scalars(select(audit.AuditEntry).where(audit.AuditEntry.record_type == "letter",
+                                                             audit.AuditEntry.record_id == letter.id)
+                              .order_by(audit.AuditEntry.id)).all()
+
+
+def pending_site_checks(user: User) -> list[Reply]:
+    """Replies waiting for an on-site check result that `user` may record."""
+    q = select(Reply).where(Reply.decision == Decision.SITE_CHECK, Reply.site_result == "")
+    rows = db.session.scalars(q.order_by(Reply.decided_at)).all()
+    return [r for r in rows if can_record_site_result(user, r)]

@@ -1,0 +1,448 @@
+"""Pages of rectification: the unit's portal, the letter's rectification page (replies, report, review,
+on-site checks, extensions, paper replies), attachments, 自查, the 整改台账 and its export, statistics.
+Thin: load, check access, call the service, commit once, redirect."""
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..accounts.access import ALL_ROLES, STAFF, roles_required
+from ..accounts.models import Role, User
+from ..directory.models import Unit
+from ..extensions import db
+from ..timeutil import today
+from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, UploadError, attachments_for, \
+    attachments_for_many, check_upload, send_attachment
+from . import ledger as ledger_mod
+from . import service
+from .forms import (ExtensionDecisionForm, ExtensionRequestForm, NoteForm, PaperReplyForm, ReplyForm, ReportForm,
+                    ReturnForm, SelfInspectionForm, SiteCheckForm, SiteResultForm)
+from .models import REPLY_OWNER, SELF_OWNER, SUBMISSION_OWNER, SelfInspection
+
+bp = Blueprint("rectification", __name__, url_prefix="/rectification")
+
+OFFICE = (Role.admin, Role.leader)
+
+
+def _int_arg(name):
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _files(name: str) -> list:
+    """Check every uploaded file of a field before anything is changed (UploadError if one is refused)."""
+    return [check_upload(f) for f in request.files.getlist(name) if f and f.filename]
+
+
+def _one_file(name: str):
+    files = _files(name)
+    return files[0] if files else None
+
+
+def _back(letter_id: int, anchor: str = ""):
+    return redirect(url_for(".letter", letter_id=letter_id) + (f"#{anchor}" if anchor else ""))
+
+
+# --- portal and letter page -----------------------------------------------------------------------
+
+@bp.route("/")
+@roles_required(*ALL_ROLES)
+def index():
+    if current_user.role == Role.unit.value:
+        return redirect(url_for(".unit_letters"))
+    return redirect(url_for(".ledger"))
+
+
+@bp.route("/mine")
+@roles_required(Role.unit)
+def unit_letters():
+    rows = service.unit_letters(current_user.unit_id)
+    year = today().year
+    si = service.self_inspection_of(current_user.unit_id, year)
+    return render_template("rectification/unit_letters.html", rows=rows, si=si, year=year,
+                           due=service.self_inspection_due(year))
+
+
+def _render_letter(letter, status_code: int = 200, report_form: ReportForm | None = None,
+                   reply_forms: dict | None = None):
+    status = service.letter_state(letter)
+    reply_ids = [r.id for p in status.problems for r in p.rounds] + [p.draft.id for p in status.problems if p.draft]
+    sub_ids = [s.id for s in status.submissions]
+    draft_sub = service.draft_submission(letter)
+    if draft_sub is not None:
+        sub_ids.append(draft_sub.id)
+    forms = {}
+    for p in status.problems:
+        if reply_forms and p.item.id in reply_forms:
+            forms[p.item.id] = reply_forms[p.item.id]
+        else:
+            forms[p.item.id] = ReplyForm(formdata=None, text=p.draft.text if p.draft else "",
+                                         measures=p.draft.measures if p.draft else "", prefix=f"p{p.item.id}")
+    if report_form is None:
+        report_form = ReportForm(formdata=None, report_text=draft_sub.report_text if draft_sub else "")
+    is_unit = current_user.role == Role.unit.value
+    can_reply = (is_unit and letter.is_issued and letter.received and not status.closed)
+    site_form = SiteCheckForm(formdata=None, visit_date=today())
+    from ..visits.service import eligible_inspectors
+
+    site_form.inspector_ids.choices = [(u.id, f"{u.name}（{u.office.name if u.office else u.role_label}）")
+                                       for u in eligible_inspectors()] if current_user.role == "admin" else []
+    return render_template(
+        "rectification/letter.html", letter=letter, status=status, forms=forms, report_form=report_form,
+        draft_sub=draft_sub, can_reply=can_reply, is_unit=is_unit,
+        reply_atts=attachments_for_many(REPLY_OWNER, reply_ids),
+        sub_atts=attachments_for_many(SUBMISSION_OWNER, sub_ids),
+        note_form=NoteForm(formdata=None), return_form=ReturnForm(formdata=None), site_form=site_form,
+        result_form=SiteResultForm(formdata=None), ext_form=ExtensionRequestForm(formdata=None),
+        decide_form=ExtensionDecisionForm(formdata=None),
+        history=service.letter_history(letter), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
+        can_site_result=lambda r: service.can_record_site_result(current_user, r),
+        users={u.id: u for u in db.session.query(User).filter(User.id.in_(
+            [x for x in [status.closed_by_id] if x])).all()},
+    ), status_code
+
+
+@bp.route("/letters/<int:letter_id>")
+@roles_required(*ALL_ROLES)
+def letter(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    return _render_letter(letter)
+
+
+@bp.route("/letters/<int:letter_id>/items/<int:item_id>/reply", methods=["POST"])
+@roles_required(Role.unit)
+def save_reply(letter_id, item_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    form = ReplyForm(prefix=f"p{item_id}")
+    if not form.validate():
+        flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
+        return _render_letter(letter, 400, reply_forms={item_id: form})
+    try:
+        files = _files(f"p{item_id}-files")
+        service.save_reply_draft(letter, item_id, current_user, form.text.data, form.measures.data, files)
+        db.session.commit()
+    except (service.RectificationError, UploadError) as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return _render_letter(letter, 400, reply_forms={item_id: form})
+    flash("答复草稿已保存。所有问题都答复后，请在页面下方填写整改报告并报送。", "success")
+    return _back(letter.id, f"item-{item_id}")
+
+
+@bp.route("/replies/<int:reply_id>/attachments/<int:att_id>/delete", methods=["POST"])
+@roles_required(Role.unit)
+def delete_reply_attachment(reply_id, att_id):
+    reply = service.get_reply_for(current_user, reply_id)
+    try:
+        service.delete_reply_attachment(reply, att_id, current_user)
+        db.session.commit()
+        flash("附件已删除。", "success")
+    except service.RectificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+
+
+@bp.route("/letters/<int:letter_id>/report", methods=["POST"])
+@roles_required(Role.unit)
+def save_report(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    form = ReportForm()
+    if not form.validate():
+        flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
+        return _render_letter(letter, 400, report_form=form)
+    submit = request.form.get("action") == "submit"
+    try:
+        scan = _one_file("scan")
+        if submit:
+            # Refuse before saving anything when a review is in progress or the letter is closed.
+            service.check_can_submit(letter, service.letter_state(letter))
+        service.save_report_draft(letter, current_user, form.report_text.data, scan)
+        if submit:
+            sub = service.submit_report(letter, current_user)
+        db.session.commit()
+    except (service.RectificationError, UploadError) as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return _render_letter(letter, 400, report_form=form)
+    if submit:
+        late = f"本次报送超过整改期限{sub.days_late}日，已标记为迟报。" if sub.late else ""
+        flash(f"整改情况已报送监督室审核。{late}", "warning" if late else "success")
+    else:
+        flash("整改报告草稿已保存。", "success")
+    return _back(letter.id, "report")
+
+
+# --- review (监督室) --------------------------------------------------------------------------------
+
+@bp.route("/replies/<int:reply_id>/accept", methods=["POST"])
+@roles_required(Role.admin)
+def accept(reply_id):
+    reply = service.get_reply_for(current_user, reply_id)
+    form = NoteForm()
+    try:
+        service.accept_problem(reply, current_user, form.note.data or "")
+        db.session.commit()
+    except service.RectificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+    status = service.letter_state(reply.letter)
+    flash(f"第{reply.item.position}个问题已通过。" + ("所有问题均已通过，本件已办结。" if status.closed else ""), "success")
+    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+
+
+@bp.route("/replies/<int:reply_id>/return", methods=["POST"])
+@roles_required(Role.admin)
+def return_reply(reply_id):
+    reply = service.get_reply_for(current_user, reply_id)
+    form = ReturnForm()
+    try:
+        if not form.validate():
+            raise service.RectificationError("；".join(e for errs in form.errors.values() for e in errs))
+        service.return_problem(reply, current_user, form.reason.data)
+        db.session.commit()
+        flash(f"第{reply.item.position}个问题已退回，单位将看到退回理由。", "success")
+    except service.RectificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+
+
+@bp.route("/replies/<int:reply_id>/site-check", methods=["POST"])
+@roles_required(Role.admin)
+def site_check(reply_id):
+    reply = service.get_reply_for(current_user, reply_id)
+    form = SiteCheckForm()
+    try:
+        if not form.validate():
+            raise service.RectificationError("；".join(e for errs in form.errors.values() for e in errs))
+        inspectors = db.session.query(User).filter(User.id.in_(form.inspector_ids.data)).all()
+        if len(inspectors) != len(set(form.inspector_ids.data)):
+            raise service.RectificationError("所选检查人员不存在。")
+        service.order_site_check(reply, current_user, inspectors, form.visit_date.data, form.note.data or "")
+        db.session.commit()
+        flash("已安排实地查验，并为检查人员建立了回头看检查记录。", "success")
+    except service.RectificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+
+
+@bp.route("/replies/<int:reply_id>/site-result", methods=["POST"])
+@roles_required(Role.admin, Role.inspector)
+def site_result(reply_id):
+    reply = service.get_reply_for(current_user, reply_id)
+    form = SiteResultForm()
+    try:
+        if not form.validate():
+            raise service.RectificationError("；".join(e for errs in form.errors.values() for e in errs))
+        service.record_site_result(reply, current_user, form.result.data == "passed", form.note.data or "")
+        db.session.commit()
+        flash("查验结果已登记。", "success")
+    except service.RectificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+
+
+@bp.route("/letters/<int:letter_id>/paper-reply", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def paper_reply(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    status = service.letter_state(letter)
+    todo = [p for p in status.problems if p.state.needs_reply]
+    form = PaperReplyForm()
+    texts = {p.item.id: (request.form.get(f"text-{p.item.id}", p.draft.text if p.draft else ""),
+                         request.form.get(f"measures-{p.item.id}", p.draft.measures if p.draft else ""))
+             for p in todo}
+    if request.method == "POST":
+        if form.validate():
+            try:
+                scan = _one_file("scan")
+                service.record_paper_reply(letter, current_user, form.received_on.data, form.report_text.data,
+                                           scan, texts)
+                db.session.commit()
+                flash("已代录纸质整改答复，等待审核。", "success")
+                return _back(letter.id)
+            except (service.RectificationError, UploadError) as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+        else:
+            flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
+    return render_template("rectification/paper_reply.html", letter=letter, status=status, todo=todo, form=form,
+                           texts=texts, accept=ACCEPT_ATTR), 200 if request.method == "GET" else 400
+
+
+# --- extensions -----------------------------------------------------------------------------------
+
+@bp.route("/letters/<int:letter_id>/extension", methods=["POST"])
+@roles_required(Role.unit)
+def request_extension(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    form = ExtensionRequestForm()
+    try:
+        if not form.validate():
+            raise service.RectificationError("；".join(e for errs in form.errors.values() for e in errs))
+        service.request_extension(letter, current_user, form.new_date.data, form.reason.data)
+        db.session.commit()
+        flash("延期申请已提交，等待监督室审批。", "success")
+    except service.RectificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return _back(letter.id, "deadline")
+
+
+@bp.route("/extensions/<int:ext_id>/decide", methods=["POST"])
+@roles_required(Role.admin)
+def decide_extension(ext_id):
+    ext = service.get_extension_for(current_user, ext_id)
+    form = ExtensionDecisionForm()
+    try:
+        if not form.validate():
+            raise service.RectificationError("；".join(e for errs in form.errors.values() for e in errs))
+        service.decide_extension(ext, current_user, form.decision.data == "approve", form.new_date.data,
+                                 form.note.data or "")
+        db.session.commit()
+        flash("延期申请已审批。", "success")
+    except service.RectificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    return _back(ext.letter_id, "deadline")
+
+
+# --- attachments ----------------------------------------------------------------------------------
+
+@bp.route("/attachments/<int:att_id>")
+@roles_required(*ALL_ROLES)
+def attachment(att_id):
+    att = db.session.get(Attachment, att_id)
+    if att is None or att.owner_type not in (REPLY_OWNER, SUBMISSION_OWNER, SELF_OWNER):
+        abort(404)
+    if att.owner_type == SELF_OWNER:
+        si = db.session.get(SelfInspection, att.owner_id)
+        if si is None:
+            abort(404)
+        _self_access(si)
+    else:
+        letter = service.attachment_owner_letter(att)
+        if letter is None:
+            abort(404)
+        service.get_letter_for(current_user, letter.id)
+    return send_attachment(att, download=request.args.get("download") == "1")
+
+
+# --- 自查 -----------------------------------------------------------------------------------------
+
+def _self_access(si: SelfInspection) -> None:
+    if current_user.role == Role.unit.value and si.unit_id != current_user.unit_id:
+        abort(404)
+
+
+@bp.route("/self-inspection", methods=["GET", "POST"])
+@roles_required(Role.unit)
+def my_self_inspection():
+    year = _int_arg("year") or today().year
+    si = service.self_inspection_of(current_user.unit_id, year)
+    form = SelfInspectionForm(obj=si) if request.method == "GET" else SelfInspectionForm()
+    if request.method == "POST":
+        if form.validate():
+            try:
+                files = [(f, "自查报告") for f in _files("report_files")] + \
+                        [(f, "工作计划") for f in _files("plan_files")]
+                si = service.save_self_inspection(current_user, year, form.report_text.data, form.plan_text.data,
+                                                  files)
+                if request.form.get("action") == "submit":
+                    service.submit_self_inspection(si, current_user)
+                db.session.commit()
+                flash("自查材料已报送监督室。" if request.form.get("action") == "submit" else "已保存草稿。", "success")
+                return redirect(url_for(".my_self_inspection", year=year))
+            except (service.RectificationError, UploadError) as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+                si = service.self_inspection_of(current_user.unit_id, year)
+        else:
+            flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
+    atts = attachments_for(SELF_OWNER, si.id) if si else []
+    return render_template("rectification/self_form.html", form=form, si=si, year=year, atts=atts,
+                           due=service.self_inspection_due(year), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION)
+
+
+@bp.route("/self-inspections")
+@roles_required(*STAFF)
+def self_inspections():
+    year = _int_arg("year") or today().year
+    rows = service.self_inspection_overview(year)
+    years = sorted({today().year, year} | {y for (y,) in db.session.query(SelfInspection.year).distinct()},
+                   reverse=True)
+    return render_template("rectification/self_overview.html", rows=rows, year=year, years=years,
+                           due=service.self_inspection_due(year),
+                           done=sum(1 for r in rows if r.submitted))
+
+
+@bp.route("/self-inspections/<int:si_id>")
+@roles_required(*ALL_ROLES)
+def self_inspection(si_id):
+    si = db.session.get(SelfInspection, si_id)
+    if si is None:
+        abort(404)
+    _self_access(si)
+    if current_user.role != Role.unit.value and si.is_draft:
+        abort(404)  # the office sees what was submitted, not the unit's working draft
+    return render_template("rectification/self_show.html", si=si, atts=attachments_for(SELF_OWNER, si.id))
+
+
+# --- ledger and statistics ------------------------------------------------------------------------
+
+def _ledger_filter() -> ledger_mod.LedgerFilter:
+    status = request.args.get("status", "")
+    if status not in dict(ledger_mod.STATUS_CHOICES):
+        status = ""
+    return ledger_mod.LedgerFilter(year=_int_arg("year"), unit_id=_int_arg("unit"),
+                                   item_key=request.args.get("item", "")[:40], status=status)
+
+
+@bp.route("/ledger")
+@roles_required(*STAFF)
+def ledger():
+    from ..letters.models import Letter
+    from ..visits.service import item_keys
+
+    flt = _ledger_filter()
+    page = ledger_mod.ledger_page(flt, page=_int_arg("page") or 1)
+    units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
+    years = sorted({y for (y,) in db.session.query(Letter.year).filter(Letter.year.isnot(None)).distinct()},
+                   reverse=True)
+    return render_template("rectification/ledger.html", page=page, f=flt, units=units, years=years,
+                           item_keys=item_keys(), statuses=ledger_mod.STATUS_CHOICES)
+
+
+@bp.route("/ledger.xlsx")
+@roles_required(*STAFF)
+def ledger_export():
+    flt = _ledger_filter()
+    buf = io.BytesIO()
+    ledger_mod.write_xlsx(flt, buf)
+    name = f"{flt.year or ''}{'年' if flt.year else ''}整改台账_{today():%Y%m%d}.xlsx"
+    resp = Response(buf.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/stats")
+@roles_required(*STAFF)
+def stats():
+    from ..letters.models import Letter
+    from .dashboard import statistics
+
+    year = _int_arg("year") or today().year
+    data = statistics(year)
+    years = sorted({today().year, year} | {y for (y,) in db.session.query(Letter.year)
+                                           .filter(Letter.year.isnot(None)).distinct()}, reverse=True)
+    return render_template("rectification/stats.html", stats=data, years=years)

@@ -1,0 +1,233 @@
+"""The one scheduler process (`flask --app wsgi scheduler`): APScheduler 3.x with a persistent job store.
+
+Why this shape:
+- One dedicated process. Two schedulers on one job store run every job twice, so web workers never start one,
+  and this process refuses to start while another holds the scheduler lock (a PostgreSQL advisory lock, or a
+  lock file beside the instance for SQLite).
+- Jobs live in the app's database (table apscheduler_jobs, created by APScheduler with its own MetaData, so it
+  stays out of the models' metadata and migrations). The scheduler starts paused, adds only the jobs that are
+  missing and then resumes: a restart keeps the stored next run times, and with coalesce on and a generous
+  misfire grace time the runs missed during downtime become one catch-up run. (replace_existing at start-up
+  would recompute next_run_time and lose them.)
+- The jobs are few and fixed: a sweep every few minutes (what is due is worked out from the data, so nothing
+  depends on one job per reminder) and a delivery pass that retries failed e-mails and webhook calls.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+from datetime import datetime
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+
+from ..timeutil import TZ
+
+log = logging.getLogger("supervision.scheduler")
+
+JOBSTORE_TABLE = "apscheduler_jobs"
+SWEEP_JOB_ID = "reminders-sweep"
+DELIVER_JOB_ID = "reminders-deliver"
+MISFIRE_GRACE_SECONDS = 7 * 24 * 3600  # a run missed by up to a week still happens (once: coalesce)
+
+_app: Flask | None = None  # the app of this process; the job functions run in its context
+
+
+class SchedulerLocked(RuntimeError):
+    """Another scheduler process already runs on this database."""
+
+
+# ------------------------------------------------------------------------------------------------- jobs
+# Referenced by name ("supervision.reminders.scheduler:sweep_job") from the persistent job store: keep the names.
+
+def sweep_job() -> None:
+    """Run one reminder sweep as of now."""
+    from .service import run_due_reminders
+
+    with _job_app().app_context():
+        result = run_due_reminders()
+        for item in result.sent:
+            log.info("已发送 %s", item.line)
+        for line in result.errors:
+            log.warning("%s", line)
+
+
+def deliver_job() -> None:
+    """Send e-mails and webhook calls that are due (new ones and retries after backoff)."""
+    from .service import deliver_pending
+
+    with _job_app().app_context():
+        outcomes = deliver_pending()
+        if outcomes:
+            log.info("外发 %d 次：%s", len(outcomes), "；".join(o.line.strip() for o in outcomes))
+
+
+def _job_app() -> Flask:
+    global _app
+    if _app is None:  # pragma: no cover - only when a job runs outside `flask scheduler`
+        from .. import create_app
+
+        _app = create_app()
+    return _app
+
+
+# ------------------------------------------------------------------------------------------------- building
+
+def job_specs(sweep_seconds: int, deliver_seconds: int) -> dict[str, tuple]:
+    return {
+        SWEEP_JOB_ID: (sweep_job, sweep_seconds, "提醒扫描"),
+        DELIVER_JOB_ID: (deliver_job, deliver_seconds, "外发消息与失败重试"),
+    }
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """A BlockingScheduler on the app's database, Asia/Shanghai, coalescing, generous misfire grace."""
+    store = SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"],
+                               tablename=app.config.get("SCHEDULER_JOBSTORE_TABLE", JOBSTORE_TABLE),
+                               engine_options={"pool_pre_ping": True})
+    return BlockingScheduler(
+        jobstores={"default": store},
+        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
+        timezone=TZ,
+    )
+
+
+def ensure_jobs(scheduler, specs: dict[str, tuple]) -> list[str]:
+    """Add the jobs that are missing; leave existing ones (and their next run time) alone. Returns what it did.
+
+    Only when the configured interval changed is a job's trigger replaced, and then it keeps its earlier next
+    run time if that was sooner, so a missed run is not lost.
+    """
+    done = []
+    now = datetime.now(TZ)
+    for job_id, (func, seconds, name) in specs.items():
+        trigger = IntervalTrigger(seconds=seconds, timezone=TZ)
+        job = scheduler.get_job(job_id)
+        if job is None:
+            scheduler.add_job(func, trigger, id=job_id, name=name, next_run_time=now, replace_existing=False)
+            done.append(f"添加任务 {job_id}（每 {seconds} 秒）")
+        elif not isinstance(job.trigger, IntervalTrigger) or job.trigger.interval.total_seconds() != seconds:
+            nxt = min(job.next_run_time, now) if job.next_run_time else now
+            scheduler.modify_job(job_id, trigger=trigger, next_run_time=nxt)
+            done.append(f"任务 {job_id} 改为每 {seconds} 秒")
+        else:
+            done.append(f"保留任务 {job_id}（下次运行 {job.next_run_time:%Y-%m-%d %H:%M:%S}）"
+                        if job.next_run_time else f"保留任务 {job_id}（已暂停）")
+    return done
+
+
+# ------------------------------------------------------------------------------------------------- single process
+
+class _Lock:
+    """Held for the life of the process: PostgreSQL advisory lock, or an flock'ed file for other databases."""
+
+    def __init__(self, app: Flask):
+        self.url = app.config["SQLALCHEMY_DATABASE_URI"]
+        self.instance_path = app.instance_path
+        self._conn = None
+        self._engine = None
+        self._fh = None
+
+    def acquire(self) -> None:
+        key = int(hashlib.sha256(b"supervision-scheduler").hexdigest()[:15], 16)
+        if self.url.startswith("postgresql"):
+            from sqlalchemy import create_engine, text
+
+            self._engine = create_engine(self.url)
+            self._conn = self._engine.connect()
+            got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            self._conn.commit()
+            if not got:
+                self.release()
+                raise SchedulerLocked("另一个调度进程已在这个数据库上运行（两个调度进程会把每个任务执行两次），本进程退出。")
+            return
+        import fcntl
+
+        self._fh = open(self._lock_path(), "w")  # noqa: SIM115 - held until release()
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.release()
+            raise SchedulerLocked("另一个调度进程已在运行（两个调度进程会把每个任务执行两次），本进程退出。") from None
+        self._fh.write(str(os.getpid()))
+        self._fh.flush()
+
+    def _lock_path(self) -> str:
+        """Beside a SQLite database file (test.db -> test.db.scheduler-lock); else in the instance folder."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return os.path.abspath(url.database) + ".scheduler-lock"
+        os.makedirs(self.instance_path, exist_ok=True)
+        return os.path.join(self.instance_path, "scheduler-" + hashlib.sha256(self.url.encode()).hexdigest()[:10]
+                            + ".lock")
+
+    def release(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def run(app: Flask, sweep_seconds: int, deliver_seconds: int, echo=print) -> int:
+    """Run the scheduler until SIGTERM/SIGINT. Returns the process exit code."""
+    global _app
+    _app = app
+    lock = _Lock(app)
+    try:
+        lock.acquire()
+    except SchedulerLocked as exc:
+        echo(str(exc))
+        return 1
+    scheduler = build_scheduler(app)
+    failed = []
+
+    def on_started(event):
+        # Paused: nothing runs while the jobs are checked. Then resume.
+        try:
+            for line in ensure_jobs(scheduler, job_specs(sweep_seconds, deliver_seconds)):
+                log.info("%s", line)
+            scheduler.resume()
+            log.info("调度进程已启动：提醒扫描每 %s 秒，外发重试每 %s 秒（时区 Asia/Shanghai）", sweep_seconds,
+                     deliver_seconds)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("scheduler could not set up its jobs")
+            failed.append(exc)
+            scheduler.shutdown(wait=False)
+
+    def on_job(event):
+        if event.exception:
+            log.error("任务 %s 出错：%s", event.job_id, event.exception)
+        else:
+            log.info("任务 %s 已运行", event.job_id)
+
+    scheduler.add_listener(on_started, EVENT_SCHEDULER_STARTED)
+    scheduler.add_listener(on_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        scheduler.start(paused=True)
+    except (KeyboardInterrupt, SystemExit):
+        log.info("调度进程收到停止信号，正在退出")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        lock.release()
+    return 1 if failed else 0

@@ -1,0 +1,99 @@
+"""Two admins issuing at the same moment get distinct, consecutive numbers (PostgreSQL).
+
+SQLite serialises writers on one file lock, so the race this guards against cannot happen there; the
+retry path itself is tested on every database in test_issue.py (test_a_clash_over_a_number_is_retried).
+"""
+import os
+import threading
+from datetime import date
+
+import pytest
+
+from supervision.accounts.models import User
+from supervision.extensions import db
+from supervision.letters import service
+from supervision.letters.models import Letter, LetterFile
+
+from .conftest import make_visit
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                       reason="needs TEST_DATABASE_URL=postgresql+psycopg://…"),
+    pytest.mark.skipif(not os.path.exists("/usr/share/fonts/truetype/arphic/uming.ttc"),
+                       reason="apt-get install fonts-arphic-uming"),
+]
+D = date(2021, 9, 1)
+
+
+def _race(app, admin_ids, letter_ids, monkeypatch):
+    """Issue letter_ids[i] as admin_ids[i] in parallel threads, all counting the number at the same time."""
+    n = len(letter_ids)
+    barrier = threading.Barrier(n, timeout=20)
+    real = service.next_seq
+    first_round = set()
+
+    def synchronised(type_id, year):
+        value = real(type_id, year)
+        ident = threading.get_ident()
+        if ident not in first_round:  # every thread reads the same max before anyone writes
+            first_round.add(ident)
+            barrier.wait()
+        return value
+
+    monkeypatch.setattr(service, "next_seq", synchronised)
+    results, errors = [None] * n, [None] * n
+
+    def work(i):
+        with app.app_context():
+            try:
+                user = db.session.get(User, admin_ids[i])
+                results[i] = service.issue_letter(letter_ids[i], user, issue_date=D).number
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors[i] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results, errors
+
+
+def test_concurrent_issues_get_distinct_consecutive_numbers(app, monkeypatch):
+    from tests.helpers import make_user
+
+    with app.app_context():
+        admins = [make_user("admin").id for _ in range(4)]
+        letters = []
+        for _ in range(4):
+            letter = service.draft_letter(make_visit(), db.session.get(User, admins[0]))
+            db.session.commit()
+            letters.append(letter.id)
+    results, errors = _race(app, admins, letters, monkeypatch)
+    assert errors == [None] * 4, errors
+    assert sorted(results) == sorted(f"鲁政行监字〔2021〕{i}号" for i in range(1, 5))
+    with app.app_context():
+        seqs = sorted(s for (s,) in db.session.query(Letter.seq).all())
+        assert seqs == [1, 2, 3, 4]
+        assert db.session.query(LetterFile).count() == 4
+
+
+def test_same_letter_in_two_tabs_gets_one_number(app, monkeypatch):
+    from tests.helpers import make_user
+
+    with app.app_context():
+        admins = [make_user("admin").id for _ in range(2)]
+        letter = service.draft_letter(make_visit(), db.session.get(User, admins[0]))
+        db.session.commit()
+        lid = letter.id
+    results, errors = _race(app, admins, [lid, lid], monkeypatch)
+    monkeypatch.undo()
+    assert sum(r is not None for r in results) == 1
+    assert [type(e) for e in errors if e is not None] == [service.LetterError]
+    with app.app_context():
+        assert db.session.get(Letter, lid).number == "鲁政行监字〔2021〕1号"
+        assert db.session.query(LetterFile).count() == 1
+        assert service.next_seq(db.session.get(Letter, lid).letter_type_id, 2021) == 2
