@@ -28,6 +28,8 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set True behind HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     IDLE_TIMEOUT_MINUTES = 30
+    # How passwords are hashed (werkzeug method string). scrypt is deliberately slow; tests use a cheap one.
+    PASSWORD_HASH_METHOD = "scrypt"
     # Login throttling: after this many failures within the window an account (or address) is locked.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15

@@ -101,26 +101,27 @@ def init_app(app: Flask) -> None:
         return {"org_profile": get_profile(create=False), "nav_items": nav_items(), "unread_notifications": unread}
 
 
-# (endpoint, label, roles). Missing endpoints (a part not yet built) are left out of the menu.
+# (endpoint, label, roles, group). Missing endpoints (a part not yet built) are left out of the menu.
+# Items with a group are shown together in one dropdown.
 NAV = [
-    ("main.index", "首页", ("admin", "inspector", "unit", "leader")),
-    ("schedule.year", "监督计划", ("admin", "inspector", "leader")),
-    ("schedule.my_weeks", "我的检查周", ("inspector",)),
-    ("visits.index", "监督检查", ("admin", "inspector", "leader")),
-    ("visits.problems", "问题清单", ("admin", "inspector", "leader")),
-    ("letters.index", "意见书", ("admin", "inspector", "leader")),
-    ("letters.unit_inbox", "我的意见书", ("unit",)),
-    ("rectification.ledger", "整改台账", ("admin", "inspector", "leader")),
-    ("rectification.stats", "整改统计", ("admin", "leader")),
-    ("rectification.self_inspections", "自查", ("admin", "leader")),
-    ("rectification.unit_letters", "整改报送", ("unit",)),
-    ("rectification.my_self_inspection", "自查", ("unit",)),
-    ("directory.units", "受监督单位", ("admin", "leader")),
-    ("accounts.users", "用户", ("admin",)),
-    ("directory.profile", "机关信息", ("admin",)),
-    ("workcal.index", "工作日历", ("admin",)),
-    ("audit.index", "审计日志", ("admin",)),
-    ("reminders.deliveries", "提醒发送", ("admin",)),
+    ("main.index", "首页", ("admin", "inspector", "unit", "leader"), None),
+    ("schedule.year", "监督计划", ("admin", "inspector", "leader"), None),
+    ("schedule.my_weeks", "我的检查周", ("inspector",), None),
+    ("visits.index", "监督检查", ("admin", "inspector", "leader"), None),
+    ("visits.problems", "问题清单", ("admin", "inspector", "leader"), None),
+    ("letters.index", "意见书", ("admin", "inspector", "leader"), None),
+    ("letters.unit_inbox", "我的意见书", ("unit",), None),
+    ("rectification.ledger", "整改台账", ("admin", "inspector", "leader"), None),
+    ("rectification.stats", "整改统计", ("admin", "leader"), None),
+    ("rectification.self_inspections", "自查", ("admin", "leader"), None),
+    ("rectification.unit_letters", "整改报送", ("unit",), None),
+    ("rectification.my_self_inspection", "自查", ("unit",), None),
+    ("directory.units", "受监督单位", ("admin", "leader"), "系统管理"),
+    ("accounts.users", "用户", ("admin",), "系统管理"),
+    ("directory.profile", "机关信息", ("admin",), "系统管理"),
+    ("workcal.index", "工作日历", ("admin",), "系统管理"),
+    ("reminders.deliveries", "提醒发送", ("admin",), "系统管理"),
+    ("audit.index", "审计日志", ("admin",), "系统管理"),
 ]
 
 
@@ -130,4 +131,16 @@ def nav_items():
     if not current_user.is_authenticated:
         return []
     known = current_app.view_functions
-    return [(ep, label) for ep, label, roles in NAV if current_user.role in roles and ep in known]
+    items = []  # (endpoint, label) or (group label, [(endpoint, label), ...])
+    groups = {}
+    for ep, label, roles, group in NAV:
+        if current_user.role not in roles or ep not in known:
+            continue
+        if group is None:
+            items.append((ep, label))
+        elif group in groups:
+            groups[group].append((ep, label))
+        else:
+            groups[group] = [(ep, label)]
+            items.append((group, groups[group]))
+    return items

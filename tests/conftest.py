@@ -1,23 +1,65 @@
 """Fixtures: a fresh app and database for every test.
 
-SQLite in a temporary folder by default; set TEST_DATABASE_URL (postgresql+psycopg://...) to run the same
-tests on PostgreSQL. The schema is built with create_all; tests/test_migrations.py proves the Alembic
-migrations build exactly the same schema on both databases.
+SQLite in a temporary folder by default (a copy of a template built once per session); set TEST_DATABASE_URL
+(postgresql+psycopg://...) to run the same tests on PostgreSQL (schema built once per session, tables emptied
+before each test). The schema is built with create_all; tests/test_migrations.py proves the Alembic migrations
+build exactly the same schema on both databases.
 """
 import os
+import shutil
 
 import pytest
+from sqlalchemy import inspect, text
 
 from supervision import create_app
 from supervision.directory.service import seed_reference_data
 from supervision.extensions import db
 
 
-def _database_url(tmp_path) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return "sqlite:///" + str(tmp_path / "test.db")
+_postgres_schema_built = False
+
+
+def _base_config(url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        # Hashing with scrypt costs ~0.2 s a password; the tests create hundreds of users.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "DATA_DIR": str(tmp_path / "data"),
+    }
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    """One SQLite file with the schema and reference data; each test gets a copy (much faster than create_all)."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.db"
+    app = create_app(_base_config("sqlite:///" + str(path), folder))
+    with app.app_context():
+        db.create_all()
+        seed_reference_data()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+def _reset_postgres() -> None:
+    """Empty every table (TRUNCATE) once the schema exists; build it afresh the first time in a session."""
+    global _postgres_schema_built
+    existing = set(inspect(db.engine).get_table_names())
+    if not _postgres_schema_built or not set(db.metadata.tables) <= existing:
+        db.drop_all()
+        db.create_all()
+        _postgres_schema_built = True
+    else:
+        names = ", ".join(f'"{t}"' for t in db.metadata.tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    seed_reference_data()
+    db.session.commit()
 
 
 @pytest.fixture
@@ -27,26 +69,21 @@ def app_config(tmp_path):
 
 
 @pytest.fixture
-def app(tmp_path, app_config):
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
-        "WTF_CSRF_ENABLED": False,
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "DATA_DIR": str(tmp_path / "data"),
-    }
+def app(tmp_path, app_config, request):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        target = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), target)
+        url = "sqlite:///" + str(target)
+    config = _base_config(url, tmp_path)
     config.update(app_config)
     app = create_app(config)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        seed_reference_data()
-        db.session.commit()
+    if url.startswith("postgresql"):
+        with app.app_context():
+            _reset_postgres()
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 

@@ -77,3 +77,14 @@ def test_no_page_loads_anything_from_outside_hosts(app):
     pattern = re.compile(r"""(?:src|href)\s*=\s*["']\s*(?:https?:)?//""", re.I)
     offenders = [str(p) for p in (root / "templates").rglob("*.html") if pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_passwords_are_stored_as_slow_salted_hashes_by_default(tmp_path):
+    from supervision.accounts.models import User
+
+    app = create_app({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        user = User(username="h", role="admin")
+        user.set_password("Passw0rd2021")
+        assert user.password_hash.startswith("scrypt:") and "Passw0rd2021" not in user.password_hash
+        assert user.check_password("Passw0rd2021") and not user.check_password("passw0rd2021")
