@@ -131,14 +131,41 @@ def sanitize_filename(name: str | None) -> str:
     return name or "附件"
 
 
+# Zip bombs: a few hundred KB that expand to gigabytes. The sizes a zip declares bound what Python's zipfile
+# will ever inflate (it stops at the declared size), so checking them refuses a bomb before anything is read.
+ZIP_MAX_ENTRIES = 5000
+ZIP_MAX_RATIO = 100  # real Office XML compresses 5-30x; a bomb 1000x
+ZIP_RATIO_FLOOR = 10 * 1024 * 1024  # a member under this size may compress as well as it likes
+ZIP_MAX_EXPANDED = 200 * 1024 * 1024
+
+
+def zip_bomb_reason(zf: zipfile.ZipFile, max_expanded: int = ZIP_MAX_EXPANDED) -> str | None:
+    """Why this zip (an Office file) looks like a decompression bomb, in words for the user; None if it does not."""
+    infos = zf.infolist()
+    if len(infos) > ZIP_MAX_ENTRIES:
+        return f"压缩包内文件过多（{len(infos)} 个），疑似恶意构造的压缩炸弹，已拒绝。"
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > ZIP_RATIO_FLOOR and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
+            return (f"文件解压后异常膨胀（{human_size(info.compress_size)} 解压为 {human_size(info.file_size)}），"
+                    "疑似压缩炸弹，已拒绝。")
+    if total > max_expanded:
+        return f"文件解压后过大（{human_size(total)}，上限 {human_size(max_expanded)}），疑似压缩炸弹，已拒绝。"
+    return None
+
+
 def _zip_kind(data: bytes) -> Kind:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            bomb = zip_bomb_reason(zf)
             names = set(zf.namelist())
             content_types = zf.read("[Content_Types].xml").decode("utf-8", "replace") \
-                if "[Content_Types].xml" in names else ""
+                if "[Content_Types].xml" in names and not bomb else ""
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
         raise UploadError("文件已损坏或不是有效的 Office 文档。") from None
+    if bomb:
+        raise UploadError(bomb)
     if any(n.lower().endswith("vbaproject.bin") for n in names) or "macroEnabled" in content_types:
         raise UploadError("不接受含宏的 Office 文档（docm/xlsm），请另存为普通 docx/xlsx 后上传。")
     if not content_types:

@@ -191,6 +191,8 @@ def unit_accounts():
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from ..spreadsheet import neutralise
+
     created = service.create_unit_accounts()
     if not created:
         flash("所有启用的单位都已有账号，无需新建。", "info")
@@ -203,7 +205,7 @@ def unit_accounts():
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["序号", "单位名称", "类别", "用户名", "初始密码"])
     for i, (user, pw) in enumerate(created, 1):
-        ws.append([i, user.unit.name, user.unit.kind, user.username, pw])
+        ws.append([neutralise(v) for v in (i, user.unit.name, user.unit.kind, user.username, pw)])
     for col, width in zip("ABCDE", (6, 36, 8, 14, 14)):
         ws.column_dimensions[col].width = width
     buf = BytesIO()

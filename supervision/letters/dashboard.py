@@ -20,7 +20,7 @@ def panels(user):
     drafts = db.session.query(func.count(Letter.id)).filter(Letter.status == LetterStatus.draft.value).scalar() or 0
     unsigned = (db.session.query(func.count(Letter.id))
                 .filter(Letter.status == LetterStatus.issued.value, Letter.receipt_date.is_(None)).scalar() or 0)
-    awaiting = len(service.visits_awaiting_letter()) if user.role in ("admin", "inspector") else 0
+    awaiting = service.count_visits_awaiting_letter() if user.role in ("admin", "inspector") else 0
     if not (drafts or unsigned or awaiting):
         return []
     return [("letters/_panel_staff.html", {"drafts": drafts, "unsigned": unsigned, "awaiting": awaiting})]

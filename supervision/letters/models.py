@@ -62,6 +62,8 @@ class Letter(db.Model):
     __table_args__ = (
         # The number: one per (type, year, seq). Two admins issuing at the same second cannot both win.
         UniqueConstraint("letter_type_id", "year", "seq", name="uq_letter_type_year_seq"),
+        # The dashboards' "issued, not yet signed for" count, from the index alone.
+        Index("ix_letter_status_receipt_date", "status", "receipt_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,6 +171,9 @@ class LetterProblem(db.Model):
     __table_args__ = (
         Index("uq_letter_problem_live_problem", "problem_id", unique=True,
               sqlite_where=text("live"), postgresql_where=text("live")),
+        # "Is this problem in a live letter?" — the anti-join of the problems awaiting a letter — answered from
+        # the index alone (the partial index above is not used by SQLite for `live IS 1`).
+        Index("ix_letter_problem_problem_live", "problem_id", "live"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

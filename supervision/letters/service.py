@@ -17,6 +17,7 @@ from .. import audit, timeutil, workcal
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..fonts import FontError, font_set
+from ..spreadsheet import neutralise
 from .content import LetterContent
 from .deadline import compute_deadline
 from .models import RECEIPT_KINDS, Letter, LetterFile, LetterProblem, LetterStatus, LetterType
@@ -155,15 +156,24 @@ def live_letter_of(problem_id: int) -> Letter | None:
     return row.letter if row else None
 
 
+def _unassigned_query():
+    from ..visits.models import Visit
+
+    Problem = _problem_model()
+    # NOT EXISTS on letter_problem (problem_id, live): an index-only probe per problem, where NOT IN built the
+    # set of every live letter problem of ten years first.
+    taken = select(LetterProblem.id).where(LetterProblem.problem_id == Problem.id, LetterProblem.live.is_(True))
+    return (db.session.query(Problem).join(Visit, Problem.visit_id == Visit.id)
+            .filter(Problem.disposition == LETTER_DISPOSITION, Visit.status == "submitted",
+                    ~taken.exists()))
+
+
 def unassigned_problems(visit=None, unit_id: int | None = None) -> list:
     """需下达意见书 problems of a submitted visit (or of a unit) not yet in a live letter."""
     from ..visits.models import Visit
 
     Problem = _problem_model()
-    taken = select(LetterProblem.problem_id).where(LetterProblem.live.is_(True))
-    q = (db.session.query(Problem).join(Visit, Problem.visit_id == Visit.id)
-         .filter(Problem.disposition == LETTER_DISPOSITION, Visit.status == "submitted",
-                 Problem.id.not_in(taken)))
+    q = _unassigned_query()
     if visit is not None:
         q = q.filter(Problem.visit_id == visit.id)
     if unit_id is not None:
@@ -172,11 +182,17 @@ def unassigned_problems(visit=None, unit_id: int | None = None) -> list:
 
 
 def visits_awaiting_letter() -> list:
-    """Submitted visits that have problems waiting for a letter and no live letter yet."""
+    """Submitted visits that have problems waiting for a letter and no live letter yet (one query)."""
     from ..visits.models import Visit
 
-    visit_ids = sorted({p.visit_id for p in unassigned_problems()})
-    return [db.session.get(Visit, v) for v in visit_ids]
+    visit_ids = _unassigned_query().with_entities(_problem_model().visit_id)
+    return db.session.query(Visit).filter(Visit.id.in_(visit_ids)).order_by(Visit.id).all()
+
+
+def count_visits_awaiting_letter() -> int:
+    """How many visits visits_awaiting_letter() would list, counted by the database."""
+    q = _unassigned_query().with_entities(_problem_model().visit_id).distinct().subquery()
+    return db.session.scalar(select(func.count()).select_from(q)) or 0
 
 
 def live_letter_for_visit(visit_id: int) -> Letter | None:
@@ -366,8 +382,15 @@ def letter_docx(letter: Letter) -> bytes:
     return render_docx(content_of(letter))
 
 
-def stored_file(letter: Letter, kind: str = "pdf") -> LetterFile | None:
-    return db.session.query(LetterFile).filter_by(letter_id=letter.id, kind=kind).first()
+def stored_file(letter: Letter, kind: str = "pdf", with_data: bool = True) -> LetterFile | None:
+    """The stored file; with_data=False leaves the PDF bytes unread (loaded on access) — the letter page shows
+    only its size and hash."""
+    from sqlalchemy.orm import defer
+
+    q = db.session.query(LetterFile).filter_by(letter_id=letter.id, kind=kind)
+    if not with_data:
+        q = q.options(defer(LetterFile.data))
+    return q.first()
 
 
 def sha256(data: bytes) -> str:
@@ -408,6 +431,11 @@ def issue_letter(letter_id: int, user: User, issue_date: date | None = None) -> 
             from ..directory.service import get_profile
 
             profile = get_profile()
+            # Queue here for this type's numbers before counting: a no-op UPDATE takes the letter type's row
+            # lock (PostgreSQL) or the database write lock (SQLite) until commit. Without it, concurrent
+            # issuers all count the same next number, collide, and can run out of retries.
+            db.session.execute(update(LetterType).where(LetterType.id == letter.letter_type_id)
+                               .values(id=LetterType.id).execution_options(synchronize_session=False))
             seq = next_seq(letter.letter_type_id, day.year)
             number = letter_number(type_prefix(letter.letter_type, profile), day.year, seq)
             content = build_content(letter, profile, day, number)
@@ -638,7 +666,7 @@ def register_xlsx(letters: list[Letter], title: str = "行政执法监督文书�
     ws = wb.active
     ws.title = "发文登记"
     ncol = len(REGISTER_HEADERS)
-    ws.append([title])
+    ws.append([neutralise(title)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
     ws["A1"].font = Font(name="宋体", size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
@@ -654,8 +682,8 @@ def register_xlsx(letters: list[Letter], title: str = "行政执法监督文书�
             note = f"作废：{x.void_reason}"
         elif x.replaces_id and x.replaces:
             note = f"替代 {x.replaces.number}"
-        ws.append([n, x.number, x.title, x.unit.name, x.issue_date, x.receipt_label, x.receipt_date, x.deadline,
-                   x.status_label, note])
+        ws.append([neutralise(v) for v in (n, x.number, x.title, x.unit.name, x.issue_date, x.receipt_label,
+                                           x.receipt_date, x.deadline, x.status_label, note)])
     widths = [6, 26, 20, 30, 12, 9, 14, 12, 8, 30]
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w

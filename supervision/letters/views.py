@@ -63,9 +63,11 @@ def index():
     units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
     years = sorted({y for (y,) in db.session.query(Letter.year).filter(Letter.year.isnot(None)).distinct()},
                    reverse=True)
+    types = service.letter_types()
+    db.session.commit()  # the default type may just have been created: the 起草 form posts its id
     return render_template("letters/index.html", letters=letters, awaiting=awaiting, units=units, years=years,
                            statuses=LetterStatus, f={"status": status, "year": year, "unit": unit_id},
-                           draft_form=DraftForm(), types=service.letter_types())
+                           draft_form=DraftForm(), types=types)
 
 
 @bp.route("/inbox")
@@ -111,7 +113,7 @@ def show(letter_id):
     if service.mark_seen(letter, current_user):
         db.session.commit()
     content = service.content_of(letter)
-    stored = service.stored_file(letter) if not letter.is_draft else None
+    stored = service.stored_file(letter, with_data=False) if not letter.is_draft else None
     other_drafts = []
     if letter.is_draft:
         other_drafts = (db.session.query(Letter).filter(Letter.unit_id == letter.unit_id, Letter.id != letter.id,
@@ -122,7 +124,12 @@ def show(letter_id):
 
         history = (db.session.query(AuditEntry).filter_by(record_type="letter", record_id=letter.id)
                    .order_by(AuditEntry.at).all())
-    return render_template("letters/show.html", letter=letter, content=content, stored=stored,
+    rect_status = None
+    if letter.is_issued:
+        from ..rectification.service import letter_state
+
+        rect_status = letter_state(letter)
+    return render_template("letters/show.html", letter=letter, content=content, stored=stored, rect_status=rect_status,
                            can_edit=service.can_edit(current_user, letter), other_drafts=other_drafts,
                            void_form=VoidForm(), delivery_form=DeliveryForm(), history=history,
                            replaced_by=letter.replaced_by if letter.is_voided else None)

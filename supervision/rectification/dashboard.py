@@ -5,14 +5,14 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
 from .. import timeutil
 from ..extensions import db
 from ..letters.models import Letter, LetterProblem, LetterStatus
-from ..visits.models import Problem
-from .service import LetterState, pending_site_checks, states_for, unit_letters
+from ..visits.models import CheckItem, Problem
+from .models import SUBMITTED, Closure, Submission
+from .service import LetterState, open_states, pending_site_checks, recorded_closed, unit_letters
 
 
 @dataclass
@@ -33,25 +33,29 @@ class YearFigures:
         return round(100 * self.on_time / self.due, 1) if self.due else None
 
 
-def _issued_letters() -> list[Letter]:
-    return db.session.scalars(
-        select(Letter).where(Letter.status == LetterStatus.issued.value)
-        .options(selectinload(Letter.unit),
-                 selectinload(Letter.items).selectinload(LetterProblem.problem).selectinload(Problem.item))).all()
+def _open_letters(today: date, with_problems: bool = False) -> tuple[list[Letter], dict]:
+    """Issued letters without a recorded closure — every letter that may still be open, a few thousand at
+    most, not the whole ten years — with their derived states."""
+    from sqlalchemy.orm import joinedload
+
+    item_options = [joinedload(LetterProblem.problem).joinedload(Problem.item)] if with_problems else []
+    return open_states(today=today, options=[joinedload(Letter.unit)], item_options=item_options)
 
 
-def statistics(year: int | None = None, today: date | None = None) -> dict:
-    """Open / overdue / closed counts, overdue by unit, issued vs closed per month of `year`, figures per
-    year, problems by check item (of `year`)."""
+def _recorded_closed_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Letter).where(
+        Letter.status == LetterStatus.issued.value, recorded_closed())) or 0
+
+
+def office_figures(today: date | None = None, opened: tuple | None = None) -> dict:
+    """Open / overdue / closed counts, counts by state and overdue by unit: what the dashboard panel shows.
+
+    Letters whose closure is recorded are counted, not derived; the others are derived (service.derive).
+    """
     today = today or timeutil.today()
-    year = year or today.year
-    letters = _issued_letters()
-    states = states_for(letters, today)
+    letters, states = _open_letters(today) if opened is None else opened
     counts = Counter()
     overdue_by_unit: dict[int, dict] = {}
-    months = OrderedDict((m, {"issued": 0, "closed": 0}) for m in range(1, 13))
-    years: dict[int, YearFigures] = {}
-    items: dict[str, dict] = OrderedDict()
     for x in letters:
         st = states[x.id]
         counts[st.code] += 1  # "closed" is one of the codes
@@ -62,8 +66,80 @@ def statistics(year: int | None = None, today: date | None = None) -> dict:
             row = overdue_by_unit.setdefault(x.unit_id, {"unit": x.unit, "letters": [], "max_days": 0})
             row["letters"].append((x, st))
             row["max_days"] = max(row["max_days"], st.overdue_days)
-        if x.issue_date and x.issue_date.year == year:
-            months[x.issue_date.month]["issued"] += 1
+    recorded = _recorded_closed_count()
+    counts["closed"] += recorded
+    overdue_rows = sorted(overdue_by_unit.values(), key=lambda r: (-r["max_days"], r["unit"].name))
+    for row in overdue_rows:
+        row["letters"].sort(key=lambda pair: -pair[1].overdue_days)
+    return {
+        "today": today,
+        "counts": {"open": counts["open"], "overdue": counts["overdue"], "closed": counts["closed"],
+                   "total": len(letters) + recorded, **{s.value: counts[s.value] for s in LetterState}},
+        "states": list(LetterState),
+        "overdue_by_unit": overdue_rows,
+        "_letters": letters,
+        "_states": states,
+    }
+
+
+def statistics(year: int | None = None, today: date | None = None) -> dict:
+    """Open / overdue / closed counts, overdue by unit, issued vs closed per month of `year`, figures per
+    year, problems by check item (of `year`).
+
+    Letters with a recorded closure are counted by the database; only the others are derived in Python.
+    """
+    today = today or timeutil.today()
+    year = year or today.year
+    out = office_figures(today, _open_letters(today, with_problems=True))
+    letters, states = out.pop("_letters"), out.pop("_states")
+    months = OrderedDict((m, {"issued": 0, "closed": 0}) for m in range(1, 13))
+    years: dict[int, YearFigures] = {}
+    items: dict[str, dict] = OrderedDict()
+    issued = Letter.status == LetterStatus.issued.value
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    # Issued per month (every issued letter); closed per month (recorded closures, then derived ones below).
+    for (d,) in db.session.execute(select(Letter.issue_date).where(issued, Letter.issue_date.between(start, end))):
+        months[d.month]["issued"] += 1
+    for (d,) in db.session.execute(select(Closure.closed_on).join(Letter, Letter.id == Closure.letter_id)
+                                   .where(issued, Closure.closed_on.between(start, end))):
+        months[d.month]["closed"] += 1
+    # Figures per year of issue: recorded closures from one query of plain rows.
+    first_round = (select(Submission.letter_id, func.min(Submission.round).label("round"))
+                   .where(Submission.status == SUBMITTED).group_by(Submission.letter_id).subquery())
+    rows = db.session.execute(
+        select(Letter.issue_date, Letter.receipt_date, Closure.closed_on, Submission.submitted_on,
+               Submission.deadline_then)
+        .join(Closure, Closure.letter_id == Letter.id)
+        .outerjoin(first_round, first_round.c.letter_id == Letter.id)
+        .outerjoin(Submission, (Submission.letter_id == Letter.id) & (Submission.round == first_round.c.round))
+        .where(issued, Letter.issue_date.is_not(None)))
+    for issue_date, receipt_date, closed_on, submitted_on, deadline_then in rows:
+        yf = years.setdefault(issue_date.year, YearFigures(issue_date.year))
+        yf.issued += 1
+        yf.closed += 1
+        if receipt_date and closed_on:
+            yf.close_days.append((closed_on - receipt_date).days)
+        if submitted_on is not None:
+            yf.due += 1
+            if deadline_then is None or submitted_on <= deadline_then:
+                yf.on_time += 1
+    # Problems by check item of `year`, in letters with a recorded closure: all accepted.
+    item_rows = db.session.execute(
+        select(CheckItem.name, CheckItem.seq, func.count())
+        .select_from(LetterProblem).join(Letter, Letter.id == LetterProblem.letter_id)
+        .join(Closure, Closure.letter_id == Letter.id)
+        .outerjoin(Problem, Problem.id == LetterProblem.problem_id)
+        .outerjoin(CheckItem, CheckItem.id == Problem.item_id)
+        .where(issued, Letter.issue_date.between(start, end))
+        .group_by(CheckItem.name, CheckItem.seq))
+    for name, seq, n in item_rows:
+        name, seq = (name, seq) if name is not None else ("其他", 99)
+        row = items.setdefault(name, {"name": name, "seq": seq, "total": 0, "accepted": 0})
+        row["total"] += n
+        row["accepted"] += n
+    # The letters without a recorded closure, derived.
+    for x in letters:
+        st = states[x.id]
         if st.closed_on and st.closed_on.year == year:
             months[st.closed_on.month]["closed"] += 1
         if x.issue_date:
@@ -87,23 +163,16 @@ def statistics(year: int | None = None, today: date | None = None) -> dict:
                     p = st.problem(item.id)
                     if p is not None and p.state.value == "accepted":
                         row["accepted"] += 1
-    overdue_rows = sorted(overdue_by_unit.values(), key=lambda r: (-r["max_days"], r["unit"].name))
-    for row in overdue_rows:
-        row["letters"].sort(key=lambda pair: -pair[1].overdue_days)
     by_item = sorted(items.values(), key=lambda r: (r["seq"], r["name"]))
-    return {
+    out.update({
         "year": year,
-        "today": today,
-        "counts": {"open": counts["open"], "overdue": counts["overdue"], "closed": counts["closed"],
-                   "total": len(letters), **{s.value: counts[s.value] for s in LetterState}},
-        "states": list(LetterState),
-        "overdue_by_unit": overdue_rows,
         "months": months,
         "years": [years[y] for y in sorted(years, reverse=True)],
         "by_item": by_item,
         "month_chart": month_chart(months),
         "item_chart": item_chart(by_item),
-    }
+    })
+    return out
 
 
 def month_chart(months: dict, width: int = 720, height: int = 240) -> dict:
@@ -157,7 +226,8 @@ def panels(user):
         if checks:
             out.append(("rectification/_panel_site_checks.html", {"checks": checks}))
     if user.role in ("admin", "leader"):
-        stats = statistics()
+        stats = office_figures()
+        stats.pop("_letters"), stats.pop("_states")
         if stats["counts"]["total"]:
             awaiting = defaultdict(int)
             for s in (LetterState.submitted, LetterState.site_check):

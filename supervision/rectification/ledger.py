@@ -10,15 +10,16 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import timeutil
 from ..directory.models import Unit
 from ..extensions import db
 from ..letters.models import Letter, LetterProblem, LetterStatus
+from ..spreadsheet import neutralise
 from ..visits.models import CheckItem, Problem
-from .service import LetterState, ProblemStatus, Status, states_for
+from .service import LetterState, ProblemStatus, Status, id_set, open_states, recorded_closed, states_for
 
 OVERDUE = "overdue"  # a pseudo-status for the filter: any state, flagged 逾期
 STATUS_CHOICES = [(s.value, s.label) for s in LetterState] + [(OVERDUE, "逾期")]
@@ -128,18 +129,29 @@ def _load_letters(ids) -> list[Letter]:
                  selectinload(Letter.unit))).all()
 
 
+def _status_query(flt: LedgerFilter, today: date):
+    """The (item, letter) pairs whose letter's derived state matches flt.status, as a query.
+
+    Only letters without a recorded closure are derived (service.open_states, a fixed number of queries);
+    a recorded closure is 已办结 as it stands.
+    """
+    q = _pairs_query(flt)
+    narrow = []
+    if flt.year:
+        narrow.append(Letter.year == flt.year)
+    if flt.unit_id:
+        narrow.append(Letter.unit_id == flt.unit_id)
+    letters, states = open_states(*narrow, today=today)
+    keep = [x.id for x in letters if flt.matches(states[x.id])]
+    # The matching ids as one array parameter (service.id_set), not an IN list of thousands of parameters.
+    if flt.status == LetterState.closed.value:
+        return q.where(or_(recorded_closed(), id_set(Letter.id, keep)))
+    return q.where(id_set(Letter.id, keep))
+
+
 def _matching_pairs(flt: LedgerFilter, today: date) -> list[tuple[int, int]]:
-    pairs = [tuple(r) for r in db.session.execute(_pairs_query(flt))]
-    if not flt.status:
-        return pairs
-    keep = set()
-    letter_ids = list(dict.fromkeys(lid for _, lid in pairs))
-    for i in range(0, len(letter_ids), 500):
-        letters = _load_letters(letter_ids[i:i + 500])
-        for lid, st in states_for(letters, today).items():
-            if flt.matches(st):
-                keep.add(lid)
-    return [p for p in pairs if p[1] in keep]
+    query = _status_query(flt, today) if flt.status else _pairs_query(flt)
+    return [tuple(r) for r in db.session.execute(query)]
 
 
 def _rows_for(pairs: list[tuple[int, int]], today: date) -> list[LedgerRow]:
@@ -179,21 +191,16 @@ class Page:
 def ledger_page(flt: LedgerFilter, page: int = 1, per_page: int = 50, today: date | None = None) -> Page:
     today = today or timeutil.today()
     page = max(1, page)
-    if flt.status:
-        pairs = _matching_pairs(flt, today)
-        total = len(pairs)
-        chosen = pairs[(page - 1) * per_page: page * per_page]
-    else:
-        base = _pairs_query(flt)
-        total = db.session.execute(select(func.count()).select_from(base.order_by(None).subquery())).scalar() or 0
-        chosen = [tuple(r) for r in db.session.execute(base.limit(per_page).offset((page - 1) * per_page))]
+    base = _status_query(flt, today) if flt.status else _pairs_query(flt)
+    total = db.session.execute(select(func.count()).select_from(base.order_by(None).subquery())).scalar() or 0
+    chosen = [tuple(r) for r in db.session.execute(base.limit(per_page).offset((page - 1) * per_page))]
     return Page(rows=_rows_for(chosen, today), page=page, per_page=per_page, total=total)
 
 
 def iter_rows(flt: LedgerFilter, today: date | None = None, block: int = 500):
     """Every ledger row for the filter, a block of letters at a time."""
     today = today or timeutil.today()
-    pairs = _matching_pairs(flt, today) if flt.status else [tuple(r) for r in db.session.execute(_pairs_query(flt))]
+    pairs = _matching_pairs(flt, today)
     start = 0
     while start < len(pairs):
         # Cut at a letter boundary so each letter's state is derived once.
@@ -237,13 +244,6 @@ def row_values(n: int, r: LedgerRow) -> list:
             st.deadline, r.item.position, r.item.text, r.check_item, r.problem.state.label, st.label,
             st.overdue_days or None, "、".join(d.isoformat() for d in r.reply_dates), r.late_days or None,
             r.review, r.accepted_on, st.closed_on]
-
-
-def neutralise(value):
-    """A string a spreadsheet would run as a formula (= + - @, or a leading tab/CR) is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _display_width(text: str) -> int:

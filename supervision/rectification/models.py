@@ -228,3 +228,21 @@ class SelfInspection(db.Model):
         if self.submitted_on is None:
             return 0
         return max(0, (self.submitted_on - self.due).days)
+
+
+class Closure(db.Model):
+    """已办结, recorded when a letter's last problem is accepted (service._close_if_done), in that transaction.
+
+    service.derive stays the one authority on a letter's state. Closing is final — a closed letter takes no
+    more replies, decisions or extensions — so this row lets the dashboard, the statistics, the ledger's status
+    filter and the reminder sweep skip the letters that are certainly closed instead of deriving the states of
+    every letter of ten years. A letter without the row is derived as before (so one closed before the row
+    existed still reads 已办结).
+    """
+
+    __tablename__ = "rect_closure"
+
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), primary_key=True)
+    closed_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC, as derive() gives it
+    closed_on: Mapped[date] = mapped_column(Date, index=True)  # its Asia/Shanghai day
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import audit, timeutil
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..letters.models import Letter, LetterProblem, LetterStatus
 from ..uploads import PDF, CheckedFile, attachments_for, delete_attachment, store
-from .models import (DRAFT, REPLY_OWNER, SELF_OWNER, SUBMISSION_OWNER, SUBMITTED, Decision, Extension,
+from .models import (DRAFT, REPLY_OWNER, SELF_OWNER, SUBMISSION_OWNER, SUBMITTED, Closure, Decision, Extension,
                      ExtensionStatus, Reply, SelfInspection, SiteResult, Submission)
 
 SELF_INSPECTION_DUE_MONTH_DAY = (3, 31)  # 四、(一): 每年3月底之前
@@ -251,6 +251,93 @@ def states_for(letters: list[Letter], today: date | None = None) -> dict[int, St
     return {x.id: derive(x, replies[x.id], subs[x.id], exts[x.id], today) for x in letters}
 
 
+def not_recorded_closed():
+    """SQL condition on Letter: no closure recorded. Every letter that may still be open meets it."""
+    return ~select(Closure.letter_id).where(Closure.letter_id == Letter.id).exists()
+
+
+def recorded_closed():
+    """SQL condition on Letter: its closure is recorded (it is 已办结, for good)."""
+    return select(Closure.letter_id).where(Closure.letter_id == Letter.id).exists()
+
+
+def id_set(column, ids: list[int]):
+    """SQL condition `column IN ids` with the ids as ONE bound parameter, whatever their number: a JSON array
+    read by json_each on SQLite, an array (= ANY) on PostgreSQL. No parameter limit, one statement."""
+    import json
+
+    from sqlalchemy import any_, bindparam, literal_column
+    from sqlalchemy.dialects.postgresql import ARRAY
+    from sqlalchemy.types import Integer
+
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids", json.dumps(ids)))))
+
+
+def open_states(*conditions, today: date | None = None, options=(),
+                item_options=()) -> tuple[list[Letter], dict[int, Status]]:
+    """Issued letters without a recorded closure (that meet `conditions`) and their derived states.
+
+    A fixed number of queries however many letters. The anti-join finding the letters without a recorded
+    closure walks every letter of ten years, so it runs once; the letters' items, replies, submissions and
+    extensions are then loaded by their ids, passed as one array parameter (id_set). `options` apply to the
+    letters, `item_options` to their items (LetterProblem).
+    """
+    from sqlalchemy.orm import attributes
+
+    where = (Letter.status == LetterStatus.issued.value, not_recorded_closed(), *conditions)
+    ids = list(db.session.scalars(select(Letter.id).where(*where).order_by(Letter.id)))
+    replies: dict[int, list[Reply]] = defaultdict(list)
+    subs: dict[int, list[Submission]] = defaultdict(list)
+    exts: dict[int, list[Extension]] = defaultdict(list)
+    items: dict[int, list[LetterProblem]] = defaultdict(list)
+    if not ids:
+        return [], {}
+    letters = db.session.scalars(select(Letter).where(id_set(Letter.id, ids)).order_by(Letter.id)
+                                 .options(*options)).unique().all()
+    for lp in db.session.scalars(select(LetterProblem).where(id_set(LetterProblem.letter_id, ids))
+                                 .options(*item_options)):
+        items[lp.letter_id].append(lp)
+    for x in letters:  # the collection, as a lazy load would set it (no query per letter)
+        attributes.set_committed_value(x, "items", sorted(items[x.id], key=lambda i: i.position))
+    for r in db.session.scalars(select(Reply).where(id_set(Reply.letter_id, ids))):
+        replies[r.letter_id].append(r)
+    for sub in db.session.scalars(select(Submission).where(id_set(Submission.letter_id, ids))):
+        subs[sub.letter_id].append(sub)
+    for e in db.session.scalars(select(Extension).where(id_set(Extension.letter_id, ids))):
+        exts[e.letter_id].append(e)
+    return letters, {x.id: derive(x, replies[x.id], subs[x.id], exts[x.id], today) for x in letters}
+
+
+def record_closure(letter: Letter, status: Status) -> None:
+    """Note that `letter` is 已办结 (status says so); once. Called where a letter closes."""
+    if status.closed and db.session.get(Closure, letter.id) is None:
+        db.session.add(Closure(letter_id=letter.id, closed_at=status.closed_at, closed_on=status.closed_on,
+                               closed_by_id=status.closed_by_id))
+        db.session.flush()
+
+
+def backfill_closures(block: int = 900) -> int:
+    """Record the closure of every 已办结 letter that has none (once, after the upgrade adding rect_closure;
+    harmless to repeat). Returns how many were recorded; the caller commits."""
+    from sqlalchemy.orm import selectinload
+
+    ids = list(db.session.scalars(select(Letter.id).where(Letter.status == LetterStatus.issued.value,
+                                                          not_recorded_closed()).order_by(Letter.id)))
+    n = 0
+    for chunk in _chunks(ids, block):
+        letters = db.session.scalars(select(Letter).where(Letter.id.in_(chunk))
+                                     .options(selectinload(Letter.items))).all()
+        for x, st in states_for(letters).items():
+            if st.closed:
+                db.session.add(Closure(letter_id=x, closed_at=st.closed_at, closed_on=st.closed_on,
+                                       closed_by_id=st.closed_by_id))
+                n += 1
+        db.session.flush()
+    return n
+
+
 def _chunks(seq, n):
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
@@ -453,6 +540,7 @@ def save_report_draft(letter: Letter, user: User, report_text: str, scan: Checke
 def _close_if_done(letter: Letter, user: User) -> None:
     status = letter_state(letter)
     if status.closed:
+        record_closure(letter, status)
         _record("rect.close", letter, f"{letter.number} 所有问题整改通过，已办结",
                 after={"closed_at": status.closed_at, "closed_by": user.username}, user=user)
         _notify(_unit_users(letter.unit_id), f"{letter.number} 已办结",
@@ -826,9 +914,13 @@ def self_inspection_overview(year: int) -> list[SelfRow]:
 
 def unit_letters(unit_id: int, today: date | None = None) -> list[tuple[Letter, Status]]:
     """The unit's issued letters (newest first) with their status."""
+    from sqlalchemy.orm import selectinload
+
+    # derive() reads letter.items: load them with the letters (one query), not one lazy load per letter.
     letters = db.session.scalars(select(Letter).where(Letter.unit_id == unit_id,
                                                       Letter.status == LetterStatus.issued.value)
-                                 .order_by(Letter.issue_date.desc(), Letter.id.desc())).all()
+                                 .order_by(Letter.issue_date.desc(), Letter.id.desc())
+                                 .options(selectinload(Letter.items))).all()
     states = states_for(letters, today)
     return [(x, states[x.id]) for x in letters]
 
@@ -841,6 +933,12 @@ def letter_history(letter: Letter) -> list:
 
 def pending_site_checks(user: User) -> list[Reply]:
     """Replies waiting for an on-site check result that `user` may record."""
-    q = select(Reply).where(Reply.decision == Decision.SITE_CHECK, Reply.site_result == "")
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from ..visits.models import Visit
+
+    q = (select(Reply).where(Reply.decision == Decision.SITE_CHECK, Reply.site_result == "")
+         .options(joinedload(Reply.letter).joinedload(Letter.unit), joinedload(Reply.item),
+                  joinedload(Reply.site_visit).selectinload(Visit.inspectors)))
     rows = db.session.scalars(q.order_by(Reply.decided_at)).all()
     return [r for r in rows if can_record_site_result(user, r)]

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..accounts.access import ALL_ROLES, STAFF, roles_required
 from ..accounts.models import Role, User
@@ -415,7 +416,8 @@ def ledger():
 
     flt = _ledger_filter()
     page = ledger_mod.ledger_page(flt, page=_int_arg("page") or 1)
-    units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
+    # The filter's dropdown lists every unit (3,000 at province scale): plain (id, name) rows, not ORM objects.
+    units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.name)).all()
     years = sorted({y for (y,) in db.session.query(Letter.year).filter(Letter.year.isnot(None)).distinct()},
                    reverse=True)
     return render_template("rectification/ledger.html", page=page, f=flt, units=units, years=years,

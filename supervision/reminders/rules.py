@@ -422,6 +422,14 @@ def _issued_letters(*conditions) -> list:
     return list(db.session.scalars(q))
 
 
+def _maybe_open() -> list:
+    """SQL conditions keeping only letters that may still be open: the rectification part records a closure
+    (final) when a letter is 已办结, so the sweep need not derive ten years of closed letters."""
+    svc = _rectification()
+    fn = getattr(svc, "not_recorded_closed", None) if svc is not None else None
+    return [fn()] if fn is not None else []
+
+
 def _statuses(letters: list, today: date) -> dict:
     """The rectification part's derived status of each letter (state, current deadline, closed); {} before it exists."""
     svc = _rectification()
@@ -437,7 +445,7 @@ def _open_letters(ctx: SweepContext, deadline_from: date | None = None, deadline
     Letter, _ = _letter_model()
     if Letter is None:
         return []
-    letters = _issued_letters(Letter.deadline.is_not(None))
+    letters = _issued_letters(Letter.deadline.is_not(None), *_maybe_open())
     statuses = _statuses(letters, ctx.now.date())
     out = []
     for letter in letters:
@@ -584,7 +592,7 @@ def office_reports_waiting(ctx: SweepContext) -> Iterator[Reminder]:
     if _rectification() is None:
         return
     Letter, _ = _letter_model()
-    letters = _issued_letters(Letter.receipt_date.is_not(None))
+    letters = _issued_letters(Letter.receipt_date.is_not(None), *_maybe_open())
     statuses = _statuses(letters, ctx.now.date())
     n = ctx.number("review_workdays")
     recipients = admins()

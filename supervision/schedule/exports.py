@@ -2,6 +2,7 @@
 import io
 from datetime import datetime, timedelta, timezone
 
+from ..spreadsheet import neutralise
 from ..timeutil import cn_date
 from . import service
 from .models import Slot
@@ -27,12 +28,12 @@ def export_xlsx(year: int) -> bytes:
         note = cal.message
         if s.dates_overridden:
             note = ("日期已人工调整" + (f"：{s.override_note}" if s.override_note else "") + ("；" + note if note else ""))
-        ws.append([
+        ws.append([neutralise(v) for v in (
             s.month_label, s.week_label, cn_date(s.start_date), cn_date(s.end_date),
             "\n".join(u.name for u in s.units), "、".join(u.kind for u in s.units),
             s.lead_office.name if s.lead_office else "", "、".join(u.name for u in s.inspectors),
             statuses[s.id].label, note,
-        ])
+        )])
     widths = [8, 8, 16, 16, 36, 10, 20, 20, 12, 40]
     for i, w in enumerate(widths):
         ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width = w

@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 MAX_BYTES = 5 * 1024 * 1024  # a plan table is a few tens of KB; anything this large is not one
+MAX_EXPANDED = 50 * 1024 * 1024  # nor does one expand to more than this (a zip bomb does)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HEADER_SCAN_ROWS = 30
 
@@ -174,10 +175,16 @@ def sniff_format(data: bytes) -> str:
             raise PlanFileError("该工作簿设有打开密码（文件已加密），无法读取。请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再上传。")
         raise PlanFileError("这是旧版 Office 文件（.xls 或 .doc），无法读取。请另存为 .xlsx、.docx 或 .csv 后再上传。")
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        from ..uploads import zip_bomb_reason
+
         try:
-            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+                bomb = zip_bomb_reason(zf, MAX_EXPANDED)
         except (zipfile.BadZipFile, ValueError, OSError):
             raise PlanFileError("文件已损坏或不是有效的 Excel/Word 文件，无法打开。") from None
+        if bomb:
+            raise PlanFileError(bomb)
         if "xl/workbook.xml" in names:
             return "xlsx"
         if "word/document.xml" in names:

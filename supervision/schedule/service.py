@@ -129,22 +129,34 @@ def years_with_slots() -> list[int]:
 
 def slots_between(start: date, end: date) -> list[Slot]:
     """Slots whose Monday-Friday overlaps [start, end]."""
+    from sqlalchemy.orm import joinedload, selectinload
+
     return db.session.scalars(select(Slot).where(Slot.start_date <= end, Slot.end_date >= start)
+                              .options(selectinload(Slot.entries).joinedload(SlotUnit.unit),
+                                       selectinload(Slot.inspectors))
                               .order_by(Slot.start_date)).all()
+
+
+def _with_units(q):
+    """Load each slot's units (and inspectors) with the slots: a slot's units number ~60 at province scale,
+    and statuses and panels read them all (one lazy load per unit otherwise)."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    return q.options(selectinload(Slot.entries).joinedload(SlotUnit.unit), selectinload(Slot.inspectors))
 
 
 def slots_for_unit(unit_id: int, year: int | None = None) -> list[Slot]:
     q = select(Slot).join(SlotUnit).where(SlotUnit.unit_id == unit_id)
     if year is not None:
         q = q.where(Slot.year == year)
-    return db.session.scalars(q.order_by(Slot.start_date)).all()
+    return db.session.scalars(_with_units(q.order_by(Slot.start_date))).all()
 
 
 def slots_for_inspector(user: User, year: int | None = None) -> list[Slot]:
     q = select(Slot).where(Slot.inspectors.any(User.id == user.id))
     if year is not None:
         q = q.where(Slot.year == year)
-    return db.session.scalars(q.order_by(Slot.start_date)).all()
+    return db.session.scalars(_with_units(q.order_by(Slot.start_date))).all()
 
 
 def _visit_model():

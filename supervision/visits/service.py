@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 
 from .. import audit
 from ..accounts.models import Role, User
@@ -775,13 +775,59 @@ def visible_problems(user, flt: ProblemFilter) -> list[Problem]:
     return rows
 
 
-def problems_awaiting_letter() -> list[Problem]:
-    """需下达意见书 problems of submitted visits not yet in a letter (the letters part's drafting input)."""
-    rows = (db.session.query(Problem).join(Visit, Problem.visit_id == Visit.id)
-            .filter(Visit.status == VisitStatus.submitted.value,
-                    Problem.disposition == Disposition.letter.value)
+def _awaiting_letter_query():
+    """需下达意见书 problems of submitted visits that no live letter carries, filtered by the database.
+
+    "No live letter" is a NOT EXISTS on letter_problem (problem_id, live) — an index-only probe — rather than
+    Problem.letters.any(), which joins the letter table for each of the ~260,000 problems of ten years. Before
+    the letters part exists every such problem is awaiting.
+    """
+    q = (db.session.query(Problem).join(Visit, Problem.visit_id == Visit.id)
+         .filter(Visit.status == VisitStatus.submitted.value, Problem.disposition == Disposition.letter.value))
+    if getattr(Problem, "letters", None) is not None:
+        from sqlalchemy import true
+
+        from ..letters.models import LetterProblem
+
+        q = q.filter(~select(LetterProblem.id).where(LetterProblem.problem_id == Problem.id,
+                                                     LetterProblem.live == true()).exists())
+    return q
+
+
+def awaiting_letter_panel(limit: int = 10) -> tuple[list[Problem], int]:
+    """The first `limit` problems awaiting a letter (in visit order) and how many there are, from ONE pass of
+    the anti-join: it reads the (few) awaiting rows' keys, then loads only the shown problems."""
+    from sqlalchemy.orm import contains_eager, selectinload
+
+    keys = (_awaiting_letter_query().with_entities(Problem.id)
             .order_by(Visit.visit_date, Problem.visit_id, Problem.seq).all())
-    return [p for p in rows if problem_state(p) == ProblemState.AWAITING]
+    shown = [pid for (pid,) in keys[:limit]]
+    if not shown:
+        return [], len(keys)
+    problems = (db.session.query(Problem).join(Visit, Problem.visit_id == Visit.id).filter(Problem.id.in_(shown))
+                .options(contains_eager(Problem.visit).selectinload(Visit.unit), selectinload(Problem.item))
+                .order_by(Visit.visit_date, Problem.visit_id, Problem.seq).all())
+    return problems, len(keys)
+
+
+def problems_awaiting_letter(limit: int | None = None) -> list[Problem]:
+    """需下达意见书 problems of submitted visits not yet in a letter (the letters part's drafting input).
+
+    The filtering is done by the database and the visit, its unit and the check item come in the same few
+    queries, so the dashboard does not load every problem of ten years to show ten of them.
+    """
+    from sqlalchemy.orm import contains_eager, selectinload
+
+    q = (_awaiting_letter_query()
+         .options(contains_eager(Problem.visit).selectinload(Visit.unit), selectinload(Problem.item))
+         .order_by(Visit.visit_date, Problem.visit_id, Problem.seq))
+    if limit is not None:
+        q = q.limit(limit)
+    return q.all()
+
+
+def count_problems_awaiting_letter() -> int:
+    return _awaiting_letter_query().order_by(None).count()
 
 
 def item_keys() -> list[tuple[str, str]]:

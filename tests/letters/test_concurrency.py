@@ -27,27 +27,19 @@ D = date(2021, 9, 1)
 
 
 def _race(app, admin_ids, letter_ids, monkeypatch):
-    """Issue letter_ids[i] as admin_ids[i] in parallel threads, all counting the number at the same time."""
+    """Issue letter_ids[i] as admin_ids[i] in parallel threads, all starting at the same moment.
+
+    issue_letter takes the letter type's row lock before counting, so the issuers queue for the number
+    rather than all reading the same one (a barrier inside the count would now deadlock by design)."""
     n = len(letter_ids)
     barrier = threading.Barrier(n, timeout=20)
-    real = service.next_seq
-    first_round = set()
-
-    def synchronised(type_id, year):
-        value = real(type_id, year)
-        ident = threading.get_ident()
-        if ident not in first_round:  # every thread reads the same max before anyone writes
-            first_round.add(ident)
-            barrier.wait()
-        return value
-
-    monkeypatch.setattr(service, "next_seq", synchronised)
     results, errors = [None] * n, [None] * n
 
     def work(i):
         with app.app_context():
             try:
                 user = db.session.get(User, admin_ids[i])
+                barrier.wait()
                 results[i] = service.issue_letter(letter_ids[i], user, issue_date=D).number
             except Exception as exc:  # noqa: BLE001 - reported below
                 errors[i] = exc

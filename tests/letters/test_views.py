@@ -40,8 +40,10 @@ def test_unit_sees_and_signs_only_its_own_issued_letters(ctx, client, admin, ran
     assert "签收" in page and "瀼河乡" in page
     assert ">新<" not in client.get("/letters/inbox").get_data(as_text=True)  # opened: no longer new
     assert client.get(f"/letters/{mine_id}/sign").status_code == 405  # GET changes nothing
+    assert "整改：</span><span class=\"badge text-bg-warning\">待签收" in page
     resp = client.post(f"/letters/{mine_id}/sign", follow_redirects=True)
     assert "整改期限" in resp.get_data(as_text=True)
+    assert "整改：</span><span class=\"badge text-bg-primary\">整改中" in resp.get_data(as_text=True)
     assert db.session.get(Letter, mine_id).received
     assert client.post(f"/letters/{other_id}/sign").status_code == 404
     assert client.get("/letters/").status_code == 403

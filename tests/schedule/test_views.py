@@ -171,3 +171,16 @@ def test_templates_have_no_inline_script_or_style():
             with open(os.path.join(base, name), encoding="utf-8") as fh:
                 text = fh.read()
             assert "<script" not in text and "<style" not in text and "style=" not in text, name
+
+
+def test_slot_page_links_each_unit_to_its_visit_form(app, client, plan_2021):
+    inspector = make_user("inspector")
+    slot = db.session.execute(select(Slot).filter_by(year=2021, month=3, week=2)).scalar_one()
+    unit_ids = [u.id for u in slot.units]
+    _login(client, inspector)
+    body = client.get(f"/schedule/slot/{slot.id}").get_data(as_text=True)
+    for uid in unit_ids:
+        assert f"/visits/new?slot={slot.id}&amp;unit={uid}" in body
+    # The link opens the visit form for that unit of that week.
+    form = client.get(f"/visits/new?slot={slot.id}&unit={unit_ids[1]}").get_data(as_text=True)
+    assert f'selected value="{unit_ids[1]}"' in form

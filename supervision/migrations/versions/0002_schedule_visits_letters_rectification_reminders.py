@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 21:51:02.340752
+Create Date: 2026-11-25 22:22:19.112340
 
 """
 from alembic import op
@@ -142,6 +142,7 @@ def upgrade():
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_recipient_id'), ['recipient_id'], unique=False)
+        batch_op.create_index('ix_notification_recipient_read', ['recipient_id', 'read_at'], unique=False)
 
     op.create_table('rect_self_inspection',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -405,6 +406,18 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_visit_follow_up_of_problem_id_problem'), 'problem',
                                     ['follow_up_of_problem_id'], ['id'])
 
+    op.create_table('rect_closure',
+    sa.Column('letter_id', sa.Integer(), nullable=False),
+    sa.Column('closed_at', sa.DateTime(), nullable=False),
+    sa.Column('closed_on', sa.Date(), nullable=False),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['user_account.id'], name=op.f('fk_rect_closure_closed_by_id_user_account')),
+    sa.ForeignKeyConstraint(['letter_id'], ['letter.id'], name=op.f('fk_rect_closure_letter_id_letter'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('letter_id', name=op.f('pk_rect_closure'))
+    )
+    with op.batch_alter_table('rect_closure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rect_closure_closed_on'), ['closed_on'], unique=False)
+
     op.create_table('rect_extension',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('letter_id', sa.Integer(), nullable=False),
@@ -534,6 +547,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_rect_extension_letter_id'))
 
     op.drop_table('rect_extension')
+    with op.batch_alter_table('rect_closure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rect_closure_closed_on'))
+
+    op.drop_table('rect_closure')
     with op.batch_alter_table('problem', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_problem_visit_id'))
         batch_op.drop_index(batch_op.f('ix_problem_item_id'))
@@ -598,6 +615,7 @@ def downgrade():
 
     op.drop_table('rect_self_inspection')
     with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_recipient_read')
         batch_op.drop_index(batch_op.f('ix_notification_recipient_id'))
         batch_op.drop_index(batch_op.f('ix_notification_created_at'))
 
