@@ -5,7 +5,7 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, case, cast, func, select
 
 from .. import timeutil
 from ..extensions import db
@@ -23,10 +23,14 @@ class YearFigures:
     close_days: list[int] = field(default_factory=list)
     due: int = 0  # letters whose first reply is in, or whose deadline has passed
     on_time: int = 0
+    # Days to close of the letters summed by the database (recorded closures), next to close_days.
+    close_days_sum: int = 0
+    close_days_n: int = 0
 
     @property
     def avg_days_to_close(self) -> float | None:
-        return round(sum(self.close_days) / len(self.close_days), 1) if self.close_days else None
+        n = len(self.close_days) + self.close_days_n
+        return round((sum(self.close_days) + self.close_days_sum) / n, 1) if n else None
 
     @property
     def on_time_rate(self) -> float | None:
@@ -38,8 +42,7 @@ def _open_letters(today: date, with_problems: bool = False) -> tuple[list[Letter
     most, not the whole ten years — with their derived states."""
     from sqlalchemy.orm import joinedload
 
-    item_options = [joinedload(LetterProblem.problem).joinedload(Problem.item)] if with_problems else []
-    return open_states(today=today, options=[joinedload(Letter.unit)], item_options=item_options)
+    return open_states(today=today, options=[joinedload(Letter.unit)], item_names=with_problems)
 
 
 def _recorded_closed_count() -> int:
@@ -103,26 +106,36 @@ def statistics(year: int | None = None, today: date | None = None) -> dict:
     for (d,) in db.session.execute(select(Closure.closed_on).join(Letter, Letter.id == Closure.letter_id)
                                    .where(issued, Closure.closed_on.between(start, end))):
         months[d.month]["closed"] += 1
-    # Figures per year of issue: recorded closures from one query of plain rows.
+    # Figures per year of issue of the letters with a recorded closure, aggregated by the database (one row
+    # per year, not one per letter of ten years).
     first_round = (select(Submission.letter_id, func.min(Submission.round).label("round"))
                    .where(Submission.status == SUBMITTED).group_by(Submission.letter_id).subquery())
+    issue_year = func.extract("year", Letter.issue_date)
+    both = Letter.receipt_date.is_not(None) & Closure.closed_on.is_not(None)
+    days = _days_between(Letter.receipt_date, Closure.closed_on)
+    on_time = Submission.submitted_on.is_not(None) & (Submission.deadline_then.is_(None)
+                                                      | (Submission.submitted_on <= Submission.deadline_then))
     rows = db.session.execute(
-        select(Letter.issue_date, Letter.receipt_date, Closure.closed_on, Submission.submitted_on,
-               Submission.deadline_then)
+        select(issue_year, func.count(),
+               func.coalesce(func.sum(case((both, days), else_=0)), 0),
+               func.count(case((both, 1))),
+               func.count(Submission.submitted_on),
+               func.count(case((on_time, 1))))
+        .select_from(Letter)
         .join(Closure, Closure.letter_id == Letter.id)
         .outerjoin(first_round, first_round.c.letter_id == Letter.id)
         .outerjoin(Submission, (Submission.letter_id == Letter.id) & (Submission.round == first_round.c.round))
-        .where(issued, Letter.issue_date.is_not(None)))
-    for issue_date, receipt_date, closed_on, submitted_on, deadline_then in rows:
-        yf = years.setdefault(issue_date.year, YearFigures(issue_date.year))
-        yf.issued += 1
-        yf.closed += 1
-        if receipt_date and closed_on:
-            yf.close_days.append((closed_on - receipt_date).days)
-        if submitted_on is not None:
-            yf.due += 1
-            if deadline_then is None or submitted_on <= deadline_then:
-                yf.on_time += 1
+        .where(issued, Letter.issue_date.is_not(None))
+        .group_by(issue_year))
+    for y, n, days_sum, days_n, due, n_on_time in rows:
+        y = int(y)
+        yf = years.setdefault(y, YearFigures(y))
+        yf.issued += n
+        yf.closed += n
+        yf.close_days_sum += int(days_sum)
+        yf.close_days_n += days_n
+        yf.due += due
+        yf.on_time += n_on_time
     # Problems by check item of `year`, in letters with a recorded closure: all accepted.
     item_rows = db.session.execute(
         select(CheckItem.name, CheckItem.seq, func.count())
@@ -155,13 +168,11 @@ def statistics(year: int | None = None, today: date | None = None) -> dict:
                 if first is not None and not first.late:
                     yf.on_time += 1
             if x.issue_date.year == year:
-                for item in x.items:
-                    name = item.problem.item.name if item.problem and item.problem.item else "其他"
-                    seq = item.problem.item.seq if item.problem and item.problem.item else 99
+                for p in st.problems:  # the letter's items, with their check item (open_states item_names)
+                    name, seq = (p.item.item_name, p.item.item_seq) if p.item.item_name is not None else ("其他", 99)
                     row = items.setdefault(name, {"name": name, "seq": seq, "total": 0, "accepted": 0})
                     row["total"] += 1
-                    p = st.problem(item.id)
-                    if p is not None and p.state.value == "accepted":
+                    if p.state.value == "accepted":
                         row["accepted"] += 1
     by_item = sorted(items.values(), key=lambda r: (r["seq"], r["name"]))
     out.update({
@@ -173,6 +184,13 @@ def statistics(year: int | None = None, today: date | None = None) -> dict:
         "item_chart": item_chart(by_item),
     })
     return out
+
+
+def _days_between(start, end):
+    """SQL: whole days from `start` to `end` (dates)."""
+    if db.engine.dialect.name == "postgresql":
+        return end - start  # date - date is an integer of days
+    return cast(func.julianday(end) - func.julianday(start), Integer)
 
 
 def month_chart(months: dict, width: int = 720, height: int = 240) -> dict:

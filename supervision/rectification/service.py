@@ -11,6 +11,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date, datetime
 
 from flask import abort
@@ -184,7 +185,7 @@ def _current_deadline(letter: Letter, extensions: Iterable[Extension]) -> date |
 
 
 def derive(letter: Letter, replies: Iterable[Reply], submissions: Iterable[Submission],
-           extensions: Iterable[Extension], today: date | None = None) -> Status:
+           extensions: Iterable[Extension], today: date | None = None, items=None) -> Status:
     """The one function that decides a letter's state, from its facts. Pure: no queries of its own
     beyond the letter's items.
 
@@ -192,6 +193,9 @@ def derive(letter: Letter, replies: Iterable[Reply], submissions: Iterable[Submi
     (已报送待审 while a reply awaits a decision, 待实地查验 while an on-site check is open), then the unit's
     (退回修改 when a problem was returned or reopened, else 整改中). 逾期: past the current deadline and
     not 已办结, by (today − deadline) days.
+
+    `items` (default letter.items), replies, submissions and extensions may be ORM objects or the light fact
+    rows of open_states: derive reads only their fact columns.
     """
     today = today or timeutil.today()
     extensions = sorted(extensions, key=lambda e: e.id)
@@ -200,7 +204,7 @@ def derive(letter: Letter, replies: Iterable[Reply], submissions: Iterable[Submi
     for r in replies:
         by_item[r.letter_problem_id].append(r)
     problems = []
-    for item in sorted(letter.items, key=lambda i: i.position):
+    for item in sorted(letter.items if items is None else items, key=lambda i: i.position):
         rs = sorted(by_item.get(item.id, []), key=lambda r: r.round)
         rounds = [r for r in rs if r.status == SUBMITTED]
         draft = next((r for r in rs if r.status == DRAFT), None)
@@ -275,39 +279,71 @@ def id_set(column, ids: list[int]):
     return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids", json.dumps(ids)))))
 
 
+class _ReplyFacts(SimpleNamespace):
+    """The fact columns of a Reply, with its own rules (accepted_at, accepted_by_id)."""
+
+    is_draft = Reply.__dict__["is_draft"]
+    accepted = Reply.__dict__["accepted"]
+    accepted_at = Reply.__dict__["accepted_at"]
+    accepted_by_id = Reply.__dict__["accepted_by_id"]
+
+
+class _SubmissionFacts(SimpleNamespace):
+    is_draft = Submission.__dict__["is_draft"]
+    days_late = Submission.__dict__["days_late"]
+    late = Submission.__dict__["late"]
+
+
+_REPLY_COLS = ("id", "letter_id", "letter_problem_id", "round", "status", "decision", "site_result", "decided_at",
+               "decided_by_id", "site_result_at", "site_result_by_id")
+_SUBMISSION_COLS = ("id", "letter_id", "round", "status", "submitted_on", "deadline_then")
+_EXTENSION_COLS = ("id", "letter_id", "status", "new_deadline", "decided_at")
+
+
+def _facts(model, cols, factory, ids):
+    out: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(select(*(getattr(model, c) for c in cols)).where(id_set(model.letter_id, ids))):
+        f = factory(**dict(zip(cols, row)))
+        out[f.letter_id].append(f)
+    return out
+
+
 def open_states(*conditions, today: date | None = None, options=(),
-                item_options=()) -> tuple[list[Letter], dict[int, Status]]:
+                item_names: bool = False) -> tuple[list[Letter], dict[int, Status]]:
     """Issued letters without a recorded closure (that meet `conditions`) and their derived states.
 
     A fixed number of queries however many letters. The anti-join finding the letters without a recorded
     closure walks every letter of ten years, so it runs once; the letters' items, replies, submissions and
-    extensions are then loaded by their ids, passed as one array parameter (id_set). `options` apply to the
-    letters, `item_options` to their items (LetterProblem).
+    extensions are then loaded by their ids, passed as one array parameter (id_set), as light rows of their
+    fact columns (not ORM objects: thousands of them cost more than the queries). The states' problems,
+    rounds and submissions are those rows — enough for counts, filters and figures; a page showing one
+    letter's replies uses letter_state. `options` apply to the letters; item_names adds each item's check
+    item (item.item_name, item.item_seq; None when the problem has none).
     """
-    from sqlalchemy.orm import attributes
+    from ..visits.models import CheckItem, Problem
 
     where = (Letter.status == LetterStatus.issued.value, not_recorded_closed(), *conditions)
     ids = list(db.session.scalars(select(Letter.id).where(*where).order_by(Letter.id)))
-    replies: dict[int, list[Reply]] = defaultdict(list)
-    subs: dict[int, list[Submission]] = defaultdict(list)
-    exts: dict[int, list[Extension]] = defaultdict(list)
-    items: dict[int, list[LetterProblem]] = defaultdict(list)
     if not ids:
         return [], {}
     letters = db.session.scalars(select(Letter).where(id_set(Letter.id, ids)).order_by(Letter.id)
                                  .options(*options)).unique().all()
-    for lp in db.session.scalars(select(LetterProblem).where(id_set(LetterProblem.letter_id, ids))
-                                 .options(*item_options)):
-        items[lp.letter_id].append(lp)
-    for x in letters:  # the collection, as a lazy load would set it (no query per letter)
-        attributes.set_committed_value(x, "items", sorted(items[x.id], key=lambda i: i.position))
-    for r in db.session.scalars(select(Reply).where(id_set(Reply.letter_id, ids))):
-        replies[r.letter_id].append(r)
-    for sub in db.session.scalars(select(Submission).where(id_set(Submission.letter_id, ids))):
-        subs[sub.letter_id].append(sub)
-    for e in db.session.scalars(select(Extension).where(id_set(Extension.letter_id, ids))):
-        exts[e.letter_id].append(e)
-    return letters, {x.id: derive(x, replies[x.id], subs[x.id], exts[x.id], today) for x in letters}
+    items: dict[int, list] = defaultdict(list)
+    cols = [LetterProblem.id, LetterProblem.letter_id, LetterProblem.position]
+    q = select(*cols)
+    if item_names:
+        q = (select(*cols, CheckItem.name, CheckItem.seq)
+             .outerjoin(Problem, Problem.id == LetterProblem.problem_id)
+             .outerjoin(CheckItem, CheckItem.id == Problem.item_id))
+    for row in db.session.execute(q.where(id_set(LetterProblem.letter_id, ids))):
+        items[row[1]].append(SimpleNamespace(id=row[0], letter_id=row[1], position=row[2],
+                                             item_name=row[3] if item_names else None,
+                                             item_seq=row[4] if item_names else None))
+    replies = _facts(Reply, _REPLY_COLS, _ReplyFacts, ids)
+    subs = _facts(Submission, _SUBMISSION_COLS, _SubmissionFacts, ids)
+    exts = _facts(Extension, _EXTENSION_COLS, SimpleNamespace, ids)
+    return letters, {x.id: derive(x, replies[x.id], subs[x.id], exts[x.id], today, items=items[x.id])
+                     for x in letters}
 
 
 def record_closure(letter: Letter, status: Status) -> None:

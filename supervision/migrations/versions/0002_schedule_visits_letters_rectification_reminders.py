@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 22:22:19.112340
+Create Date: 2026-11-25 22:29:44.695264
 
 """
 from alembic import op
@@ -276,6 +276,7 @@ def upgrade():
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_visit_slot_id'), ['slot_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_visit_status'), ['status'], unique=False)
+        batch_op.create_index('ix_visit_status_submitted_at', ['status', 'submitted_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_visit_unit_id'), ['unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_visit_visit_date'), ['visit_date'], unique=False)
 
@@ -339,6 +340,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_letter_letter_type_id'), ['letter_type_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_letter_number'), ['number'], unique=False)
         batch_op.create_index(batch_op.f('ix_letter_status'), ['status'], unique=False)
+        batch_op.create_index('ix_letter_status_receipt_date', ['status', 'receipt_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_letter_unit_id'), ['unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_letter_visit_id'), ['visit_id'], unique=False)
 
@@ -399,6 +401,7 @@ def upgrade():
     with op.batch_alter_table('problem', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_problem_disposition'), ['disposition'], unique=False)
         batch_op.create_index(batch_op.f('ix_problem_item_id'), ['item_id'], unique=False)
+        batch_op.create_index('ix_problem_visit_disposition', ['visit_id', 'disposition'], unique=False)
         batch_op.create_index(batch_op.f('ix_problem_visit_id'), ['visit_id'], unique=False)
 
     # visit <-> problem refer to each other (a 回头看 visit follows up a problem): add this key once both exist.
@@ -478,6 +481,7 @@ def upgrade():
     with op.batch_alter_table('letter_problem', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_letter_problem_letter_id'), ['letter_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_letter_problem_problem_id'), ['problem_id'], unique=False)
+        batch_op.create_index('ix_letter_problem_problem_live', ['problem_id', 'live'], unique=False)
         batch_op.create_index('uq_letter_problem_live_problem', ['problem_id'], unique=True, sqlite_where=sa.text('live'), postgresql_where=sa.text('live'))
 
     op.create_table('rect_reply',
@@ -533,6 +537,7 @@ def downgrade():
     op.drop_table('rect_reply')
     with op.batch_alter_table('letter_problem', schema=None) as batch_op:
         batch_op.drop_index('uq_letter_problem_live_problem', sqlite_where=sa.text('live'), postgresql_where=sa.text('live'))
+        batch_op.drop_index('ix_letter_problem_problem_live')
         batch_op.drop_index(batch_op.f('ix_letter_problem_problem_id'))
         batch_op.drop_index(batch_op.f('ix_letter_problem_letter_id'))
 
@@ -553,6 +558,7 @@ def downgrade():
     op.drop_table('rect_closure')
     with op.batch_alter_table('problem', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_problem_visit_id'))
+        batch_op.drop_index('ix_problem_visit_disposition')
         batch_op.drop_index(batch_op.f('ix_problem_item_id'))
         batch_op.drop_index(batch_op.f('ix_problem_disposition'))
 
@@ -569,6 +575,7 @@ def downgrade():
     with op.batch_alter_table('letter', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_letter_visit_id'))
         batch_op.drop_index(batch_op.f('ix_letter_unit_id'))
+        batch_op.drop_index('ix_letter_status_receipt_date')
         batch_op.drop_index(batch_op.f('ix_letter_status'))
         batch_op.drop_index(batch_op.f('ix_letter_number'))
         batch_op.drop_index(batch_op.f('ix_letter_letter_type_id'))
@@ -583,6 +590,7 @@ def downgrade():
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_visit_visit_date'))
         batch_op.drop_index(batch_op.f('ix_visit_unit_id'))
+        batch_op.drop_index('ix_visit_status_submitted_at')
         batch_op.drop_index(batch_op.f('ix_visit_status'))
         batch_op.drop_index(batch_op.f('ix_visit_slot_id'))
 
