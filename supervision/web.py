@@ -144,3 +144,13 @@ def nav_items():
             groups[group] = [(ep, label)]
             items.append((group, groups[group]))
     return items
+
+
+def int_arg(name: str) -> int | None:
+    """The query-string argument `name` as an int, or None when missing or not a number."""
+    from flask import request
+
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None

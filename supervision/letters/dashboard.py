@@ -20,7 +20,12 @@ def panels(user):
     drafts = db.session.query(func.count(Letter.id)).filter(Letter.status == LetterStatus.draft.value).scalar() or 0
     unsigned = (db.session.query(func.count(Letter.id))
                 .filter(Letter.status == LetterStatus.issued.value, Letter.receipt_date.is_(None)).scalar() or 0)
-    awaiting = service.count_visits_awaiting_letter() if user.role in ("admin", "inspector") else 0
+    awaiting = 0
+    if user.role in ("admin", "inspector"):
+        # The same anti-join as the visits panel's list, run once per request (visits.service).
+        from ..visits.service import awaiting_letter_keys
+
+        awaiting = len({visit_id for _, visit_id in awaiting_letter_keys()})
     if not (drafts or unsigned or awaiting):
         return []
     return [("letters/_panel_staff.html", {"drafts": drafts, "unsigned": unsigned, "awaiting": awaiting})]

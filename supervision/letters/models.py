@@ -8,7 +8,6 @@ voided one through replaces_id.
 """
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
@@ -16,21 +15,14 @@ from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, Lar
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..labels import LabelledEnum
 from ..timeutil import utcnow
 
 
-class LetterStatus(str, enum.Enum):
-    draft = "draft"
-    issued = "issued"
-    voided = "voided"
-
-    @property
-    def label(self) -> str:
-        return {"draft": "草稿", "issued": "已签发", "voided": "已作废"}[self.value]
-
-    @property
-    def css(self) -> str:
-        return {"draft": "secondary", "issued": "primary", "voided": "dark"}[self.value]
+class LetterStatus(LabelledEnum):
+    draft = ("draft", "草稿", "secondary")
+    issued = ("issued", "已签发", "primary")
+    voided = ("voided", "已作废", "dark")
 
 
 RECEIPT_KINDS = {"sign": "签收", "paper": "送达"}

@@ -13,6 +13,7 @@ from ..directory.models import Unit
 from ..extensions import db
 from ..fonts import FontError
 from ..timeutil import today
+from ..web import int_arg
 from . import service
 from .forms import (DeliveryForm, DraftForm, LetterEditForm, LetterTypeForm, PrintRangeForm, VoidForm, parse_items)
 from .models import Letter, LetterProblem, LetterStatus, LetterType
@@ -20,13 +21,6 @@ from .models import Letter, LetterProblem, LetterStatus, LetterType
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
 EDITORS = (Role.admin, Role.inspector)
-
-
-def _int_arg(name):
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 def _download(data: bytes, filename: str, mimetype: str, inline: bool = False) -> Response:
@@ -47,8 +41,8 @@ def _file_stem(letter: Letter) -> str:
 @roles_required(*STAFF)
 def index():
     status = request.args.get("status", "")
-    year = _int_arg("year")
-    unit_id = _int_arg("unit")
+    year = int_arg("year")
+    unit_id = int_arg("unit")
     q = db.session.query(Letter)
     if status in {s.value for s in LetterStatus}:
         q = q.filter(Letter.status == status)
@@ -366,9 +360,9 @@ def print_range():
 @bp.route("/register")
 @roles_required(*STAFF)
 def register():
-    year = _int_arg("year")
-    unit_id = _int_arg("unit")
-    type_id = _int_arg("type")
+    year = int_arg("year")
+    unit_id = int_arg("unit")
+    type_id = int_arg("type")
     letters = service.register_letters(year, unit_id, type_id)
     if request.args.get("format") == "xlsx":
         title = f"{year or ''}{'年' if year else ''}行政执法监督文书发文登记"

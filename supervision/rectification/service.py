@@ -7,7 +7,6 @@ commit to its caller. Audit entries of a letter's rectification are recorded aga
 """
 from __future__ import annotations
 
-import enum
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from sqlalchemy import func, select
 from .. import audit, timeutil
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..labels import LabelledEnum
 from ..letters.models import Letter, LetterProblem, LetterStatus
 from ..uploads import PDF, CheckedFile, attachments_for, delete_attachment, store
 from .models import (DRAFT, REPLY_OWNER, SELF_OWNER, SUBMISSION_OWNER, SUBMITTED, Closure, Decision, Extension,
@@ -34,15 +34,8 @@ class RectificationError(ValueError):
 
 # --- states ---------------------------------------------------------------------------------------
 
-class LetterState(str, enum.Enum):
+class LetterState(LabelledEnum):
     """Where a letter's rectification stands. Derived by `derive`, never stored."""
-
-    def __new__(cls, value, label, css):
-        obj = str.__new__(cls, value)
-        obj._value_ = value
-        obj.label = label
-        obj.css = css
-        return obj
 
     unsigned = ("unsigned", "待签收", "warning")
     in_progress = ("in_progress", "整改中", "primary")
@@ -52,15 +45,8 @@ class LetterState(str, enum.Enum):
     closed = ("closed", "已办结", "success")
 
 
-class ProblemState(str, enum.Enum):
+class ProblemState(LabelledEnum):
     """Where one problem of a letter stands, from its latest submitted reply."""
-
-    def __new__(cls, value, label, css):
-        obj = str.__new__(cls, value)
-        obj._value_ = value
-        obj.label = label
-        obj.css = css
-        return obj
 
     open = ("open", "待答复", "secondary")
     pending = ("pending", "待审核", "info")

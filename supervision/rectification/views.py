@@ -17,6 +17,7 @@ from ..extensions import db
 from ..timeutil import today
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, UploadError, attachments_for, \
     attachments_for_many, check_upload, send_attachment
+from ..web import int_arg
 from . import ledger as ledger_mod
 from . import service
 from .forms import (ExtensionDecisionForm, ExtensionRequestForm, NoteForm, PaperReplyForm, ReplyForm, ReportForm,
@@ -26,13 +27,6 @@ from .models import REPLY_OWNER, SELF_OWNER, SUBMISSION_OWNER, SelfInspection
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
 
 OFFICE = (Role.admin, Role.leader)
-
-
-def _int_arg(name):
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 def _files(name: str) -> list:
@@ -348,7 +342,7 @@ def _self_access(si: SelfInspection) -> None:
 @bp.route("/self-inspection", methods=["GET", "POST"])
 @roles_required(Role.unit)
 def my_self_inspection():
-    year = _int_arg("year") or today().year
+    year = int_arg("year") or today().year
     si = service.self_inspection_of(current_user.unit_id, year)
     form = SelfInspectionForm(obj=si) if request.method == "GET" else SelfInspectionForm()
     if request.method == "POST":
@@ -377,7 +371,7 @@ def my_self_inspection():
 @bp.route("/self-inspections")
 @roles_required(*STAFF)
 def self_inspections():
-    year = _int_arg("year") or today().year
+    year = int_arg("year") or today().year
     rows = service.self_inspection_overview(year)
     years = sorted({today().year, year} | {y for (y,) in db.session.query(SelfInspection.year).distinct()},
                    reverse=True)
@@ -404,7 +398,7 @@ def _ledger_filter() -> ledger_mod.LedgerFilter:
     status = request.args.get("status", "")
     if status not in dict(ledger_mod.STATUS_CHOICES):
         status = ""
-    return ledger_mod.LedgerFilter(year=_int_arg("year"), unit_id=_int_arg("unit"),
+    return ledger_mod.LedgerFilter(year=int_arg("year"), unit_id=int_arg("unit"),
                                    item_key=request.args.get("item", "")[:40], status=status)
 
 
@@ -415,7 +409,7 @@ def ledger():
     from ..visits.service import item_keys
 
     flt = _ledger_filter()
-    page = ledger_mod.ledger_page(flt, page=_int_arg("page") or 1)
+    page = ledger_mod.ledger_page(flt, page=int_arg("page") or 1)
     # The filter's dropdown lists every unit (3,000 at province scale): plain (id, name) rows, not ORM objects.
     units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.name)).all()
     years = sorted({y for (y,) in db.session.query(Letter.year).filter(Letter.year.isnot(None)).distinct()},
@@ -443,7 +437,7 @@ def stats():
     from ..letters.models import Letter
     from .dashboard import statistics
 
-    year = _int_arg("year") or today().year
+    year = int_arg("year") or today().year
     data = statistics(year)
     years = sorted({today().year, year} | {y for (y,) in db.session.query(Letter.year)
                                            .filter(Letter.year.isnot(None)).distinct()}, reverse=True)

@@ -114,6 +114,14 @@ class SweepContext:
         self.unknown_years: set[int] = set()
         self._workday: dict[date, bool] = {}
         self._times: dict[str, time] = {}
+        self._unit_users: dict[int, list[User]] = {}
+
+    def unit_users(self, unit_id: int) -> list[User]:
+        """users_of_unit, asked once per unit per sweep (not once per letter). Not every unit's accounts at
+        once: the sweep commits after each reminder, and each commit expires every object in the session."""
+        if unit_id not in self._unit_users:
+            self._unit_users[unit_id] = users_of_unit(unit_id)
+        return self._unit_users[unit_id]
 
     # ----------------------------------------------------------------------------------------- settings
     def time(self, name: str) -> time:
@@ -381,7 +389,7 @@ def unit_week_notice(ctx: SweepContext) -> Iterator[Reminder]:
                 "检查内容：" + ("；".join(check_item_names(slot.year)) or "见年度检查内容"),
                 "检查方式主要有听取汇报、查阅资料、调阅案卷、现场询问、公共法律知识考核等，请提前做好准备。",
             ])
-            for user in users_of_unit(unit.id):
+            for user in ctx.unit_users(unit.id):
                 yield Reminder("unit-week", user, f"slot-{slot.id}", slot.start_date, send_at, title, body,
                                url("main.index"))
 
@@ -418,7 +426,11 @@ def _issued_letters(*conditions) -> list:
     Letter, LetterStatus = _letter_model()
     if Letter is None:
         return []
-    q = select(Letter).where(Letter.status == LetterStatus.issued.value, *conditions).order_by(Letter.id)
+    from sqlalchemy.orm import selectinload
+
+    # The items with the letters: deriving their states reads letter.items (one lazy load per letter otherwise).
+    q = (select(Letter).where(Letter.status == LetterStatus.issued.value, *conditions).order_by(Letter.id)
+         .options(selectinload(Letter.items)))
     return list(db.session.scalars(q))
 
 
@@ -488,10 +500,10 @@ def deadline_approaching(ctx: SweepContext) -> Iterator[Reminder]:
                 f"{letter.unit.name}：",
                 f"你单位{letter.receipt_label or '签收'}的{letter.title}（{letter.number}）整改期限为"
                 f"{weekday_date(deadline)}，距今还有{left}天。",
-                f"请在期限内将整改情况书面报送{_reply_place()}。",
+                f"请在期限内将整改情况书面报送{_reply_place(ctx)}。",
                 f"期限计算：{letter.deadline_note}" if letter.deadline_note else "",
             ]).strip()
-            for user in users_of_unit(letter.unit_id):
+            for user in ctx.unit_users(letter.unit_id):
                 yield Reminder(f"deadline-{n}d", user, f"letter-{letter.id}", deadline, send_at, title, body,
                                _letter_link(letter))
 
@@ -508,14 +520,19 @@ def deadline_passed(ctx: SweepContext) -> Iterator[Reminder]:
             f"{letter.unit.name}：",
             f"你单位的{letter.title}（{letter.number}）整改期限已于{weekday_date(deadline)}届满，"
             "尚未完成整改报送。",
-            f"请尽快将整改情况书面报送{_reply_place()}。",
+            f"请尽快将整改情况书面报送{_reply_place(ctx)}。",
         ])
-        for user in users_of_unit(letter.unit_id):
+        for user in ctx.unit_users(letter.unit_id):
             yield Reminder("deadline-passed", user, f"letter-{letter.id}", deadline, send_at, title, body,
                            _letter_link(letter))
 
 
-def _reply_place() -> str:
+def _reply_place(ctx: SweepContext | None = None) -> str:
+    """Where replies go (the org profile), read once per sweep."""
+    if ctx is not None:
+        if not hasattr(ctx, "_reply_place"):
+            ctx._reply_place = _reply_place()
+        return ctx._reply_place
     try:
         from ..directory.service import get_profile
 
@@ -645,7 +662,7 @@ def yearly_self_check(ctx: SweepContext) -> Iterator[Reminder]:
             si = done(unit.id, year) if done else None
             if si is not None and not si.is_draft:
                 continue  # already submitted its 自查 this year
-            for user in users_of_unit(unit.id):
+            for user in ctx.unit_users(unit.id):
                 yield Reminder("yearly-selfcheck", user, f"year-{year}", end, send_at, title, body, url("main.index"))
 
 

@@ -462,8 +462,13 @@ def run_due_reminders(now: datetime | None = None, *, deliver: bool = True) -> S
             log.exception("reminder rule %s failed", r.code)
             result.errors.append(f"规则“{r.label}”出错：{exc}")
             continue
-        for reminder in candidates:
-            if not ctx.due(reminder.send_at):
+        due = [x for x in candidates if ctx.due(x.send_at)]
+        sent_before = _existing_keys([x.key for x in due])
+        for reminder in due:
+            if reminder.key in sent_before:
+                # Sent by an earlier sweep (the key is unique): counted without an INSERT to find out. A key
+                # inserted meanwhile by a concurrent sweep still fails the INSERT below and counts the same.
+                result.already += 1
                 continue
             try:
                 _issue(reminder, result)
@@ -480,6 +485,15 @@ def run_due_reminders(now: datetime | None = None, *, deliver: bool = True) -> S
         result.deliveries = deliver_pending(now)
     log.info("%s", result.summary())
     return result
+
+
+def _existing_keys(keys: list[str], block: int = 500) -> set[str]:
+    """Which of these reminder keys already have their notification (blocks of `block` keys a query)."""
+    out: set[str] = set()
+    for i in range(0, len(keys), block):
+        chunk = keys[i:i + block]
+        out.update(db.session.scalars(select(Notification.key).where(Notification.key.in_(chunk))))
+    return out
 
 
 def _issue(reminder, result: SweepResult) -> None:

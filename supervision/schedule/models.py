@@ -3,7 +3,6 @@
 A slot's status (planned / done / missed) is derived from the visits recorded against it, never stored:
 see service.slot_statuses().
 """
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table,
@@ -13,6 +12,7 @@ from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..labels import LabelledEnum
 from ..timeutil import utcnow
 
 CN_NUMERALS = "零一二三四五六七八九十"
@@ -35,20 +35,12 @@ def week_label(week: int) -> str:
     return f"第{cn_number(week)}周"
 
 
-class SlotStatus(str, enum.Enum):
+class SlotStatus(LabelledEnum):
     """Derived state of a slot; each member carries its Chinese label and badge colour."""
 
-    planned = "planned"
-    done = "done"
-    missed = "missed"
-
-    @property
-    def label(self) -> str:
-        return {"planned": "计划中", "done": "已完成", "missed": "已逾期未完成"}[self.value]
-
-    @property
-    def css(self) -> str:
-        return {"planned": "secondary", "done": "success", "missed": "danger"}[self.value]
+    planned = ("planned", "计划中", "secondary")
+    done = ("done", "已完成", "success")
+    missed = ("missed", "已逾期未完成", "danger")
 
 
 slot_inspector = Table(

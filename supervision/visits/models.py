@@ -3,7 +3,6 @@
 A catalogue is versioned: editing it creates a new version and every visit keeps the version it was recorded
 under, so an old visit reads the same after the catalogue changes.
 """
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text,
@@ -12,30 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..schedule import models as _schedule_models  # noqa: F401  (Visit.slot needs Slot mapped first)
+from ..labels import LabelledEnum
 from ..timeutil import utcnow
 from ..uploads import Attachment  # noqa: F401  (the attachment table is known wherever visits are)
-
-
-class LabelledEnum(str, enum.Enum):
-    """A str enum whose members carry a Chinese label (and a Bootstrap colour for badges)."""
-
-    def __new__(cls, value, label, css="secondary"):
-        obj = str.__new__(cls, value)
-        obj._value_ = value
-        obj.label = label
-        obj.css = css
-        return obj
-
-    @classmethod
-    def choices(cls):
-        return [(m.value, m.label) for m in cls]
-
-    @classmethod
-    def label_of(cls, value) -> str:
-        try:
-            return cls(value).label
-        except ValueError:
-            return value or ""
 
 
 class VisitKind(LabelledEnum):

@@ -794,14 +794,31 @@ def _awaiting_letter_query():
     return q
 
 
+def awaiting_letter_keys() -> list[tuple[int, int]]:
+    """(problem id, visit id) of every problem awaiting a letter, in visit order: one pass of the anti-join.
+
+    Kept for the rest of the request in flask.g (the dashboard's letters and visits panels both need it: the
+    anti-join reads every 需下达意见书 problem of ten years); a request that changes letters or problems after
+    asking would have to call it again — only the dashboard (a GET) asks.
+    """
+    from flask import g, has_request_context
+
+    if has_request_context() and "awaiting_letter_keys" in g:
+        return g.awaiting_letter_keys
+    keys = [(pid, vid) for pid, vid in _awaiting_letter_query().with_entities(Problem.id, Problem.visit_id)
+            .order_by(Visit.visit_date, Problem.visit_id, Problem.seq)]
+    if has_request_context():
+        g.awaiting_letter_keys = keys
+    return keys
+
+
 def awaiting_letter_panel(limit: int = 10) -> tuple[list[Problem], int]:
     """The first `limit` problems awaiting a letter (in visit order) and how many there are, from ONE pass of
     the anti-join: it reads the (few) awaiting rows' keys, then loads only the shown problems."""
     from sqlalchemy.orm import contains_eager, selectinload
 
-    keys = (_awaiting_letter_query().with_entities(Problem.id)
-            .order_by(Visit.visit_date, Problem.visit_id, Problem.seq).all())
-    shown = [pid for (pid,) in keys[:limit]]
+    keys = awaiting_letter_keys()
+    shown = [pid for pid, _ in keys[:limit]]
     if not shown:
         return [], len(keys)
     problems = (db.session.query(Problem).join(Visit, Problem.visit_id == Visit.id).filter(Problem.id.in_(shown))

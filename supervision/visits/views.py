@@ -12,6 +12,7 @@ from ..directory.models import Unit
 from ..extensions import db
 from ..timeutil import today
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, attachments_for_many, human_size, send_attachment
+from ..web import int_arg
 from . import service
 from .forms import CatalogueForm, NewVisitForm, parse_catalogue_items, parse_date, parse_visit_form
 from .models import CheckCatalogue, Disposition, Method, Problem, Rating, Visit, VisitKind, VisitStatus
@@ -21,18 +22,11 @@ bp = Blueprint("visits", __name__, url_prefix="/visits")
 EDITORS = (Role.admin, Role.inspector)
 
 
-def _int_arg(name):
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.route("/")
 @roles_required(*STAFF)
 def index():
-    year = _int_arg("year")
-    unit_id = _int_arg("unit")
+    year = int_arg("year")
+    unit_id = int_arg("unit")
     kind = request.args.get("kind", "")
     status = request.args.get("status", "")
     q = service.visible_visits(current_user)
@@ -90,7 +84,7 @@ def new():
         if slot is not None:
             form.kind.data = VisitKind.routine.value
             form.slot_id.data = str(slot.id)
-            unit_arg = _int_arg("unit")
+            unit_arg = int_arg("unit")
             units = [u for u in slot.units if u.id == unit_arg] or list(slot.units)
             if units:
                 form.unit_id.data = units[0].id
@@ -106,8 +100,8 @@ def new():
             form.visit_date.data = today().isoformat()
         else:
             form.visit_date.data = today().isoformat()
-            if _int_arg("unit"):
-                form.unit_id.data = _int_arg("unit")
+            if int_arg("unit"):
+                form.unit_id.data = int_arg("unit")
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         visit_date = parse_date(form.visit_date.data)
@@ -328,7 +322,7 @@ def my_unit():
 @bp.route("/problems")
 @roles_required(*STAFF)
 def problems():
-    flt = service.ProblemFilter(year=_int_arg("year"), unit_id=_int_arg("unit"),
+    flt = service.ProblemFilter(year=int_arg("year"), unit_id=int_arg("unit"),
                                 item_key=request.args.get("item", ""),
                                 disposition=request.args.get("disposition", ""),
                                 status=request.args.get("status", ""))
@@ -343,7 +337,7 @@ def problems():
 @roles_required(*STAFF)
 def stats():
     years = service.visit_years()
-    year = _int_arg("year") or (years[0] if years else today().year)
+    year = int_arg("year") or (years[0] if years else today().year)
     data = service.year_statistics(year)
     return render_template("visits/stats.html", stats=data, years=sorted(set(years) | {year}, reverse=True),
                            chart=service.bar_chart(data), rchart=service.rating_chart(data), ratings=Rating)
