@@ -191,7 +191,8 @@ def generate(app, scale: float, seed: int = 2021, today: date | None = None, log
                 return uid
 
             admins = [user(n, "admin", office_id=offices[-1], email=f"{n}@example.org") for n in ADMINS]
-            leaders = [user(n, "leader") for n in LEADERS]
+            for n in LEADERS:
+                user(n, "leader")
             inspectors = [user(f"bench_insp{i}", "inspector", office_id=offices[i % len(offices)],
                                email=f"insp{i}@example.org" if i % 2 else "") for i in range(n_inspectors)]
             unit_user = {}

@@ -955,7 +955,7 @@ def letter_history(letter: Letter) -> list:
 
 def pending_site_checks(user: User) -> list[Reply]:
     """Replies waiting for an on-site check result that `user` may record."""
-    from sqlalchemy.orm import joinedload, selectinload
+    from sqlalchemy.orm import joinedload
 
     from ..visits.models import Visit
 

@@ -129,7 +129,7 @@ def years_with_slots() -> list[int]:
 
 def slots_between(start: date, end: date) -> list[Slot]:
     """Slots whose Monday-Friday overlaps [start, end]."""
-    from sqlalchemy.orm import joinedload, selectinload
+    from sqlalchemy.orm import selectinload
 
     return db.session.scalars(select(Slot).where(Slot.start_date <= end, Slot.end_date >= start)
                               .options(selectinload(Slot.entries).joinedload(SlotUnit.unit),
@@ -140,7 +140,7 @@ def slots_between(start: date, end: date) -> list[Slot]:
 def _with_units(q):
     """Load each slot's units (and inspectors) with the slots: a slot's units number ~60 at province scale,
     and statuses and panels read them all (one lazy load per unit otherwise)."""
-    from sqlalchemy.orm import joinedload, selectinload
+    from sqlalchemy.orm import selectinload
 
     return q.options(selectinload(Slot.entries).joinedload(SlotUnit.unit), selectinload(Slot.inspectors))
 

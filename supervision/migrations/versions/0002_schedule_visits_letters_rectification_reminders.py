@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 22:29:44.695264
+Create Date: 2026-11-25 22:56:40.735456
 
 """
 from alembic import op
