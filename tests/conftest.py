@@ -121,3 +121,19 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def admin(ctx):
+    """A 监督室 user, in the test's app context."""
+    from tests.helpers import make_user
+
+    return make_user("admin", display_name="监督室管理员")
+
+
+@pytest.fixture
+def inspector(ctx):
+    """An inspector of 行政执法协调监督室, in the test's app context."""
+    from tests.helpers import make_user
+
+    return make_user("inspector", display_name="张检查")

@@ -7,7 +7,7 @@ import pytest
 from supervision.extensions import db
 from supervision.visits.models import Problem, Visit
 from supervision.visits.service import ensure_default_catalogue
-from tests.helpers import make_unit, make_user
+from tests.helpers import make_unit
 
 LETTER = "需下达意见书"
 FIXED = "立行立改"
@@ -31,16 +31,6 @@ def make_visit(unit=None, problems=(LETTER, LETTER), inspectors=(), visit_date=N
                                case_file=case_file))
     db.session.commit()
     return visit
-
-
-@pytest.fixture
-def admin(ctx):
-    return make_user("admin", display_name="监督室管理员")
-
-
-@pytest.fixture
-def inspector(ctx):
-    return make_user("inspector", display_name="张检查")
 
 
 @pytest.fixture

@@ -56,16 +56,6 @@ def upload(data: bytes, name: str):
 
 
 @pytest.fixture
-def admin(ctx):
-    return make_user("admin", display_name="监督室管理员")
-
-
-@pytest.fixture
-def inspector(ctx):
-    return make_user("inspector", display_name="张检查")
-
-
-@pytest.fixture
 def unit(ctx):
     return make_unit("鲁山县瀼河乡人民政府", kind="乡镇")
 
