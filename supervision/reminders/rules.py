@@ -687,16 +687,23 @@ def yearly_plan(ctx: SweepContext) -> Iterator[Reminder]:
 
 @rule("yearly-calendar", "监督室：新年度工作日历未录入")
 def yearly_calendar(ctx: SweepContext) -> Iterator[Reminder]:
-    """To every admin in January, when the working calendar does not know the new year's holidays."""
+    """To every admin, when the working calendar does not know a year's holidays: on 1 December before it
+    (the State Council notice usually comes out in November or December, and a 30-day rectification period
+    counted in December already ends in the new year), and again in January."""
     month, day = ctx.month_day("plan_notice_date")
-    for year in _years(ctx):
-        send_at = ctx.at(ctx.after(date(year, month, day)), "yearly_time")
-        if not ctx.due(send_at) or workcal.year_known(year):
+    for year in range(ctx.start.year, ctx.now.year + 2):
+        if workcal.year_known(year):
             continue
         title = f"请录入{year}年法定节假日和调休安排"
         body = (f"工作日历还不知道{year}年的法定节假日和调休上班日（内置数据只到{workcal.package_last_year()}年）。"
-                "在录入之前，检查周、整改期限和提醒都无法准确避开节假日。"
+                "在录入之前，跨入该年的整改期限无法计算（签收会被拒绝），检查周和提醒也无法准确避开节假日。"
                 "请按国务院办公厅的节假日安排通知，在“工作日历”页面录入。")
-        for user in admins():
-            yield Reminder("yearly-calendar", user, f"year-{year}", date(year, 1, 1), send_at, title, body,
-                           url("workcal.index", year=year))
+        for notice_day in (date(year - 1, 12, 1), date(year, month, day)):
+            if notice_day > ctx.now.date():
+                continue
+            send_at = ctx.at(ctx.after(notice_day), "yearly_time")
+            if not ctx.due(send_at):
+                continue
+            for user in admins():
+                yield Reminder("yearly-calendar", user, f"year-{year}", notice_day, send_at, title, body,
+                               url("workcal.index", year=year))

@@ -165,3 +165,19 @@ def test_a_malformed_time_in_the_settings_is_reported_and_the_sweep_carries_on(c
     result = run_due_reminders(at("2021-03-05T09:00"))
     assert len(result.sent) == 1  # the default 09:00 is used
     assert any("“9点”不是有效的时间" in e for e in result.errors)
+
+
+def test_office_is_told_in_december_when_next_years_calendar_is_missing(ctx):
+    admin = make_user("admin")
+    # chinesecalendar 1.11 knows 2026 but not 2027: a period counted from December already ends in 2027.
+    run_due_reminders(at("2026-12-01T09:30"))
+    sent = notes("yearly-calendar")
+    assert [n.recipient_id for n in sent] == [admin.id]
+    assert "请录入2027年法定节假日和调休安排" in sent[0].title and "整改期限" in sent[0].body
+    # Once the admin has entered 2027, December's reminder is not repeated and January's does not come.
+    from supervision import workcal
+
+    workcal.enter_year(2027, [(date(2027, 1, 1), "元旦")], [], source="test")
+    db.session.commit()
+    run_due_reminders(at("2027-01-04T09:30"))
+    assert len(notes("yearly-calendar")) == 1
