@@ -452,22 +452,34 @@ def _open_letters(ctx: SweepContext, deadline_from: date | None = None, deadline
     """(letter, deadline in force) of issued letters not 已办结, the deadline optionally within [from, to].
 
     The deadline is the letters part's (computed at receipt, letters.deadline); an approved extension (延期)
-    moves it, as the rectification part derives.
+    moves it, as the rectification part derives. Worked out once per sweep: several rules ask.
     """
+    cached = getattr(ctx, "_open_letters_cache", None)
+    if cached is None:
+        cached = ctx._open_letters_cache = _all_open_letters(ctx)
+    return [(letter, dl) for letter, dl in cached
+            if not (deadline_from and dl < deadline_from) and not (deadline_to and dl > deadline_to)]
+
+
+def _all_open_letters(ctx: SweepContext) -> list:
     Letter, _ = _letter_model()
     if Letter is None:
         return []
-    letters = _issued_letters(Letter.deadline.is_not(None), *_maybe_open())
-    statuses = _statuses(letters, ctx.now.date())
+    svc = _rectification()
+    if svc is not None and hasattr(svc, "open_states"):
+        # Light rows for the facts, one pass: the sweep must stay cheap when nothing is due.
+        letters, statuses = svc.open_states(Letter.deadline.is_not(None), today=ctx.now.date())
+    else:
+        letters = _issued_letters(Letter.deadline.is_not(None), *_maybe_open())
+        statuses = _statuses(letters, ctx.now.date())
     out = []
     for letter in letters:
         status = statuses.get(letter.id)
         if status is not None and status.closed:
             continue
         dl = status.deadline if status is not None else letter.deadline
-        if dl is None or (deadline_from and dl < deadline_from) or (deadline_to and dl > deadline_to):
-            continue
-        out.append((letter, dl))
+        if dl is not None:
+            out.append((letter, dl))
     return out
 
 
