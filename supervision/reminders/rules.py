@@ -452,16 +452,22 @@ def _open_letters(ctx: SweepContext, deadline_from: date | None = None, deadline
     """(letter, deadline in force) of issued letters not 已办结, the deadline optionally within [from, to].
 
     The deadline is the letters part's (computed at receipt, letters.deadline); an approved extension (延期)
-    moves it, as the rectification part derives. Worked out once per sweep: several rules ask.
+    moves it, as the rectification part derives. Worked out once per sweep (several rules ask) and kept as
+    plain (id, deadline) pairs: holding the letter objects would make every per-reminder commit expire them all.
     """
     cached = getattr(ctx, "_open_letters_cache", None)
     if cached is None:
         cached = ctx._open_letters_cache = _all_open_letters(ctx)
-    return [(letter, dl) for letter, dl in cached
-            if not (deadline_from and dl < deadline_from) and not (deadline_to and dl > deadline_to)]
+    wanted = {lid: dl for lid, dl in cached
+              if not (deadline_from and dl < deadline_from) and not (deadline_to and dl > deadline_to)}
+    if not wanted:
+        return []
+    Letter, _ = _letter_model()
+    letters = db.session.scalars(select(Letter).where(Letter.id.in_(wanted)).order_by(Letter.id))
+    return [(letter, wanted[letter.id]) for letter in letters]
 
 
-def _all_open_letters(ctx: SweepContext) -> list:
+def _all_open_letters(ctx: SweepContext) -> list[tuple[int, date]]:
     Letter, _ = _letter_model()
     if Letter is None:
         return []
@@ -479,7 +485,7 @@ def _all_open_letters(ctx: SweepContext) -> list:
             continue
         dl = status.deadline if status is not None else letter.deadline
         if dl is not None:
-            out.append((letter, dl))
+            out.append((letter.id, dl))
     return out
 
 
