@@ -17,7 +17,7 @@ from .. import audit, timeutil, workcal
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..fonts import FontError, font_set
-from ..spreadsheet import neutralise
+from ..spreadsheet import neutralise, print_a4_landscape
 from .content import LetterContent
 from .deadline import compute_deadline
 from .models import RECEIPT_KINDS, Letter, LetterFile, LetterProblem, LetterStatus, LetterType
@@ -692,13 +692,7 @@ def register_xlsx(letters: list[Letter], title: str = "行政执法监督文书�
             cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
             if isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "C3"
-    ws.print_title_rows = "1:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_a4_landscape(ws, freeze="C3")
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -17,7 +17,7 @@ from .. import timeutil
 from ..directory.models import Unit
 from ..extensions import db
 from ..letters.models import Letter, LetterProblem, LetterStatus
-from ..spreadsheet import neutralise
+from ..spreadsheet import neutralise, print_a4_landscape
 from ..visits.models import CheckItem, Problem
 from .service import LetterState, ProblemStatus, Status, id_set, open_states, recorded_closed, states_for
 
@@ -277,7 +277,6 @@ def write_xlsx(flt: LedgerFilter, out, today: date | None = None) -> int:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.worksheet import Worksheet
 
     today = today or timeutil.today()
     wb = Workbook(write_only=True)
@@ -285,13 +284,7 @@ def write_xlsx(flt: LedgerFilter, out, today: date | None = None) -> int:
     ncol = len(COLUMNS)
     for i, w in enumerate(_fitted_widths(flt), start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "D3"
-    ws.print_title_rows = "1:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_a4_landscape(ws, freeze="D3")
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
