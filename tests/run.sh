@@ -19,6 +19,6 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-[ -x .venv/bin/python ] || "$python_bin" -m venv .venv
+[ -x .venv/bin/pip ] || "$python_bin" -m venv .venv  # also repairs a half-made venv
 .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
 exec .venv/bin/python -m pytest "$@"
