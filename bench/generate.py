@@ -309,13 +309,22 @@ def generate(app, scale: float, seed: int = 2021, today: date | None = None, log
                     counts[k] += v
             log(f"  {year}: {time.perf_counter() - ty:.1f}s")
 
+        with engine.begin() as conn:  # problem.in_letter as the letters part keeps it (bulk rows skip the ORM)
+            conn.execute(text("UPDATE problem SET in_letter = EXISTS (SELECT 1 FROM letter_problem lp "
+                              "WHERE lp.problem_id = problem.id AND lp.live)"))
+            _migration("0003").fill_closure_figures(conn)  # the closures' figures, as the upgrade fills them
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 for t in md.sorted_tables:
                     if "id" in t.c and t.c.id.primary_key and t.c.id.autoincrement:
                         conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), "
                                           f"COALESCE((SELECT MAX(id) FROM {t.name}), 1))"))
-                conn.execute(text("ANALYZE"))
+                # As migration 0003 (create_all does not know statistics objects).
+                conn.execute(text("CREATE STATISTICS IF NOT EXISTS st_problem_awaiting_letter (mcv) "
+                                  "ON in_letter, disposition FROM problem"))
+            # The steady state autovacuum keeps a live database in (visibility map for index-only scans).
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
         else:
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
@@ -522,6 +531,19 @@ def _reply(rid, lid, iid, sid, rnd, status, unit_uid, day, decision, decided_at,
                 created_at=_utc(day, 10), updated_at=_utc(day, 16), decision=decision, decision_note=note,
                 decided_at=decided_at, decided_by_id=admin if decision else None, site_visit_id=None, site_result="",
                 site_note="", site_result_at=None, site_result_by_id=None)
+
+
+def _migration(rev: str):
+    """A migration module of supervision/migrations/versions, by its revision prefix."""
+    import glob
+    import importlib.util
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    (path,) = glob.glob(os.path.join(here, "supervision", "migrations", "versions", f"{rev}_*.py"))
+    spec = importlib.util.spec_from_file_location(f"migration_{rev}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def make_app(url: str):

@@ -38,6 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.permanent_session_lifetime = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
 
     db.init_app(app)
+    with app.app_context():
+        from .extensions import sqlite_pragmas
+
+        sqlite_pragmas(db.engine, app.config["SQLITE_CACHE_MB"], app.config["SQLITE_MMAP_MB"])
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

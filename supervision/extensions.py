@@ -21,6 +21,22 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def sqlite_pragmas(engine, cache_mb: int, mmap_mb: int) -> None:
+    """Set SQLite's page cache and mmap size on every new connection of `engine` (config SQLITE_CACHE_MB,
+    SQLITE_MMAP_MB). Nothing for other databases."""
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA cache_size = {-1024 * int(cache_mb)}")
+        cur.execute(f"PRAGMA mmap_size = {1024 * 1024 * int(mmap_mb)}")
+        cur.close()
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint, text)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+                        UniqueConstraint, event, text)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from ..labels import LabelledEnum
@@ -56,13 +56,16 @@ class Letter(db.Model):
         UniqueConstraint("letter_type_id", "year", "seq", name="uq_letter_type_year_seq"),
         # The dashboards' "issued, not yet signed for" count, from the index alone.
         Index("ix_letter_status_receipt_date", "status", "receipt_date"),
+        # Issued letters by id from the index alone (PostgreSQL's index-only scan needs the id in it): the
+        # anti-join finding the letters without a recorded closure.
+        Index("ix_letter_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     letter_type_id: Mapped[int] = mapped_column(ForeignKey("letter_type.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), nullable=True, index=True)
-    status: Mapped[str] = mapped_column(String(10), default=LetterStatus.draft.value, index=True)
+    status: Mapped[str] = mapped_column(String(10), default=LetterStatus.draft.value)
     # Optional case reference of 附件三: 你单位××××案（鲁×罚决字〔××〕第×号）经审查后发现：
     case_name: Mapped[str] = mapped_column(String(200), default="")
     case_number: Mapped[str] = mapped_column(String(100), default="")
@@ -215,3 +218,27 @@ def _link_problems() -> None:
 
 
 _link_problems()
+
+
+def mirror_in_letter(problem_ids, connection) -> None:
+    """Set problem.in_letter of `problem_ids` to whether a live letter_problem row carries them (the record)."""
+    from sqlalchemy import exists, select, update
+
+    from ..visits.models import Problem
+
+    ids = sorted({i for i in problem_ids if i is not None})
+    lp = LetterProblem.__table__
+    carried = exists(select(lp.c.id).where(lp.c.problem_id == Problem.__table__.c.id, lp.c.live.is_(True)))
+    for start in range(0, len(ids), 500):
+        connection.execute(update(Problem.__table__).where(Problem.__table__.c.id.in_(ids[start:start + 500]))
+                           .values(in_letter=carried))
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_in_letter(session, _context) -> None:
+    """After a flush that added, changed or deleted letter_problem rows, mirror them into problem.in_letter —
+    whichever service function did it (drafting, adding, moving, removing, voiding, deleting a draft)."""
+    touched = [obj.problem_id for obj in (*session.new, *session.dirty, *session.deleted)
+               if isinstance(obj, LetterProblem)]
+    if touched:
+        mirror_in_letter(touched, session.connection())

@@ -242,7 +242,14 @@ def states_for(letters: list[Letter], today: date | None = None) -> dict[int, St
 
 
 def not_recorded_closed():
-    """SQL condition on Letter: no closure recorded. Every letter that may still be open meets it."""
+    """SQL condition on Letter: no closure recorded. Every letter that may still be open meets it.
+
+    On SQLite `id NOT IN (closures)`: one pass building the closures' id set, ~3× faster there than the
+    correlated NOT EXISTS over ten years of letters. PostgreSQL plans NOT EXISTS as a hash anti-join, while its
+    NOT IN over a set larger than work_mem would probe the subquery once per letter.
+    """
+    if db.engine.dialect.name == "sqlite":
+        return Letter.id.not_in(select(Closure.letter_id))
     return ~select(Closure.letter_id).where(Closure.letter_id == Letter.id).exists()
 
 
@@ -263,6 +270,12 @@ def id_set(column, ids: list[int]):
     if db.engine.dialect.name == "postgresql":
         return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
     return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids", json.dumps(ids)))))
+
+
+class _LetterFacts(SimpleNamespace):
+    """The columns of a Letter that states and figures read (open_states), and its unit's name."""
+
+    received = Letter.__dict__["received"]
 
 
 class _ReplyFacts(SimpleNamespace):
@@ -294,26 +307,32 @@ def _facts(model, cols, factory, ids):
     return out
 
 
-def open_states(*conditions, today: date | None = None, options=(),
-                item_names: bool = False) -> tuple[list[Letter], dict[int, Status]]:
+_LETTER_COLS = ("id", "unit_id", "number", "issue_date", "receipt_date", "deadline")
+
+
+def open_states(*conditions, today: date | None = None,
+                item_names: bool = False) -> tuple[list[_LetterFacts], dict[int, Status]]:
     """Issued letters without a recorded closure (that meet `conditions`) and their derived states.
 
-    A fixed number of queries however many letters. The anti-join finding the letters without a recorded
-    closure walks every letter of ten years, so it runs once; the letters' items, replies, submissions and
-    extensions are then loaded by their ids, passed as one array parameter (id_set), as light rows of their
-    fact columns (not ORM objects: thousands of them cost more than the queries). The states' problems,
-    rounds and submissions are those rows — enough for counts, filters and figures; a page showing one
-    letter's replies uses letter_state. `options` apply to the letters; item_names adds each item's check
-    item (item.item_name, item.item_seq; None when the problem has none).
+    A fixed number of queries however many letters. Finding the letters without a recorded closure walks every
+    letter of ten years, so it runs once; the letters, their items, replies, submissions and extensions are
+    then loaded by their ids, passed as one array parameter (id_set), as light rows of the columns derive and
+    the figures read — not ORM objects: for the ~1,600 open letters of a province those cost more than the
+    queries. Each letter row has id, unit_id, unit_name, number, issue_date, receipt_date, deadline and
+    `received`; the states' problems, rounds and submissions are light rows too — enough for counts, filters
+    and figures; a page showing one letter's replies uses letter_state. item_names adds each item's check item
+    (item.item_name, item.item_seq; None when the problem has none).
     """
+    from ..directory.models import Unit
     from ..visits.models import CheckItem, Problem
 
     where = (Letter.status == LetterStatus.issued.value, not_recorded_closed(), *conditions)
-    ids = list(db.session.scalars(select(Letter.id).where(*where).order_by(Letter.id)))
+    ids = list(db.session.scalars(select(Letter.id).where(*where)))
     if not ids:
         return [], {}
-    letters = db.session.scalars(select(Letter).where(id_set(Letter.id, ids)).order_by(Letter.id)
-                                 .options(*options)).unique().all()
+    letters = [_LetterFacts(**dict(zip(_LETTER_COLS, row[:-1])), unit_name=row[-1]) for row in db.session.execute(
+        select(*(getattr(Letter, c) for c in _LETTER_COLS), Unit.name).join(Unit, Unit.id == Letter.unit_id)
+        .where(id_set(Letter.id, ids)).order_by(Letter.id))]
     items: dict[int, list] = defaultdict(list)
     cols = [LetterProblem.id, LetterProblem.letter_id, LetterProblem.position]
     q = select(*cols)
@@ -332,11 +351,20 @@ def open_states(*conditions, today: date | None = None, options=(),
                      for x in letters}
 
 
+def closure_facts(letter, status: Status) -> dict:
+    """The columns of a Closure for `letter`, 已办结 as `status` says: when, by whom, and the case's figures."""
+    first = status.submissions[0] if status.submissions else None
+    days = (status.closed_on - letter.receipt_date).days if status.closed_on and letter.receipt_date else None
+    return {"letter_id": letter.id, "closed_at": status.closed_at, "closed_on": status.closed_on,
+            "closed_by_id": status.closed_by_id,
+            "issue_year": letter.issue_date.year if letter.issue_date else None, "days_to_close": days,
+            "replied_on_time": (not first.late) if first is not None else None}
+
+
 def record_closure(letter: Letter, status: Status) -> None:
     """Note that `letter` is 已办结 (status says so); once. Called where a letter closes."""
     if status.closed and db.session.get(Closure, letter.id) is None:
-        db.session.add(Closure(letter_id=letter.id, closed_at=status.closed_at, closed_on=status.closed_on,
-                               closed_by_id=status.closed_by_id))
+        db.session.add(Closure(**closure_facts(letter, status)))
         db.session.flush()
 
 
@@ -351,10 +379,10 @@ def backfill_closures(block: int = 900) -> int:
     for chunk in _chunks(ids, block):
         letters = db.session.scalars(select(Letter).where(Letter.id.in_(chunk))
                                      .options(selectinload(Letter.items))).all()
+        by_id = {x.id: x for x in letters}
         for x, st in states_for(letters).items():
             if st.closed:
-                db.session.add(Closure(letter_id=x, closed_at=st.closed_at, closed_on=st.closed_on,
-                                       closed_by_id=st.closed_by_id))
+                db.session.add(Closure(**closure_facts(by_id[x], st)))
                 n += 1
         db.session.flush()
     return n

@@ -5,8 +5,8 @@ under, so an old visit reads the same after the catalogue changes.
 """
 from datetime import date, datetime
 
-from sqlalchemy import (Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text,
+                        UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -247,6 +247,9 @@ class Problem(db.Model):
     __table_args__ = (
         # The problems of submitted visits awaiting a letter, read per visit from the index alone.
         Index("ix_problem_visit_disposition", "visit_id", "disposition"),
+        # "Awaiting a letter" (not in a live letter, 需下达意见书): an index seek to the few hundred of them,
+        # not an anti-join over every problem of ten years.
+        Index("ix_problem_awaiting_letter", "in_letter", "disposition", "visit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -258,6 +261,10 @@ class Problem(db.Model):
     evidence: Mapped[str] = mapped_column(Text, default="")  # what was seen: 案卷页码, 询问记录, …
     case_file: Mapped[str] = mapped_column(String(200), default="")  # 鲁×罚决字〔2021〕第×号
     disposition: Mapped[str] = mapped_column(String(20), index=True)
+    # True while a live (draft or issued) letter carries the problem. Not set here: the letters part keeps it
+    # equal to "a live letter_problem row exists" whenever its rows change (letters.models, after every flush),
+    # so the problems awaiting a letter are found from an index. letter_problem stays the record.
+    in_letter: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     fix_action: Mapped[str] = mapped_column(Text, default="")  # 立行立改: what was done on the spot
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

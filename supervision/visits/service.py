@@ -778,12 +778,16 @@ def visible_problems(user, flt: ProblemFilter) -> list[Problem]:
 def _awaiting_letter_query():
     """需下达意见书 problems of submitted visits that no live letter carries, filtered by the database.
 
-    "No live letter" is a NOT EXISTS on letter_problem (problem_id, live) — an index-only probe — rather than
-    Problem.letters.any(), which joins the letter table for each of the ~260,000 problems of ten years. Before
-    the letters part exists every such problem is awaiting.
+    Problem.in_letter (kept by the letters part from letter_problem) makes it an index seek to the few hundred
+    such problems; the NOT EXISTS on letter_problem (problem_id, live) then re-checks just those against the
+    record itself. Without the flag this was an anti-join over every problem of ten years (~100 ms at province
+    scale). Before the letters part exists every such problem is awaiting.
     """
+    from sqlalchemy import false  # `= false`, which PostgreSQL can seek an index for (`IS false` it cannot)
+
     q = (db.session.query(Problem).join(Visit, Problem.visit_id == Visit.id)
-         .filter(Visit.status == VisitStatus.submitted.value, Problem.disposition == Disposition.letter.value))
+         .filter(Problem.in_letter == false(), Problem.disposition == Disposition.letter.value,
+                 Visit.status == VisitStatus.submitted.value))
     if getattr(Problem, "letters", None) is not None:
         from sqlalchemy import true
 

@@ -113,6 +113,68 @@ def test_ledger_xlsx_matches_the_database(ctx):
             assert c.data_type != "f"
 
 
+def _reviewed_twice(admin):
+    """A letter returned on one problem and accepted on the other (replied late), and one with an approved
+    extension whose returned problem was answered again (第2轮, awaiting review)."""
+    returned = make_letter(admin, make_unit("鲁山县辛集乡人民政府", kind="乡镇"), problems=("问题戊一。", "问题戊二。"),
+                           issue_date=date(2021, 9, 10), receipt_date=date(2021, 9, 13))
+    again = make_letter(admin, make_unit("鲁山县四棵树乡人民政府", kind="乡镇"), problems=("问题己一。", "问题己二。"),
+                        issue_date=date(2021, 9, 20), receipt_date=date(2021, 9, 22))
+    for letter, day in ((returned, date(2021, 11, 20)), (again, date(2021, 11, 1))):
+        user = make_user("unit", unit=letter.unit)
+        if letter is again:
+            ext = service.request_extension(letter, user, date(2021, 12, 31), "汛期任务重")
+            service.decide_extension(ext, admin, True)
+        for item in letter.items:
+            service.save_reply_draft(letter, item.id, user, f"已整改{item.position}")
+        service.save_report_draft(letter, user, "报告", upload(PDF_BYTES, "r.pdf"))
+        service.submit_report(letter, user, today=day)
+        first, second = (service.letter_state(letter).problem(i.id).latest for i in letter.items)
+        service.return_problem(first, admin, "佐证材料不全")
+        service.accept_problem(second, admin)
+        db.session.commit()
+    user = make_user("unit", unit=again.unit)
+    service.save_reply_draft(again, again.items[0].id, user, "补充佐证")
+    service.save_report_draft(again, user, "补充报告")
+    service.submit_report(again, user, today=date(2021, 11, 15))
+    db.session.commit()
+    return returned, again
+
+
+def _page_values(r, n: int) -> list:
+    """What the page's ORM row (LedgerRow) shows, in the order of the export's columns."""
+    st = r.status
+    return [n, r.letter.unit.name, r.letter.number, r.letter.issue_date, r.letter.receipt_date, st.original_deadline,
+            st.deadline, r.item.position, r.item.text, r.check_item, r.problem.state.label, st.label,
+            st.overdue_days or None, "、".join(d.isoformat() for d in r.reply_dates), r.late_days or None, r.review,
+            r.accepted_on, st.closed_on]
+
+
+def test_export_rows_are_the_page_rows(ctx):
+    """The export's light rows give, column for column and for every filter, what the page's ORM rows show."""
+    admin = make_user("admin")
+    unsigned, overdue, closed, submitted = build(admin)
+    returned, again = _reviewed_twice(admin)
+    filters = [LedgerFilter(), LedgerFilter(year=2021), LedgerFilter(unit_id=again.unit_id),
+               LedgerFilter(item_key=closed.items[0].problem.item.key)]
+    filters += [LedgerFilter(status=s) for s, _label in ledger.STATUS_CHOICES]
+    for flt in filters:
+        page = ledger.ledger_page(flt, per_page=100, today=TODAY)
+        rows = list(ledger.export_rows(flt, TODAY, block=3))  # blocks cut at letter boundaries
+        assert rows == [_page_values(r, n) for n, r in enumerate(page.rows, start=1)], flt
+        assert len(rows) == page.total
+    rows = {(r[2], r[7]): r for r in ledger.export_rows(LedgerFilter(), TODAY)}
+    col = {h: i for i, (h, _k, _w) in enumerate(ledger.COLUMNS)}
+    first, second = rows[returned.number, 1], rows[returned.number, 2]
+    assert first[col["审核结果"]] == "退回：佐证材料不全" and first[col["问题状态"]] == "退回修改"
+    assert second[col["审核结果"]] == "通过" and second[col["通过日期"]] is not None
+    assert first[col["办理状态"]] == "退回修改" and first[col["迟报天数"]] > 0
+    first, second = rows[again.number, 1], rows[again.number, 2]
+    assert first[col["审核结果"]] == "第2轮 待审核" and first[col["答复日期"]] == "2021-11-01、2021-11-15"
+    assert first[col["整改期限"]] == date(2021, 12, 31) != first[col["原整改期限"]]
+    assert first[col["迟报天数"]] is None and first[col["办理状态"]] == "已报送待审"
+
+
 def test_ledger_export_cli(app, tmp_path):
     with app.app_context():
         admin = make_user("admin")
@@ -146,3 +208,10 @@ def test_statistics(ctx):
     # due: overdue (deadline passed), closed (on time), submitted (late) → on time 1 of 3.
     assert y.due == 3 and y.on_time == 1
     assert sum(r["total"] for r in s["by_item"]) == 6
+    # The closed letter's figures were recorded with its closure, which the figures per year are summed from.
+    from supervision.extensions import db
+    from supervision.rectification.models import Closure
+
+    c = db.session.get(Closure, closed.id)
+    assert (c.issue_year, c.replied_on_time) == (2021, True)
+    assert c.days_to_close == (c.closed_on - closed.receipt_date).days
