@@ -21,10 +21,11 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # SQLite only, set on each connection: its page cache (MiB, per connection; SQLite's default is 2) and how
-    # much of the file it may read through mmap (MiB, shared with the OS page cache; 0 turns it off). With the
-    # defaults a page over thousands of scattered rows reads each 4 KiB page with a system call.
+    # much of the file it may read through mmap (MiB, shared with the OS page cache; 0, the default, turns it
+    # off: mapped pages count in the process's resident memory, ~380 MB during a full ledger export, for little
+    # gain measured). With SQLite's 2 MiB cache a page over thousands of scattered rows re-reads its pages.
     SQLITE_CACHE_MB = 32
-    SQLITE_MMAP_MB = 1024
+    SQLITE_MMAP_MB = 0
     # The office's timezone: every date shown and every deadline counted is in it.
     TIMEZONE = "Asia/Shanghai"
     # Sessions: HttpOnly, SameSite=Lax, expire after this many idle minutes.
