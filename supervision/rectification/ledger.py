@@ -8,7 +8,6 @@ apostrophe.
 from __future__ import annotations
 
 import math
-from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,22 +20,8 @@ from ..extensions import db
 from ..letters.models import Letter, LetterProblem, LetterStatus
 from ..spreadsheet import Column, write_table
 from ..visits.models import CheckItem, Problem
-from .models import Extension, Reply, Submission
-from .service import (
-    _EXTENSION_COLS,
-    _REPLY_COLS,
-    _SUBMISSION_COLS,
-    LetterState,
-    ProblemStatus,
-    Status,
-    _ReplyFacts,
-    _SubmissionFacts,
-    derive,
-    id_set,
-    open_states,
-    recorded_closed,
-    states_for,
-)
+from .service import (LetterState, ProblemStatus, Status, id_set, light_states, open_states, recorded_closed,
+                      states_for)
 
 OVERDUE = "overdue"  # a pseudo-status for the filter: any state, flagged 逾期
 STATUS_CHOICES = [(s.value, s.label) for s in LetterState] + [(OVERDUE, "逾期")]
@@ -233,63 +218,16 @@ def ledger_page(flt: LedgerFilter, page: int = 1, per_page: int = 50, today: dat
     return Page(rows=_rows_for(chosen, today), page=page, per_page=per_page, total=total)
 
 
-# The export's rows are light rows: namedtuples of the columns shown and of the facts derive reads, with the
-# models' own rules (received, accepted_at, days_late…) borrowed as service's fact rows borrow them. For 260,000
-# rows a namedtuple costs a third of a SimpleNamespace, and plain rows skip the ORM's result processing.
-
-def _light(name: str, cols, rules=None, **more):
-    """A namedtuple of `cols` with the properties of the fact row class `rules` and the attributes `more`."""
-    props = {k: v for k, v in vars(rules).items() if isinstance(v, property)} if rules else {}
-    return type(name, (namedtuple(name, cols),), {"__slots__": (), **props, **more})
-
-
-_LetterRow = _light("_LetterRow", ("id", "unit_name", "number", "issue_date", "receipt_date", "deadline"),
-                    received=Letter.__dict__["received"])
-_ItemRow = _light("_ItemRow", ("id", "letter_id", "position", "text", "check_item"))
-_ReplyRow = _light("_ReplyRow", (*_REPLY_COLS, "submission_id", "decision_note"), _ReplyFacts,
-                   decision_label=Reply.__dict__["decision_label"])
-_SubmissionRow = _light("_SubmissionRow", _SUBMISSION_COLS, _SubmissionFacts)
-_ExtensionRow = _light("_ExtensionRow", _EXTENSION_COLS)
-
-
-def _by_letter(row_type, query) -> dict[int, list]:
-    out: dict[int, list] = defaultdict(list)
-    for row in db.session.connection().execute(query):
-        f = row_type._make(row)
-        out[f.letter_id].append(f)
-    return out
-
-
-def _facts_of(row_type, model, ids: list[int]) -> dict[int, list]:
-    return _by_letter(row_type, select(*(getattr(model, c) for c in row_type._fields))
-                      .where(id_set(model.letter_id, ids)))
-
-
 def _export_block(pairs: list[tuple[int, int]], today: date):
     """The rows of one block of pairs (whole letters) as (letter, item, status, problem status, closed on), from
-    light rows loaded in a fixed number of queries: the letters, their items, replies, submissions and
-    extensions, each by one id_set."""
-    ids = list(dict.fromkeys(lid for _, lid in pairs))
-    letters = {x.id: x for x in map(_LetterRow._make, db.session.connection().execute(
-        select(Letter.id, Unit.name, Letter.number, Letter.issue_date, Letter.receipt_date, Letter.deadline)
-        .join(Unit, Unit.id == Letter.unit_id).where(id_set(Letter.id, ids))))}
-    # Every item of the letters (derive reads them all); the filter may show only some.
-    items = _by_letter(_ItemRow, select(LetterProblem.id, LetterProblem.letter_id, LetterProblem.position,
-                                        LetterProblem.text, func.coalesce(CheckItem.name, ""))
-                       .outerjoin(Problem, Problem.id == LetterProblem.problem_id)
-                       .outerjoin(CheckItem, CheckItem.id == Problem.item_id)
-                       .where(id_set(LetterProblem.letter_id, ids)))
-    replies = _facts_of(_ReplyRow, Reply, ids)
-    subs = _facts_of(_SubmissionRow, Submission, ids)
-    exts = _facts_of(_ExtensionRow, Extension, ids)
-    states = {}
-    for lid, letter in letters.items():
-        st = derive(letter, replies[lid], subs[lid], exts[lid], today, items=items[lid])
-        states[lid] = (st, {p.item.id: p for p in st.problems}, st.closed_on)
+    the light rows of service.light_states (a fixed number of queries per block)."""
+    letters, states = light_states(list(dict.fromkeys(lid for _, lid in pairs)), today, item_names=True)
+    by_letter = {x.id: (x, states[x.id], {p.item.id: p for p in states[x.id].problems}, states[x.id].closed_on)
+                 for x in letters}
     for item_id, lid in pairs:
-        st, problems, closed_on = states[lid]
+        letter, st, problems, closed_on = by_letter[lid]
         ps = problems[item_id]
-        yield letters[lid], ps.item, st, ps, closed_on
+        yield letter, ps.item, st, ps, closed_on
 
 
 def export_rows(flt: LedgerFilter, today: date | None = None, block: int = 2000):
@@ -334,12 +272,11 @@ COLUMNS = [
 WRAP_MAX = 60
 
 
-def row_values(n: int, letter: _LetterRow, item: _ItemRow, st: Status, ps: ProblemStatus,
-               closed_on: date | None) -> list:
+def row_values(n: int, letter, item, st: Status, ps: ProblemStatus, closed_on: date | None) -> list:
     """The values of COLUMNS for row n: a letter, one of its items, their status, and st.closed_on (worked out
     once a letter: a time zone conversion)."""
     return [n, letter.unit_name, letter.number, letter.issue_date, letter.receipt_date, st.original_deadline,
-            st.deadline, item.position, item.text, item.check_item, ps.state.label, st.label,
+            st.deadline, item.position, item.text, item.item_name or "", ps.state.label, st.label,
             st.overdue_days or None, "、".join(d.isoformat() for d in _reply_dates(st, ps)),
             _late_days(st, ps) or None, _review(ps), _accepted_on(ps), closed_on]
 
