@@ -313,6 +313,12 @@ def generate(app, scale: float, seed: int = 2021, today: date | None = None, log
             conn.execute(text("UPDATE problem SET in_letter = EXISTS (SELECT 1 FROM letter_problem lp "
                               "WHERE lp.problem_id = problem.id AND lp.live)"))
             _migration("0003").fill_closure_figures(conn)  # the closures' figures, as the upgrade fills them
+            _migration("0004").fill_problem_counts(conn)  # letter.problem_count, as issuing sets it
+            from supervision.rectification import standing
+
+            t1 = time.perf_counter()
+            n_open = standing.rebuild(conn)  # the open letters' stored states, as upgrade 0004 fills them
+            log(f"  stored states of {n_open} open letters: {time.perf_counter() - t1:.1f}s")
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 for t in md.sorted_tables:

@@ -53,7 +53,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
+    if app.config["GC_FREEZE"] and not app.testing:
+        _freeze_startup_objects(app)
     return app
+
+
+def _freeze_startup_objects(app: Flask) -> None:
+    """gc.freeze() now and once more after the first request (config GC_FREEZE)."""
+    import gc
+    import threading
+
+    gc.freeze()
+    once = threading.Lock()
+
+    @app.teardown_request
+    def _freeze_after_first_request(_exc=None):
+        if once.acquire(blocking=False):  # never released: the first request only
+            gc.collect()
+            gc.freeze()
 
 
 def _settle_secret_key(app: Flask) -> None:

@@ -88,6 +88,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["cn_date"] = cn_date
     app.jinja_env.filters["cn_datetime"] = cn_datetime
+    app.jinja_env.globals["unit_options"] = unit_options
 
     @app.context_processor
     def layout_context():
@@ -154,3 +155,22 @@ def int_arg(name: str) -> int | None:
         return int(request.args.get(name, ""))
     except ValueError:
         return None
+
+
+def unit_options(units, selected=None):
+    """The <option>s of a unit filter (rows with id and name, and `active` if known), `selected` chosen.
+
+    Built here rather than by a template loop: at province scale the list has 3,000 units, and a Jinja loop
+    costs ~10 ms a page for it. Names are escaped.
+    """
+    from markupsafe import Markup, escape
+
+    units = list(units)
+    chosen = str(selected) if selected not in (None, "") else None
+    marks = units and hasattr(units[0], "active")  # (id, name) rows have no `active`: asked once, not per row
+    parts = []
+    for u in units:
+        uid = str(u.id)
+        inactive = "（已停用）" if marks and not u.active else ""
+        parts.append(f'<option value="{uid}"{" selected" if uid == chosen else ""}>{escape(u.name)}{inactive}</option>')
+    return Markup("".join(parts))

@@ -88,3 +88,19 @@ def test_passwords_are_stored_as_slow_salted_hashes_by_default(tmp_path):
         user.set_password("Passw0rd2021")
         assert user.password_hash.startswith("scrypt:") and "Passw0rd2021" not in user.password_hash
         assert user.check_password("Passw0rd2021") and not user.check_password("passw0rd2021")
+
+
+def test_unit_filter_lists_every_unit_escaped_with_the_chosen_one_selected(app, client):
+    from tests.helpers import login, make_unit, make_user
+
+    with app.app_context():
+        chosen = make_unit("鲁山县<b>审计局</b>&")
+        other = make_unit("鲁山县统计局", active=False)
+        admin = make_user("admin")
+        ids, username = (chosen.id, other.id), admin.username
+    login(client, username)
+    for url in (f"/rectification/ledger?unit={ids[0]}", f"/visits/?unit={ids[0]}", f"/letters/?unit={ids[0]}"):
+        html = client.get(url).get_data(as_text=True)
+        assert f'<option value="{ids[0]}" selected>鲁山县&lt;b&gt;审计局&lt;/b&gt;&amp;</option>' in html, url
+        assert f'<option value="{ids[1]}">鲁山县统计局' in html, url
+    assert "鲁山县统计局（已停用）" in client.get("/visits/").get_data(as_text=True)

@@ -67,3 +67,28 @@ def test_demo_command_upgrades_an_empty_database_and_is_idempotent(empty_db_url)
         assert (db.session.query(User).count(), db.session.query(Unit).count()) == counts
         db.session.remove()
         db.engine.dispose()
+
+
+def test_upgrade_to_0004_fills_the_stored_states_of_the_open_letters(empty_db_url):
+    """A database with letters at 0003 (the demo's, loaded at head, then taken back to 0003) gets its open
+    letters' stored states from derive when 0004 runs."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": empty_db_url})
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        from supervision.rectification import standing
+        from supervision.rectification.models import OpenLetter
+
+        before = sorted(tuple(r) for r in db.session.execute(
+            db.select(OpenLetter.letter_id, OpenLetter.state, OpenLetter.deadline)))
+        assert before, "the demo has open letters"
+        db.session.remove()
+        downgrade(revision="0003")
+        assert "rect_open_letter" not in inspect(db.engine).get_table_names()
+        upgrade()
+        after = sorted(tuple(r) for r in db.session.execute(
+            db.select(OpenLetter.letter_id, OpenLetter.state, OpenLetter.deadline)))
+        assert after == before
+        assert standing.differences() == []
+        db.session.remove()
+        db.engine.dispose()

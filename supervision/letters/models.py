@@ -59,6 +59,9 @@ class Letter(db.Model):
         # Issued letters by id from the index alone (PostgreSQL's index-only scan needs the id in it): the
         # anti-join finding the letters without a recorded closure.
         Index("ix_letter_status_id", "status", "id"),
+        # The years that have letters (service.letter_years: one index seek per year), and the ledger's row
+        # count for a year — the sum of its issued letters' problem_count — from the index alone.
+        Index("ix_letter_year_status_problems", "year", "status", "problem_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +81,9 @@ class Letter(db.Model):
     issued_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     content_json: Mapped[str] = mapped_column(Text, default="")  # the LetterContent frozen at issue
+    # How many problems the letter carries, set at issue (an issued letter's problems never change): the
+    # 整改台账 has one row per problem, and counts a year's rows by summing this.
+    problem_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Delivery (送达): the unit signs in the app, or the admin records a paper delivery date.
     receipt_kind: Mapped[str] = mapped_column(String(10), default="")  # sign / paper
     receipt_date: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -169,6 +175,8 @@ class LetterProblem(db.Model):
         # "Is this problem in a live letter?" — the anti-join of the problems awaiting a letter — answered from
         # the index alone (the partial index above is not used by SQLite for `live IS 1`).
         Index("ix_letter_problem_problem_live", "problem_id", "live"),
+        # A letter's live items from the index alone: the ledger's count of rows for a year or a unit.
+        Index("ix_letter_problem_letter_live", "letter_id", "live"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -59,6 +59,18 @@ def letter_types(active_only: bool = True) -> list[LetterType]:
 TYPE_FIELDS = ("name", "prefix", "reply_period_days", "request_template", "active", "sort_order")
 
 
+def letter_years() -> list[int]:
+    """The years that have letters, newest first: a recursive query that seeks the next year in the index on
+    letter.year, once per year — not a DISTINCT over every letter of ten years."""
+    from sqlalchemy import text
+
+    rows = db.session.execute(text(
+        "WITH RECURSIVE years(y) AS (SELECT min(year) FROM letter UNION ALL "
+        "SELECT (SELECT min(year) FROM letter WHERE year > years.y) FROM years WHERE years.y IS NOT NULL) "
+        "SELECT y FROM years WHERE y IS NOT NULL ORDER BY y DESC"))
+    return [y for (y,) in rows]
+
+
 def _check_type(data: dict, existing: LetterType | None = None) -> None:
     name = (data.get("name") or "").strip()
     if not name:
@@ -446,7 +458,7 @@ def issue_letter(letter_id: int, user: User, issue_date: date | None = None) -> 
                 .where(Letter.id == letter_id, Letter.status == LetterStatus.draft.value)
                 .values(status=LetterStatus.issued.value, year=day.year, seq=seq, number=number,
                         issue_date=day, issued_at=now, issued_by_id=user.id, content_json=content.to_json(),
-                        updated_at=now)
+                        problem_count=len(letter.items), updated_at=now)
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:

@@ -55,8 +55,7 @@ def index():
     letters.sort(key=lambda x: (not x.is_draft, -(x.issue_date.toordinal() if x.issue_date else 0), -x.id))
     awaiting = service.visits_awaiting_letter() if current_user.role in ("admin", "inspector") else []
     units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
-    years = sorted({y for (y,) in db.session.query(Letter.year).filter(Letter.year.isnot(None)).distinct()},
-                   reverse=True)
+    years = service.letter_years()
     types = service.letter_types()
     db.session.commit()  # the default type may just have been created: the 起草 form posts its id
     return render_template("letters/index.html", letters=letters, awaiting=awaiting, units=units, years=years,
@@ -368,8 +367,7 @@ def register():
         title = f"{year or ''}{'年' if year else ''}行政执法监督文书发文登记"
         return _download(service.register_xlsx(letters, title), f"发文登记{year or ''}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    years = sorted({y for (y,) in db.session.query(Letter.year).filter(Letter.year.isnot(None)).distinct()},
-                   reverse=True)
+    years = service.letter_years()
     units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
     return render_template("letters/register.html", letters=letters, years=years, units=units,
                            types=service.letter_types(active_only=False),

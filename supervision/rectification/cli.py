@@ -35,5 +35,28 @@ def export_command(year, unit_name, status, out_path):
     click.echo(f"已导出整改台账：{n} 个问题 → {out_path}")
 
 
+@ledger_group.command("standing")
+@click.option("--rebuild", is_flag=True, help="按事实重新生成整改状态索引（修复后）")
+@with_appcontext
+def standing_command(rebuild):
+    """Compare the stored states of the open letters with what their facts say (exit 1 if they differ);
+    --rebuild rewrites them from the facts."""
+    from ..extensions import db
+    from . import standing
+
+    if rebuild:
+        n = standing.rebuild(db.session.connection())
+        db.session.commit()
+        click.echo(f"已按事实重新生成整改状态索引：未办结意见书 {n} 份。")
+        return
+    diffs = standing.differences()
+    if diffs:
+        for line in diffs:
+            click.echo(line)
+        raise click.ClickException(f"整改状态索引有 {len(diffs)} 处与事实不符；"
+                                   "请运行 flask --app wsgi ledger standing --rebuild 重新生成。")
+    click.echo("整改状态索引与事实一致。")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(ledger_group)

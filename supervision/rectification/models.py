@@ -1,8 +1,10 @@
 """Rectification facts: submissions (报送), replies per problem and their review, extensions (延期), 自查.
 
-Only facts are stored here — who wrote what, when, and what the office decided. Where a letter or a
-problem stands (待签收, 整改中, 已报送待审, 退回修改, 待实地查验, 已办结, 逾期) is derived from these facts in
-service.py (`derive`), never stored.
+The facts are stored here — who wrote what, when, and what the office decided. Where a letter or a
+problem stands (待签收, 整改中, 已报送待审, 退回修改, 待实地查验, 已办结, 逾期) is decided from these facts in
+one place, service.py (`derive`). For the office's lists and counts over ten years, derive's output for the open
+letters is kept too (OpenLetter, OpenItem, with the closed letters' sums per year: standing.py rewrites them
+from derive after every change and checks them against it); nothing else decides a state.
 
 A *round*: the unit drafts a reply to each open problem, then submits them together with its overall
 report (a Submission). The office decides on each reply (通过 / 退回 / 实地查验). A returned or reopened
@@ -241,8 +243,8 @@ class Closure(db.Model):
     service.derive stays the one authority on a letter's state. Closing is final — a closed letter takes no
     more replies, decisions or extensions — so this row lets the dashboard, the statistics, the ledger's status
     filter and the reminder sweep skip the letters that are certainly closed instead of deriving the states of
-    every letter of ten years. A letter without the row is derived as before (so one closed before the row
-    existed still reads 已办结).
+    every letter of ten years. standing.refresh records it too for a letter derive finds 已办结 without one, so
+    every issued letter has either this row or a stored open state.
     """
 
     __tablename__ = "rect_closure"
@@ -261,3 +263,67 @@ class Closure(db.Model):
     days_to_close: Mapped[int | None] = mapped_column(Integer, nullable=True)  # receipt → closure, in days
     # Whether the first report came in by the deadline then in force; None when there was no report.
     replied_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class OpenLetter(db.Model):
+    """整改状态索引: where an issued letter that is not 已办结 stands, as service.derive says — kept so that the
+    office's counts, the ledger's status filter, 整改统计 and the reminder sweep ask the database instead of
+    deriving every open letter on every request.
+
+    derive stays the one authority: these rows are its output for the letter's facts, rewritten by
+    standing.refresh after every flush that touches a letter's facts or writes a letter's audit entry (every
+    state change does), and by standing.rebuild (the upgrade, the benchmark generator, `flask ledger standing
+    --rebuild`). `flask ledger standing` compares them with derive. A page showing one letter derives it.
+    Only date-free facts are kept: 逾期 is `deadline < today`, asked on the day. A letter leaves this table when
+    it is 已办结 (its Closure is recorded), voided, or deleted.
+    """
+
+    __tablename__ = "rect_open_letter"
+    __table_args__ = (Index("ix_rect_open_letter_state", "state"),)
+
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # service.LetterState code; never "closed"
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)  # in force, after extensions
+    # Whether the first report came in by the deadline then in force; None while there is none (as Closure).
+    replied_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class OpenItem(db.Model):
+    """Where each problem of an open letter stands (service.ProblemState code), kept with its OpenLetter."""
+
+    __tablename__ = "rect_open_item"
+
+    letter_problem_id: Mapped[int] = mapped_column(ForeignKey("letter_problem.id", ondelete="CASCADE"),
+                                                   primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("rect_open_letter.letter_id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+
+
+class ClosedYear(db.Model):
+    """The closures of one year of issue, summed (整改统计's figures per year): kept by standing.refresh_years
+    from rect_closure whenever a letter of that year closes or a closed one is voided — closures are final, so
+    the sums change only then. Only issued letters count, as everywhere."""
+
+    __tablename__ = "rect_closed_year"
+
+    issue_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    close_days_sum: Mapped[int] = mapped_column(Integer, default=0)  # receipt → closure, summed
+    close_days_n: Mapped[int] = mapped_column(Integer, default=0)  # letters with both dates
+    reported: Mapped[int] = mapped_column(Integer, default=0)  # closed letters that had a report
+    on_time: Mapped[int] = mapped_column(Integer, default=0)  # ... whose first report came by the deadline
+
+
+class ClosedYearItem(db.Model):
+    """The problems of the closed letters of one year of issue, counted by check item (None: a problem
+    without one), kept with ClosedYear."""
+
+    __tablename__ = "rect_closed_year_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_year: Mapped[int] = mapped_column(Integer, index=True)
+    check_item_id: Mapped[int | None] = mapped_column(ForeignKey("check_item.id"), nullable=True)
+    problems: Mapped[int] = mapped_column(Integer, default=0)
+
+
+from . import standing  # noqa: E402,F401  (registers the flush hook that keeps OpenLetter and OpenItem)

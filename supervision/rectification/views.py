@@ -14,6 +14,7 @@ from ..accounts.access import ALL_ROLES, STAFF, roles_required
 from ..accounts.models import Role, User
 from ..directory.models import Unit
 from ..extensions import db
+from ..letters.service import letter_years
 from ..timeutil import today
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, UploadError, attachments_for, \
     attachments_for_many, check_upload, send_attachment
@@ -405,15 +406,13 @@ def _ledger_filter() -> ledger_mod.LedgerFilter:
 @bp.route("/ledger")
 @roles_required(*STAFF)
 def ledger():
-    from ..letters.models import Letter
     from ..visits.service import item_keys
 
     flt = _ledger_filter()
     page = ledger_mod.ledger_page(flt, page=int_arg("page") or 1)
     # The filter's dropdown lists every unit (3,000 at province scale): plain (id, name) rows, not ORM objects.
     units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.name)).all()
-    years = sorted({y for (y,) in db.session.query(Letter.year).filter(Letter.year.isnot(None)).distinct()},
-                   reverse=True)
+    years = letter_years()
     return render_template("rectification/ledger.html", page=page, f=flt, units=units, years=years,
                            item_keys=item_keys(), statuses=ledger_mod.STATUS_CHOICES)
 
@@ -434,11 +433,9 @@ def ledger_export():
 @bp.route("/stats")
 @roles_required(*STAFF)
 def stats():
-    from ..letters.models import Letter
     from .dashboard import statistics
 
     year = int_arg("year") or today().year
     data = statistics(year)
-    years = sorted({today().year, year} | {y for (y,) in db.session.query(Letter.year)
-                                           .filter(Letter.year.isnot(None)).distinct()}, reverse=True)
+    years = sorted({today().year, year, *letter_years()}, reverse=True)
     return render_template("rectification/stats.html", stats=data, years=years)

@@ -233,3 +233,16 @@ def test_eleven_problems_are_numbered_past_ten(admin, rang_unit):
     letter = service.issue_letter(letter.id, admin, issue_date=D)
     text = pdf_text(service.letter_pdf(letter))
     assert "十一是" in text and "十二是" in text
+
+
+def test_issue_records_the_problem_count_and_the_year_appears_in_the_year_lists(admin, rang_unit):
+    assert service.letter_years() == []
+    for day, problems in ((date(2021, 9, 1), 2), (date(2023, 3, 1), 1), (date(2021, 10, 1), 3)):
+        visit = make_visit(rang_unit, [LETTER] * problems, visit_date=day)
+        draft = service.draft_letter(visit, admin)
+        db.session.commit()
+        letter = service.issue_letter(draft.id, admin, issue_date=day)
+        assert letter.problem_count == problems
+    service.draft_letter(make_visit(rang_unit, [LETTER], visit_date=date(2024, 1, 5)), admin)  # a draft: no year
+    db.session.commit()
+    assert service.letter_years() == [2023, 2021]

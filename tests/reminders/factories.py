@@ -33,7 +33,7 @@ def make_letter(unit, issue_date: date, receipt_date: date | None = None, period
     seq = next(_seq)
     letter = Letter(letter_type_id=lt.id, unit_id=unit.id, status=LetterStatus.issued.value, period_days=period,
                     year=issue_date.year, seq=seq, number=f"鲁政行监字〔{issue_date.year}〕{seq}号",
-                    issue_date=issue_date)
+                    issue_date=issue_date, problem_count=0)
     if receipt_date is not None:
         dl = compute_deadline(receipt_date, period)
         letter.receipt_kind = "sign"
