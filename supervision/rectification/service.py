@@ -375,26 +375,6 @@ def record_closure(letter: Letter, status: Status) -> None:
         db.session.flush()
 
 
-def backfill_closures(block: int = 900) -> int:
-    """Record the closure of every 已办结 letter that has none (once, after the upgrade adding rect_closure;
-    harmless to repeat). Returns how many were recorded; the caller commits."""
-    from sqlalchemy.orm import selectinload
-
-    ids = list(db.session.scalars(select(Letter.id).where(Letter.status == LetterStatus.issued.value,
-                                                          not_recorded_closed()).order_by(Letter.id)))
-    n = 0
-    for chunk in _chunks(ids, block):
-        letters = db.session.scalars(select(Letter).where(Letter.id.in_(chunk))
-                                     .options(selectinload(Letter.items))).all()
-        by_id = {x.id: x for x in letters}
-        for x, st in states_for(letters).items():
-            if st.closed:
-                db.session.add(Closure(**closure_facts(by_id[x], st)))
-                n += 1
-        db.session.flush()
-    return n
-
-
 def _chunks(seq, n):
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
