@@ -115,6 +115,17 @@ def measure_pages(app, s: dict, reps: int) -> list[dict]:
         ("unit portal /rectification/mine", unit, "/rectification/mine"),
         ("dashboard (unit)", unit, "/"),
         ("statistics page /rectification/stats", admin, "/rectification/stats"),
+        # The office's other lists (each the whole province's records, paged by the database).
+        ("letters list /letters/ page 2", admin, "/letters/?page=2"),
+        (f"发文登记 /letters/register year={y}", admin, f"/letters/register?year={y}"),
+        ("visits list /visits/", admin, "/visits/"),
+        ("problems list /visits/problems", admin, "/visits/problems"),
+        (f"visits statistics /visits/stats year={y}", admin, f"/visits/stats?year={y}"),
+        ("units /units", admin, "/units"),
+        ("users /users", admin, "/users"),
+        (f"plan /schedule/?year={y}", admin, f"/schedule/?year={y}"),
+        ("inbox /inbox/ (admin)", admin, "/inbox/"),
+        ("deliveries /inbox/deliveries", admin, "/inbox/deliveries"),
     ]
     out = []
     for name, client, url in pages:

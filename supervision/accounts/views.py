@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from ..audit import record
 from ..directory.models import Unit
@@ -96,27 +98,68 @@ def change_password():
 
 # --- admin: users ----------------------------------------------------------------------------------------
 
-def _fill_choices(form: UserForm) -> None:
+USERS_PER_PAGE = 50
+
+
+def _fill_choices(form: UserForm, current_unit_id: int | None = None) -> list:
+    """Office choices for the form; the unit dropdown's rows (id, name, active) for unit_options.
+
+    The units (3,000 at province scale) are rendered by unit_options from light rows, not as WTForms choices:
+    the active ones, and the user's own unit even if it has been deactivated since.
+    """
     form.office_id.choices = [(0, "（无）")] + [(o.id, o.name) for o in offices()]
-    units = db.session.query(Unit).filter_by(active=True).order_by(Unit.kind, Unit.name).all()
-    form.unit_id.choices = [(0, "（无）")] + [(u.id, f"{u.name}（{u.kind}）") for u in units]
+    form.unit_id.choices = [(0, "（无）")]  # validate_choice=False: the options come from unit_rows
+    shown = Unit.active.is_(True)
+    if current_unit_id:
+        shown = or_(shown, Unit.id == current_unit_id)
+    return db.session.execute(select(Unit.id, (Unit.name + "（" + Unit.kind + "）").label("name"), Unit.active)
+                              .where(shown).order_by(Unit.kind, Unit.name)).all()
+
+
+def _paginate(stmt, per_page: int):
+    """db.paginate on ?page=; a page past the end shows the last page rather than an empty list."""
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=per_page, max_per_page=per_page,
+                       error_out=False)
+    if not page.items and page.page > 1 and page.total:
+        page = db.paginate(stmt, page=page.pages, per_page=per_page, max_per_page=per_page, error_out=False)
+    return page
 
 
 @bp.route("/users")
 @roles_required(Role.admin)
 def users():
+    """The accounts, 50 a page: a province has ~3,000 (one per unit). Filter by role, search by name."""
     role = request.args.get("role", "")
-    q = db.session.query(User).order_by(User.role, User.username)
+    q = request.args.get("q", "").strip()[:50]
+    stmt = (select(User).options(joinedload(User.office), joinedload(User.unit))
+            .order_by(User.role, User.username))
     if role:
-        q = q.filter(User.role == role)
-    return render_template("accounts/users.html", users=q.all(), role=role, roles=Role)
+        stmt = stmt.where(User.role == role)
+    if q:
+        stmt = stmt.where(or_(User.username.icontains(q, autoescape=True),
+                              User.display_name.icontains(q, autoescape=True),
+                              User.unit.has(Unit.name.icontains(q, autoescape=True))))
+    page = _paginate(stmt, USERS_PER_PAGE)
+    args = {k: v for k, v in (("role", role), ("q", q)) if v}
+    back = {**args, "page": page.page} if page.page > 1 else args  # the actions return to this page
+    return render_template("accounts/users.html", page=page, users=page.items, role=role, q=q, args=args,
+                           back=back, roles=Role)
+
+
+def _back_to_users():
+    """The list the admin acted from (its role filter, search and page ride on the action's address)."""
+    args = {k: request.args[k] for k in ("role", "q") if request.args.get(k)}
+    page = request.args.get("page", type=int)
+    if page and page > 1:
+        args["page"] = page
+    return redirect(url_for("accounts.users", **args))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required(Role.admin)
 def user_new():
     form = UserForm()
-    _fill_choices(form)
+    unit_rows = _fill_choices(form)
     if form.validate_on_submit():
         password = form.password.data or service.generate_password()
         try:
@@ -131,7 +174,7 @@ def user_new():
             db.session.commit()
             flash(f"已创建用户 {user.username}，初始密码：{password}（首次登录须修改）", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=None)
+    return render_template("accounts/user_form.html", form=form, user=None, unit_rows=unit_rows)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -139,7 +182,7 @@ def user_new():
 def user_edit(user_id):
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
-    _fill_choices(form)
+    unit_rows = _fill_choices(form, user.unit_id)
     if request.method == "GET":
         form.office_id.data = user.office_id or 0
         form.unit_id.data = user.unit_id or 0
@@ -156,7 +199,7 @@ def user_edit(user_id):
             db.session.commit()
             flash("已保存。", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user)
+    return render_template("accounts/user_form.html", form=form, user=user, unit_rows=unit_rows)
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
@@ -166,7 +209,7 @@ def user_reset_password(user_id):
     pw = service.reset_password(user)
     db.session.commit()
     flash(f"已重置 {user.username} 的密码，新密码：{pw}（首次登录须修改）", "success")
-    return redirect(url_for("accounts.users"))
+    return _back_to_users()
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -181,7 +224,7 @@ def user_set_active(user_id):
     else:
         db.session.commit()
         flash(f"已{'启用' if active else '停用'}用户 {user.username}。", "success")
-    return redirect(url_for("accounts.users"))
+    return _back_to_users()
 
 
 @bp.route("/users/unit-accounts", methods=["POST"])

@@ -2,10 +2,13 @@
 and the unit's inbox. Thin: load, check access, call the service, commit once, redirect."""
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.access import ALL_ROLES, STAFF, roles_required
 from ..accounts.models import Role
@@ -43,24 +46,32 @@ def index():
     status = request.args.get("status", "")
     year = int_arg("year")
     unit_id = int_arg("unit")
-    q = db.session.query(Letter)
-    if status in {s.value for s in LetterStatus}:
-        q = q.filter(Letter.status == status)
-    if year:
-        q = q.filter(Letter.year == year)
-    if unit_id:
-        q = q.filter(Letter.unit_id == unit_id)
-    letters = q.order_by(Letter.id.desc()).limit(500).all()
-    # Drafts waiting for the 监督室 first, then the newest issued.
-    letters.sort(key=lambda x: (not x.is_draft, -(x.issue_date.toordinal() if x.issue_date else 0), -x.id))
-    awaiting = service.visits_awaiting_letter() if current_user.role in ("admin", "inspector") else []
-    units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
-    years = service.letter_years()
     types = service.letter_types()
-    db.session.commit()  # the default type may just have been created: the 起草 form posts its id
-    return render_template("letters/index.html", letters=letters, awaiting=awaiting, units=units, years=years,
-                           statuses=LetterStatus, f={"status": status, "year": year, "unit": unit_id},
-                           draft_form=DraftForm(), types=types)
+    db.session.commit()  # the default type may just have been created: the 起草 form posts its id (and a commit
+    #                      later would expire every row loaded below)
+    q = select(Letter)
+    if year:
+        q = q.where(Letter.year == year)
+    if unit_id:
+        q = q.where(Letter.unit_id == unit_id)
+    shown = (selectinload(Letter.unit), selectinload(Letter.letter_type), selectinload(Letter.items))
+    # Drafts waiting for the 监督室 first (few: all of them, on the first page), then the numbered letters newest
+    # first, a page at a time (an index walk on issue_date, not a sort of ten years of letters).
+    draft = Letter.status == LetterStatus.draft.value
+    drafts = []
+    if status == LetterStatus.draft.value:
+        numbered = q.where(draft).order_by(Letter.id.desc())
+    else:
+        numbered = q.where(~draft) if not status else q.where(Letter.status == status)
+        numbered = numbered.order_by(Letter.issue_date.desc(), Letter.id.desc())
+    page = db.paginate(numbered.options(*shown), page=int_arg("page") or 1, per_page=50, error_out=False)
+    if not status and page.page == 1:
+        drafts = list(db.session.scalars(q.where(draft).order_by(Letter.id.desc()).options(*shown)))
+    awaiting = service.visits_awaiting_letter() if current_user.role in ("admin", "inspector") else []
+    units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.name)).all()
+    return render_template("letters/index.html", letters=drafts + list(page.items), page=page, awaiting=awaiting,
+                           units=units, years=service.letter_years(), statuses=LetterStatus,
+                           f={"status": status, "year": year, "unit": unit_id}, draft_form=DraftForm(), types=types)
 
 
 @bp.route("/inbox")
@@ -362,14 +373,17 @@ def register():
     year = int_arg("year")
     unit_id = int_arg("unit")
     type_id = int_arg("type")
-    letters = service.register_letters(year, unit_id, type_id)
     if request.args.get("format") == "xlsx":
         title = f"{year or ''}{'年' if year else ''}行政执法监督文书发文登记"
-        return _download(service.register_xlsx(letters, title), f"发文登记{year or ''}.xlsx",
+        buf = io.BytesIO()
+        service.register_xlsx(buf, year, unit_id, type_id, title=title)
+        return _download(buf.getvalue(), f"发文登记{year or ''}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    page = db.paginate(service.register_query(year, unit_id, type_id), page=int_arg("page") or 1, per_page=100,
+                       error_out=False)
     years = service.letter_years()
-    units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
-    return render_template("letters/register.html", letters=letters, years=years, units=units,
+    units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.name)).all()
+    return render_template("letters/register.html", letters=page.items, page=page, years=years, units=units,
                            types=service.letter_types(active_only=False),
                            f={"year": year, "unit": unit_id, "type": type_id})
 

@@ -24,8 +24,7 @@ def _own_or_404(note_id: int):
 @roles_required(*ALL_ROLES)
 def inbox():
     unread_only = request.args.get("unread") == "1"
-    page = db.paginate(service.inbox_query(current_user, unread_only), page=request.args.get("page", 1, type=int),
-                       per_page=30, error_out=False)
+    page = service.inbox_page(current_user, unread_only, page=request.args.get("page", 1, type=int), per_page=30)
     return render_template("reminders/inbox.html", page=page, unread_only=unread_only,
                            unread=service.unread_count(current_user), rule_label=rule_label)
 
@@ -66,7 +65,7 @@ def deliveries():
     return render_template(
         "reminders/deliveries.html", deliveries=service.recent_deliveries(failures_only), failures_only=failures_only,
         skips=service.recent_skips(), settings=service.get_settings(), counts=service.delivery_counts(),
-        jobs=_scheduler_jobs(), statuses=DeliveryStatus, rule_label=rule_label,
+        sent_days=service.SENT_COUNT_DAYS, jobs=_scheduler_jobs(), statuses=DeliveryStatus, rule_label=rule_label,
     )
 
 

@@ -93,8 +93,9 @@ def show_command(year, as_json):
     if not slots:
         click.echo(f"{year}年尚无计划。")
         return
+    cals = service.week_calendars(slots)
     for s in slots:
-        cal = service.week_calendar(s.start_date, s.end_date)
+        cal = cals[s.id]
         note = f"  [{cal.message}]" if cal.message else ""
         click.echo(f"{s.month_label}{s.week_label}  {s.start_date.isoformat()}..{s.end_date.isoformat()}  "
                    f"{'、'.join(u.name for u in s.units)}{note}")

@@ -9,7 +9,7 @@ def _context(slots, today):
     return {
         "slots": slots,
         "statuses": service.slot_statuses(slots, today),
-        "cals": {s.id: service.week_calendar(s.start_date, s.end_date) for s in slots},
+        "cals": service.week_calendars(slots),
     }
 
 

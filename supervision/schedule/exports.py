@@ -15,22 +15,23 @@ def export_xlsx(year: int) -> bytes:
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
-    slots = service.slots_for_year(year)
-    statuses = service.slot_statuses(slots)
+    slots, units = service.year_plan(year)
+    statuses = service.slot_statuses(slots, units=units)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = f"{year}年计划"
     ws.append(EXPORT_HEADER)
     for cell in ws[1]:
         cell.font = Font(bold=True)
+    cals = service.week_calendars(slots)
     for s in slots:
-        cal = service.week_calendar(s.start_date, s.end_date)
+        cal = cals[s.id]
         note = cal.message
         if s.dates_overridden:
             note = ("日期已人工调整" + (f"：{s.override_note}" if s.override_note else "") + ("；" + note if note else ""))
         ws.append([neutralise(v) for v in (
             s.month_label, s.week_label, cn_date(s.start_date), cn_date(s.end_date),
-            "\n".join(u.name for u in s.units), "、".join(u.kind for u in s.units),
+            "\n".join(u.name for u in units[s.id]), "、".join(u.kind for u in units[s.id]),
             s.lead_office.name if s.lead_office else "", "、".join(u.name for u in s.inspectors),
             statuses[s.id].label, note,
         )])

@@ -90,11 +90,25 @@ class WeekCalendar:
 
 def week_calendar(start: date, end: date) -> WeekCalendar:
     """Working days of [start, end]; never guesses for a year the calendar does not know."""
+    return _week_calendar(start, end, workcal.day_info)
+
+
+def week_calendars(slots) -> dict[int, WeekCalendar]:
+    """week_calendar of each slot, {slot id: WeekCalendar}, reading the admin's calendar entries in two queries
+    (workcal.day_info asks the database twice per day: ~500 statements for a year's plan)."""
+    slots = list(slots)
+    if not slots:
+        return {}
+    info_of = _day_info_reader(min(s.start_date for s in slots), max(s.end_date for s in slots))
+    return {s.id: _week_calendar(s.start_date, s.end_date, info_of) for s in slots}
+
+
+def _week_calendar(start: date, end: date, info_of) -> WeekCalendar:
     info = WeekCalendar(known=True, workdays=0)
     cur = start
     while cur <= end:
         try:
-            day = workcal.day_info(cur)
+            day = info_of(cur)
         except workcal.UnknownYear as exc:
             if exc.year not in info.unknown_years:
                 info.unknown_years.append(exc.year)
@@ -113,6 +127,46 @@ def week_calendar(start: date, end: date) -> WeekCalendar:
     return info
 
 
+def _day_info_reader(first: date, last: date):
+    """A day -> workcal.DayInfo function for days in [first, last], answering as workcal.day_info does (same
+    order: the admin's day, the admin's year, the package), from the admin's entries read once here.
+    tests/schedule/test_calendar_batch.py holds it to workcal.day_info day by day."""
+    import chinese_calendar
+
+    from ..workcal import HOLIDAY_NAMES_CN, CalendarDay, CalendarYear, DayInfo
+
+    days = {e.day: (e.kind, e.name) for e in db.session.execute(
+        select(CalendarDay.day, CalendarDay.kind, CalendarDay.name).where(CalendarDay.day.between(first, last)))}
+    years = set(db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.between(first.year, last.year))))
+
+    def info_of(d: date) -> DayInfo:
+        if not first <= d <= last:
+            return workcal.day_info(d)
+        entry = days.get(d)
+        if entry is not None:
+            kind, name = entry
+            if kind == "workday":
+                return DayInfo(d, True, "调休工作日" + (f"（{name}）" if name else ""), "admin")
+            return DayInfo(d, False, name or "法定节假日", "admin")
+        if d.year in years:
+            return DayInfo(d, d.weekday() < 5, "工作日" if d.weekday() < 5 else "周末", "admin")
+        try:
+            workday = chinese_calendar.is_workday(d)
+            on_holiday, name = chinese_calendar.get_holiday_detail(d)
+        except NotImplementedError:
+            raise workcal.UnknownYear(d.year) from None
+        if workday:
+            if d.weekday() >= 5:
+                label = HOLIDAY_NAMES_CN.get(name, name) if name else ""
+                return DayInfo(d, True, "调休工作日" + (f"（{label}）" if label else ""), "package")
+            return DayInfo(d, True, "工作日", "package")
+        if on_holiday and name:
+            return DayInfo(d, False, HOLIDAY_NAMES_CN.get(name, name), "package")
+        return DayInfo(d, False, "周末", "package")
+
+    return info_of
+
+
 def calendar_unknown_years(years) -> list[int]:
     return [y for y in sorted(set(years)) if not workcal.year_known(y)]
 
@@ -120,7 +174,29 @@ def calendar_unknown_years(years) -> list[int]:
 # ---------------------------------------------------------------------------------------------- reading
 
 def slots_for_year(year: int) -> list[Slot]:
-    return db.session.scalars(select(Slot).where(Slot.year == year).order_by(Slot.month, Slot.week)).all()
+    """The year's slots with their units, inspectors and lead office loaded (a fixed number of queries)."""
+    q = select(Slot).where(Slot.year == year).order_by(Slot.month, Slot.week)
+    return db.session.scalars(_with_units(q)).all()
+
+
+def year_plan(year: int) -> tuple[list[Slot], dict[int, list]]:
+    """The year's slots for the grid and the print view, and {slot id: its units in plan order}.
+
+    The slots come with inspectors and lead office; their units as light rows (id, name, kind), not ORM
+    objects: a province's year holds ~3,000 slot-unit rows. Four queries, whatever the plan's size.
+    """
+    from sqlalchemy.orm import selectinload
+
+    slots = db.session.scalars(select(Slot).where(Slot.year == year).order_by(Slot.month, Slot.week)
+                               .options(selectinload(Slot.inspectors), selectinload(Slot.lead_office))).all()
+    units: dict[int, list] = {s.id: [] for s in slots}
+    if slots:
+        rows = db.session.execute(select(SlotUnit.slot_id, Unit.id, Unit.name, Unit.kind)
+                                  .join(Unit, Unit.id == SlotUnit.unit_id).join(Slot, Slot.id == SlotUnit.slot_id)
+                                  .where(Slot.year == year).order_by(SlotUnit.slot_id, SlotUnit.position))
+        for row in rows:
+            units[row.slot_id].append(row)
+    return slots, units
 
 
 def years_with_slots() -> list[int]:
@@ -129,12 +205,8 @@ def years_with_slots() -> list[int]:
 
 def slots_between(start: date, end: date) -> list[Slot]:
     """Slots whose Monday-Friday overlaps [start, end]."""
-    from sqlalchemy.orm import selectinload
-
-    return db.session.scalars(select(Slot).where(Slot.start_date <= end, Slot.end_date >= start)
-                              .options(selectinload(Slot.entries).joinedload(SlotUnit.unit),
-                                       selectinload(Slot.inspectors))
-                              .order_by(Slot.start_date)).all()
+    return db.session.scalars(_with_units(select(Slot).where(Slot.start_date <= end, Slot.end_date >= start)
+                                          .order_by(Slot.start_date))).all()
 
 
 def _with_units(q):
@@ -142,7 +214,13 @@ def _with_units(q):
     and statuses and panels read them all (one lazy load per unit otherwise)."""
     from sqlalchemy.orm import selectinload
 
-    return q.options(selectinload(Slot.entries).joinedload(SlotUnit.unit), selectinload(Slot.inspectors))
+    return q.options(selectinload(Slot.entries).joinedload(SlotUnit.unit), selectinload(Slot.inspectors),
+                     selectinload(Slot.lead_office))
+
+
+def slot_with_units(slot_id: int) -> Slot | None:
+    """One slot with its units (~60 at province scale), inspectors and lead office loaded."""
+    return db.session.scalars(_with_units(select(Slot).where(Slot.id == slot_id))).first()
 
 
 def slots_for_unit(unit_id: int, year: int | None = None) -> list[Slot]:
@@ -175,17 +253,29 @@ def visits_for_slots(slot_ids) -> list:
     return db.session.scalars(select(Visit).where(Visit.slot_id.in_(ids))).all()
 
 
-def slot_statuses(slots, today: date | None = None) -> dict[int, SlotStatus]:
+def submitted_pairs(slot_ids) -> set[tuple[int, int]]:
+    """{(slot_id, unit_id)} with a submitted visit recorded against the slot: two columns, not whole visits."""
+    Visit = _visit_model()
+    ids = sorted({i for i in slot_ids if i is not None})
+    if Visit is None or not ids:
+        return set()
+    rows = db.session.execute(select(Visit.slot_id, Visit.unit_id).distinct()
+                              .where(Visit.slot_id.in_(ids), Visit.status == "submitted"))
+    return {(slot_id, unit_id) for slot_id, unit_id in rows}
+
+
+def slot_statuses(slots, today: date | None = None, units: dict | None = None) -> dict[int, SlotStatus]:
     """planned / done / missed for each slot, derived from visits (never stored).
 
     done: every unit of the slot has a submitted visit recorded against the slot;
     missed: the week is over and it is not done; planned otherwise.
+    units: {slot id: rows with .id} (year_plan's) instead of each slot's loaded units.
     """
     today = today or local_today()
-    submitted = {(v.slot_id, v.unit_id) for v in visits_for_slots([s.id for s in slots]) if v.status == "submitted"}
+    submitted = submitted_pairs([s.id for s in slots])
     out = {}
     for s in slots:
-        unit_ids = [u.id for u in s.units]
+        unit_ids = [u.id for u in (units[s.id] if units is not None else s.units)]
         if unit_ids and all((s.id, uid) in submitted for uid in unit_ids):
             out[s.id] = SlotStatus.done
         elif s.end_date < today:

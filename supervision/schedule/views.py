@@ -43,9 +43,9 @@ def _slot_or_404(slot_id: int) -> Slot:
 
 
 def _grid(year: int):
-    slots = service.slots_for_year(year)
-    statuses = service.slot_statuses(slots)
-    cals = {s.id: service.week_calendar(s.start_date, s.end_date) for s in slots}
+    slots, units = service.year_plan(year)
+    statuses = service.slot_statuses(slots, units=units)
+    cals = service.week_calendars(slots)
     by_key = {(s.month, s.week): s for s in slots}
     months = sorted({s.month for s in slots})
     max_week = max([4] + [s.week for s in slots])
@@ -58,7 +58,7 @@ def _grid(year: int):
             rule = service.week_dates(year, m, w) if w <= n_mondays else None
             cells.append({"week": w, "slot": slot, "rule": rule})
         rows.append((m, cells))
-    return slots, statuses, cals, rows, max_week
+    return slots, units, statuses, cals, rows, max_week
 
 
 # ---------------------------------------------------------------------------------------------- year views
@@ -67,18 +67,19 @@ def _grid(year: int):
 @roles_required(*STAFF)
 def year():
     y = _year_arg()
-    slots, statuses, cals, rows, max_week = _grid(y)
+    slots, units, statuses, cals, rows, max_week = _grid(y)
     unknown = service.calendar_unknown_years([y])
     years = sorted(set(service.years_with_slots()) | {today().year, y})
-    return render_template("schedule/year.html", year=y, years=years, slots=slots, statuses=statuses, cals=cals,
-                           rows=rows, max_week=max_week, unknown_years=unknown, today=today(),
-                           counts=_counts(slots))
+    return render_template("schedule/year.html", year=y, years=years, slots=slots, units=units, statuses=statuses,
+                           cals=cals, rows=rows, max_week=max_week, unknown_years=unknown, today=today(),
+                           counts=_counts(slots, units))
 
 
-def _counts(slots) -> dict:
+def _counts(slots, units) -> dict:
+    """Weeks, and unit places by kind, from year_plan's rows."""
     kinds = {"乡镇": 0, "县直": 0}
     for s in slots:
-        for u in s.units:
+        for u in units[s.id]:
             kinds[u.kind] = kinds.get(u.kind, 0) + 1
     return {"slots": len(slots), "units": sum(kinds.values()), **kinds}
 
@@ -87,10 +88,9 @@ def _counts(slots) -> dict:
 @roles_required(*STAFF)
 def print_year():
     y = _year_arg()
-    slots = service.slots_for_year(y)
-    cals = {s.id: service.week_calendar(s.start_date, s.end_date) for s in slots}
-    return render_template("schedule/print.html", year=y, slots=slots, cals=cals, counts=_counts(slots),
-                           unknown_years=service.calendar_unknown_years([y]))
+    slots, units = service.year_plan(y)
+    return render_template("schedule/print.html", year=y, slots=slots, units=units, cals=service.week_calendars(slots),
+                           counts=_counts(slots, units), unknown_years=service.calendar_unknown_years([y]))
 
 
 @bp.route("/export.xlsx")
@@ -198,9 +198,19 @@ def _decisions_from(form, preview) -> dict:
 def import_preview(token):
     meta, data = _stored(token)
     preview = service.import_plan(meta["filename"], data, meta["year"])
-    all_units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.name)).all()
-    return render_template("schedule/preview.html", preview=preview, token=token, meta=meta, all_units=all_units,
+    return render_template("schedule/preview.html", preview=preview, token=token, meta=meta,
+                           map_options=_map_options() if preview.unknown else "",
                            unknown_years=service.calendar_unknown_years([meta["year"]]))
+
+
+def _map_options():
+    """The <option>s "对应到" every unit (value map:<id>), built once from light rows and repeated in each unknown
+    name's <select>: a Jinja loop over 3,000 units per name costs seconds at province scale. Names escaped."""
+    from markupsafe import Markup, escape
+
+    rows = db.session.execute(select(Unit.id, Unit.name, Unit.kind).order_by(Unit.kind, Unit.name))
+    return Markup("".join(f'<option value="map:{uid}">{escape(name)}（{escape(kind)}）</option>'
+                          for uid, name, kind in rows))
 
 
 @bp.route("/import/<token>/confirm", methods=["POST"])
@@ -251,7 +261,7 @@ def _assign_form(slot: Slot) -> AssignForm:
 @bp.route("/slot/<int:slot_id>")
 @roles_required(*STAFF)
 def slot(slot_id):
-    s = _slot_or_404(slot_id)
+    s = service.slot_with_units(slot_id) or abort(404)
     dates_form = DatesForm(prefix="dates")
     dates_form.start_date.data, dates_form.end_date.data = s.start_date, s.end_date
     dates_form.note.data = s.override_note
@@ -266,7 +276,7 @@ def slot(slot_id):
         cur += timedelta(days=1)
     visits = service.visits_for_slots([s.id])
     return render_template("schedule/slot.html", slot=s, status=service.slot_status(s),
-                           cal=service.week_calendar(s.start_date, s.end_date), days=days, visits=visits,
+                           cal=service.week_calendars([s])[s.id], days=days, visits=visits,
                            assign_form=_assign_form(s), dates_form=dates_form,
                            rule=service.week_dates(s.year, s.month, s.week))
 
@@ -331,7 +341,7 @@ def my_weeks():
     tok = db.session.scalars(select(FeedToken).where(FeedToken.user_id == current_user.id)).first()
     feed_url = url_for("schedule.feed", token=tok.token, _external=True) if tok else None
     return render_template("schedule/mine.html", slots=slots, statuses=service.slot_statuses(slots),
-                           cals={s.id: service.week_calendar(s.start_date, s.end_date) for s in slots},
+                           cals=service.week_calendars(slots),
                            feed_url=feed_url, today=today(),
                            unknown_years=service.calendar_unknown_years([s.year for s in slots] + [today().year]))
 

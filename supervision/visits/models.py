@@ -250,6 +250,12 @@ class Problem(db.Model):
         # "Awaiting a letter" (not in a live letter, 需下达意见书): an index seek to the few hundred of them,
         # not an anti-join over every problem of ten years.
         Index("ix_problem_awaiting_letter", "in_letter", "disposition", "visit_id"),
+        # The problems list's count for a check item, with a disposition or state: from the index alone, not a
+        # row lookup for each of the item's tens of thousands of problems.
+        Index("ix_problem_item_state", "item_id", "disposition", "in_letter"),
+        # The problems list in visit order (visit date, visit, seq): the page's rows and the ones an OFFSET skips
+        # come from this index without a row lookup or a sort per visit (page 3,000 of ten years: ~100 → ~10 ms).
+        Index("ix_problem_visit_seq", "visit_id", "seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

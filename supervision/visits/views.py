@@ -1,10 +1,10 @@
 """Pages of visits: list, new, edit (draft), amend (submitted), visit page, unit history, problems,
 statistics, catalogue versions, attachments. Thin: load, check access, call the service, commit once."""
 import uuid
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..accounts.access import ALL_ROLES, STAFF, require_unit_access, roles_required
 from ..accounts.models import Role
@@ -22,32 +22,31 @@ bp = Blueprint("visits", __name__, url_prefix="/visits")
 EDITORS = (Role.admin, Role.inspector)
 
 
+PER_PAGE = 50
+
+
+def _page_arg() -> int:
+    page = int_arg("page") or 1
+    return page if page > 0 else 1
+
+
+def _unit_rows():
+    """(id, name, active) of every unit for a filter's <option>s — rows, not ORM objects (3,000 of them)."""
+    return db.session.execute(select(Unit.id, Unit.name, Unit.active).order_by(Unit.kind, Unit.name)).all()
+
+
 @bp.route("/")
 @roles_required(*STAFF)
 def index():
-    year = int_arg("year")
-    unit_id = int_arg("unit")
-    kind = request.args.get("kind", "")
-    status = request.args.get("status", "")
-    q = service.visible_visits(current_user)
-    if year:
-        q = q.filter(Visit.visit_date >= date(year, 1, 1), Visit.visit_date <= date(year, 12, 31))
-    if unit_id:
-        q = q.filter(Visit.unit_id == unit_id)
-    if kind in {k.value for k in VisitKind}:
-        q = q.filter(Visit.kind == kind)
-    if status in {s.value for s in VisitStatus}:
-        q = q.filter(Visit.status == status)
-    visits = q.order_by(Visit.visit_date.desc(), Visit.id.desc()).limit(500).all()
-    my_drafts = []
-    if current_user.role in service.INSPECTOR_ROLES:
-        my_drafts = [v for v in service.visible_visits(current_user).filter(Visit.status == VisitStatus.draft.value)
-                     .order_by(Visit.visit_date).all()
-                     if v.created_by_id == current_user.id or any(u.id == current_user.id for u in v.inspectors)]
-    units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
-    return render_template("visits/index.html", visits=visits, my_drafts=my_drafts, units=units,
+    flt = service.VisitFilter(year=int_arg("year"), unit_id=int_arg("unit"), kind=request.args.get("kind", ""),
+                              status=request.args.get("status", ""))
+    pagination = db.paginate(service.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
+                             error_out=False)
+    return render_template("visits/index.html", pagination=pagination, visits=pagination.items,
+                           counts=service.problem_counts(v.id for v in pagination.items),
+                           my_drafts=service.drafts_of(current_user), units=_unit_rows(),
                            years=service.visit_years(), kinds=VisitKind, statuses=VisitStatus,
-                           f={"year": year, "unit": unit_id, "kind": kind, "status": status},
+                           f={"year": flt.year, "unit": flt.unit_id, "kind": flt.kind, "status": flt.status},
                            can_create=current_user.role in service.INSPECTOR_ROLES)
 
 
@@ -308,9 +307,9 @@ def unit_history(unit_id):
     if unit is None:
         abort(404)
     require_unit_access(unit.id)
-    visits = (service.visible_visits(current_user).filter(Visit.unit_id == unit.id)
-              .order_by(Visit.visit_date.desc(), Visit.id.desc()).all())
-    return render_template("visits/unit_history.html", unit=unit, visits=visits)
+    visits = service.unit_visits(current_user, unit.id)
+    return render_template("visits/unit_history.html", unit=unit, visits=visits,
+                           counts=service.problem_counts(v.id for v in visits))
 
 
 @bp.route("/mine")
@@ -326,11 +325,13 @@ def problems():
                                 item_key=request.args.get("item", ""),
                                 disposition=request.args.get("disposition", ""),
                                 status=request.args.get("status", ""))
-    rows = service.visible_problems(current_user, flt)
-    units = db.session.query(Unit).order_by(Unit.kind, Unit.name).all()
-    return render_template("visits/problems.html", rows=rows, f=flt, units=units, years=service.visit_years(),
-                           item_keys=service.item_keys(), dispositions=Disposition,
-                           states=service.ProblemState.ALL, problem_state=service.problem_state)
+    pagination = db.paginate(service.visible_problems(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
+                             error_out=False, count=False)
+    pagination.total = service.count_visible_problems(current_user, flt)
+    return render_template("visits/problems.html", pagination=pagination, rows=pagination.items, f=flt,
+                           units=_unit_rows(), years=service.visit_years(), item_keys=service.item_keys(),
+                           dispositions=Disposition, states=service.ProblemState.ALL,
+                           problem_state=service.problem_state)
 
 
 @bp.route("/stats")
