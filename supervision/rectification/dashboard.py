@@ -108,7 +108,7 @@ def statistics(year: int | None = None, today: date | None = None) -> dict:
         yf.due += due
         yf.on_time += n_on_time
     # Problems by check item of `year`: in closed letters (all accepted), then in open ones (by their state).
-    for name, seq, n, n_accepted in [*standing.closed_item_figures(year), *standing.item_figures(start, end)]:
+    for name, seq, n, n_accepted in [*standing.closed_item_figures(year), *standing.item_figures(year)]:
         name, seq = (name, seq) if name is not None else ("其他", 99)
         row = items.setdefault(name, {"name": name, "seq": seq, "total": 0, "accepted": 0})
         row["total"] += int(n)
