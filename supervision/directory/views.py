@@ -12,7 +12,7 @@ from .models import Unit
 bp = Blueprint("directory", __name__)
 
 
-UNITS_PER_PAGE = 50
+UNITS_PER_PAGE = 100  # a county's plan has ~55 units: one page; a province's 3,000 are paged
 
 
 @bp.route("/units")

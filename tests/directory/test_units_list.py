@@ -1,9 +1,10 @@
-"""/units at province scale: 50 units a page, searchable by name, the heading counting the whole directory."""
+"""/units at province scale: 100 units a page (a county's ~55 on one), searchable by name, the heading counting the whole directory."""
 import re
 from contextlib import contextmanager
 
 from sqlalchemy import event, select
 
+from supervision.directory.views import UNITS_PER_PAGE
 from supervision.directory.models import Unit
 from supervision.extensions import db
 from tests.helpers import login_as
@@ -49,23 +50,25 @@ def directory_order(app, active_only=True) -> list[str]:
 
 
 def test_units_are_paged_and_the_heading_counts_the_whole_directory(app, client):
+    n = UNITS_PER_PAGE
     login_as(client, "leader")
-    add_units(app, towns=40, county=80, inactive=7)
+    county = 2 * n + 20 - 40  # three pages: two full, one of 20
+    add_units(app, towns=40, county=county, inactive=7)
     order = directory_order(app)
     html = client.get("/units").get_data(as_text=True)
-    assert "乡镇 40 家，县直 80 家" in html and "共 120 家，第 1/3 页" in html
-    assert [n for _, n in listed(html)] == order[:50]
+    assert f"乡镇 40 家，县直 {county} 家" in html and f"共 {2 * n + 20} 家，第 1/3 页" in html
+    assert [name for _, name in listed(html)] == order[:n]
     html = client.get("/units?page=2").get_data(as_text=True)
-    assert "乡镇 40 家，县直 80 家" in html  # not the counts of the rows on the page
-    assert listed(html) == [(str(i + 1), name) for i, name in enumerate(order) if 50 <= i < 100]
-    assert [n for _, n in listed(client.get("/units?page=3").get_data(as_text=True))] == order[100:]
+    assert f"乡镇 40 家，县直 {county} 家" in html  # not the counts of the rows on the page
+    assert listed(html) == [(str(i + 1), name) for i, name in enumerate(order) if n <= i < 2 * n]
+    assert [name for _, name in listed(client.get("/units?page=3").get_data(as_text=True))] == order[2 * n:]
     # With the deactivated ones: counted and listed, and the pager keeps the choice.
     html = client.get("/units?inactive=1").get_data(as_text=True)
-    assert "乡镇 40 家，县直 87 家" in html and "共 127 家" in html
+    assert f"乡镇 40 家，县直 {county + 7} 家" in html and f"共 {2 * n + 27} 家" in html
     links = re.findall(r'class="page-link" href="([^"]+)"', html)
     assert any("page=3" in u and "inactive=1" in u for u in links), links
     last = client.get("/units?inactive=1&page=3").get_data(as_text=True)
-    assert [n for _, n in listed(last)] == directory_order(app, active_only=False)[100:]
+    assert [name for _, name in listed(last)] == directory_order(app, active_only=False)[2 * n:]
 
 
 def test_search_by_name_narrows_the_list_not_the_heading(app, client):
@@ -81,9 +84,9 @@ def test_search_by_name_narrows_the_list_not_the_heading(app, client):
     # A search over more than a page is paged too, and the pager keeps the search.
     html = client.get("/units?q=镇人民政府").get_data(as_text=True)
     assert "找到 30 家" in html and len(listed(html)) == 30
-    add_units(app, towns=40, prefix="新")
+    add_units(app, towns=UNITS_PER_PAGE - 10, prefix="新")
     html = client.get("/units?q=镇人民政府&page=2").get_data(as_text=True)
-    assert "找到 70 家，第 2/2 页" in html and len(listed(html)) == 20
+    assert f"找到 {UNITS_PER_PAGE + 20} 家，第 2/2 页" in html and len(listed(html)) == 20
 
 
 def test_units_page_statements_do_not_grow_with_the_directory(app, client):
