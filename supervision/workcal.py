@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import chinese_calendar
-from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy import Boolean, Date, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -97,11 +97,34 @@ def year_known(year: int) -> bool:
 def day_info(d: date) -> DayInfo:
     """Whether d is a working day and why. Raises UnknownYear for a year nobody knows."""
     entry = _admin_day(d)
+    return _decide(d, (entry.kind, entry.name) if entry is not None else None, _admin_year(d.year) is not None)
+
+
+def day_reader(first: date, last: date):
+    """A function d -> day_info(d), for many days: the admin's entries of [first, last] read here in two queries
+    (day_info asks twice per day; a year's plan has ~500 days), the same rule (_decide) applied. Days outside the
+    range are asked of day_info."""
+    days = {d: (kind, name) for d, kind, name in db.session.execute(
+        select(CalendarDay.day, CalendarDay.kind, CalendarDay.name).where(CalendarDay.day.between(first, last)))}
+    years = set(db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.between(first.year, last.year))))
+
+    def info_of(d: date) -> DayInfo:
+        if not first <= d <= last:
+            return day_info(d)
+        return _decide(d, days.get(d), d.year in years)
+
+    return info_of
+
+
+def _decide(d: date, entry: tuple[str, str] | None, admin_year: bool) -> DayInfo:
+    """The rule: the admin's entry for the day (kind, name), else the admin's year (Monday–Friday), else
+    chinesecalendar; UnknownYear when none knows the year."""
     if entry is not None:
-        if entry.kind == "workday":
-            return DayInfo(d, True, "调休工作日" + (f"（{entry.name}）" if entry.name else ""), "admin")
-        return DayInfo(d, False, entry.name or "法定节假日", "admin")
-    if _admin_year(d.year) is not None:
+        kind, name = entry
+        if kind == "workday":
+            return DayInfo(d, True, "调休工作日" + (f"（{name}）" if name else ""), "admin")
+        return DayInfo(d, False, name or "法定节假日", "admin")
+    if admin_year:
         return DayInfo(d, d.weekday() < 5, "工作日" if d.weekday() < 5 else "周末", "admin")
     try:
         workday = chinese_calendar.is_workday(d)

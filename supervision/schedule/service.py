@@ -99,7 +99,7 @@ def week_calendars(slots) -> dict[int, WeekCalendar]:
     slots = list(slots)
     if not slots:
         return {}
-    info_of = _day_info_reader(min(s.start_date for s in slots), max(s.end_date for s in slots))
+    info_of = workcal.day_reader(min(s.start_date for s in slots), max(s.end_date for s in slots))
     return {s.id: _week_calendar(s.start_date, s.end_date, info_of) for s in slots}
 
 
@@ -125,46 +125,6 @@ def _week_calendar(start: date, end: date, info_of) -> WeekCalendar:
     if not info.known:
         info.workdays = None
     return info
-
-
-def _day_info_reader(first: date, last: date):
-    """A day -> workcal.DayInfo function for days in [first, last], answering as workcal.day_info does (same
-    order: the admin's day, the admin's year, the package), from the admin's entries read once here.
-    tests/schedule/test_calendar_batch.py holds it to workcal.day_info day by day."""
-    import chinese_calendar
-
-    from ..workcal import HOLIDAY_NAMES_CN, CalendarDay, CalendarYear, DayInfo
-
-    days = {e.day: (e.kind, e.name) for e in db.session.execute(
-        select(CalendarDay.day, CalendarDay.kind, CalendarDay.name).where(CalendarDay.day.between(first, last)))}
-    years = set(db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.between(first.year, last.year))))
-
-    def info_of(d: date) -> DayInfo:
-        if not first <= d <= last:
-            return workcal.day_info(d)
-        entry = days.get(d)
-        if entry is not None:
-            kind, name = entry
-            if kind == "workday":
-                return DayInfo(d, True, "调休工作日" + (f"（{name}）" if name else ""), "admin")
-            return DayInfo(d, False, name or "法定节假日", "admin")
-        if d.year in years:
-            return DayInfo(d, d.weekday() < 5, "工作日" if d.weekday() < 5 else "周末", "admin")
-        try:
-            workday = chinese_calendar.is_workday(d)
-            on_holiday, name = chinese_calendar.get_holiday_detail(d)
-        except NotImplementedError:
-            raise workcal.UnknownYear(d.year) from None
-        if workday:
-            if d.weekday() >= 5:
-                label = HOLIDAY_NAMES_CN.get(name, name) if name else ""
-                return DayInfo(d, True, "调休工作日" + (f"（{label}）" if label else ""), "package")
-            return DayInfo(d, True, "工作日", "package")
-        if on_holiday and name:
-            return DayInfo(d, False, HOLIDAY_NAMES_CN.get(name, name), "package")
-        return DayInfo(d, False, "周末", "package")
-
-    return info_of
 
 
 def calendar_unknown_years(years) -> list[int]:

@@ -119,7 +119,7 @@ def _info_or_unknown(info_of, d):
 
 def test_batched_calendar_answers_as_workcal_day_by_day(entered_2027):
     first, last = date(2020, 12, 20), date(2028, 1, 10)  # package years, an entered year, an unknown year
-    info_of = service._day_info_reader(first, last)
+    info_of = workcal.day_reader(first, last)
     d = first
     differences = []
     while d <= last:
