@@ -1,5 +1,6 @@
 """Small factories and a login helper that posts the real login form."""
 import itertools
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 from supervision.accounts.models import Role, User
@@ -53,3 +54,22 @@ def login_as(client, role: str | Role = Role.admin, **kw) -> SimpleNamespace:
     resp = login(client, info.username, kw.get("password", PASSWORD))
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return info
+
+
+@contextmanager
+def sql_statements(app):
+    """The SQL statements (statement, parameters) the app sends to its database while the block runs."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -659,19 +659,25 @@ def combined_pdf(start: date, end: date) -> tuple[bytes, int]:
     return merge_pdfs([letter_pdf(x) for x in letters]), len(letters)
 
 
-def register_query(year: int | None = None, unit_id: int | None = None, type_id: int | None = None):
-    """发文登记: a SELECT of every numbered letter (issued or voided), in number order, with its unit, type and
-    the letter it replaces loaded alongside (for a page of them)."""
-    from sqlalchemy.orm import selectinload
-
-    q = select(Letter).where(Letter.status != LetterStatus.draft.value)
+def _register_filter(q, year: int | None, unit_id: int | None, type_id: int | None):
+    """`q` narrowed to the 发文登记's letters — every numbered one (issued or voided) — of the filter, in number
+    order."""
+    q = q.where(Letter.status != LetterStatus.draft.value)
     if year:
         q = q.where(Letter.year == year)
     if unit_id:
         q = q.where(Letter.unit_id == unit_id)
     if type_id:
         q = q.where(Letter.letter_type_id == type_id)
-    return (q.order_by(Letter.year, Letter.letter_type_id, Letter.seq)
+    return q.order_by(Letter.year, Letter.letter_type_id, Letter.seq)
+
+
+def register_query(year: int | None = None, unit_id: int | None = None, type_id: int | None = None):
+    """发文登记: a SELECT of its letters with their unit, type and the letter each replaces loaded alongside (for
+    a page of them)."""
+    from sqlalchemy.orm import selectinload
+
+    return (_register_filter(select(Letter), year, unit_id, type_id)
             .options(selectinload(Letter.unit), selectinload(Letter.letter_type), selectinload(Letter.replaces)))
 
 
@@ -691,15 +697,8 @@ def register_rows(year: int | None = None, unit_id: int | None = None, type_id: 
     q = (select(Letter.number, LetterType.name, Unit.name, Letter.issue_date, Letter.receipt_kind,
                 Letter.receipt_date, Letter.deadline, Letter.status, Letter.void_reason, replaced.number)
          .join(Unit, Unit.id == Letter.unit_id).outerjoin(LetterType, LetterType.id == Letter.letter_type_id)
-         .outerjoin(replaced, replaced.id == Letter.replaces_id)
-         .where(Letter.status != LetterStatus.draft.value))
-    if year:
-        q = q.where(Letter.year == year)
-    if unit_id:
-        q = q.where(Letter.unit_id == unit_id)
-    if type_id:
-        q = q.where(Letter.letter_type_id == type_id)
-    q = q.order_by(Letter.year, Letter.letter_type_id, Letter.seq)
+         .outerjoin(replaced, replaced.id == Letter.replaces_id))
+    q = _register_filter(q, year, unit_id, type_id)
     rows = db.session.execute(q.execution_options(yield_per=2000))
     for n, (number, type_name, unit, issued, kind, received, deadline, status, reason, replaces) in \
             enumerate(rows, start=1):

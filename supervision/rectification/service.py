@@ -130,6 +130,11 @@ class Status:
         return self.submissions[0].submitted_on if self.submissions else None
 
     @property
+    def replied_on_time(self) -> bool | None:
+        """Whether the first report came in by the deadline then in force; None while there is none."""
+        return (not self.submissions[0].late) if self.submissions else None
+
+    @property
     def late_submissions(self) -> list[Submission]:
         return [s for s in self.submissions if s.late]
 
@@ -352,20 +357,18 @@ def open_deadlines() -> list[tuple[int, date]]:
 
 def open_letter_ids(state: str) -> list[int]:
     """Ids of the open letters whose stored state (standing) is `state` (a LetterState code), in id order."""
-    from .models import OpenLetter
+    from . import standing
 
-    return list(db.session.scalars(select(OpenLetter.letter_id).where(OpenLetter.state == state)
-                                   .order_by(OpenLetter.letter_id)))
+    return standing.open_letter_ids(state)
 
 
 def closure_facts(letter, status: Status) -> dict:
     """The columns of a Closure for `letter`, 已办结 as `status` says: when, by whom, and the case's figures."""
-    first = status.submissions[0] if status.submissions else None
     days = (status.closed_on - letter.receipt_date).days if status.closed_on and letter.receipt_date else None
     return {"letter_id": letter.id, "closed_at": status.closed_at, "closed_on": status.closed_on,
             "closed_by_id": status.closed_by_id,
             "issue_year": letter.issue_date.year if letter.issue_date else None, "days_to_close": days,
-            "replied_on_time": (not first.late) if first is not None else None}
+            "replied_on_time": status.replied_on_time}
 
 
 def record_closure(letter: Letter, status: Status) -> None:

@@ -73,9 +73,8 @@ def refresh(letter_ids, conn) -> set[int]:
                 if x.id not in recorded:
                     closures.append(closure_facts(x, st))
                 continue
-            first = st.submissions[0] if st.submissions else None
             rows.append({"letter_id": x.id, "state": st.code, "deadline": st.deadline,
-                         "replied_on_time": (not first.late) if first is not None else None})
+                         "replied_on_time": st.replied_on_time})
             items += [{"letter_problem_id": p.item.id, "letter_id": x.id, "state": p.state.value}
                       for p in st.problems]
         if rows:
@@ -161,8 +160,7 @@ def differences(conn=None) -> list[str]:
     for x in letters:
         st = states[x.id]
         row = stored.pop(x.id, None)
-        first = st.submissions[0] if st.submissions else None
-        want = None if st.closed else (st.code, st.deadline, (not first.late) if first is not None else None)
+        want = None if st.closed else (st.code, st.deadline, st.replied_on_time)
         have = (row.state, row.deadline, row.replied_on_time) if row is not None else None
         if want != have:
             out.append(f"{x.number}（id {x.id}）：索引为 {have}，按事实应为 {want}")
@@ -244,11 +242,15 @@ def overdue_letters(today: date) -> list[OverdueLetter]:
     return sorted(out, key=lambda r: (-r.overdue_days, r.id))
 
 
-def open_deadlines(*conditions) -> list[tuple[int, date]]:
-    """(letter id, deadline in force) of the open letters that have a deadline (and meet `conditions` on Letter)."""
+def open_letter_ids(state: str) -> list[int]:
+    """Ids of the open letters whose stored state is `state` (a LetterState code), in id order."""
+    return list(db.session.scalars(select(OpenLetter.letter_id).where(OpenLetter.state == state)
+                                   .order_by(OpenLetter.letter_id)))
+
+
+def open_deadlines() -> list[tuple[int, date]]:
+    """(letter id, deadline in force) of the open letters that have a deadline, in id order."""
     q = select(OpenLetter.letter_id, OpenLetter.deadline).where(OpenLetter.deadline.is_not(None))
-    if conditions:
-        q = q.join(Letter, Letter.id == OpenLetter.letter_id).where(*conditions)
     return [tuple(r) for r in db.session.execute(q.order_by(OpenLetter.letter_id))]
 
 

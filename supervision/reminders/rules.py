@@ -117,14 +117,14 @@ class SweepContext:
         self._unit_users: dict[int, list[User]] = {}
 
     def unit_users(self, unit_id: int) -> list[User]:
-        """users_of_unit, asked once per unit per sweep (not once per letter). Not every unit's accounts at
-        once: the sweep commits after each reminder, and each commit expires every object in the session."""
+        """Every account of a unit, deactivated ones too (the sweep records those as skipped), asked once per unit
+        per sweep (not once per letter)."""
         if unit_id not in self._unit_users:
-            self._unit_users[unit_id] = users_of_unit(unit_id)
+            self.prefetch_unit_users([unit_id])
         return self._unit_users[unit_id]
 
     def prefetch_unit_users(self, unit_ids) -> None:
-        """The accounts of these units in one query (a rule about to go through their letters), for unit_users."""
+        """The accounts of these units in one query — a rule about to go through their letters — for unit_users."""
         wanted = sorted({u for u in unit_ids if u not in self._unit_users})
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
@@ -266,12 +266,6 @@ def url(endpoint: str, **values) -> str:
 
 def weekday_date(d: date) -> str:
     return f"{cn_date(d)}（星期{WEEKDAYS[d.weekday()]}）"
-
-
-def users_of_unit(unit_id: int) -> list[User]:
-    """Every account of a unit, deactivated ones too (the sweep records those as skipped)."""
-    return list(db.session.scalars(select(User).where(User.role == Role.unit.value, User.unit_id == unit_id)
-                                   .order_by(User.id)))
 
 
 def admins() -> list[User]:

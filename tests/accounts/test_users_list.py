@@ -1,34 +1,14 @@
 """/users at province scale: paged in the database, filtered by role, searched by name, a fixed number of queries."""
 import re
-from contextlib import contextmanager
-
-from sqlalchemy import event
 
 from supervision.accounts.models import User
 from supervision.extensions import db
-from tests.helpers import login_as, make_unit, make_user, office
-
-
-@contextmanager
-def counting(app):
-    """The SQL statements the app sends while the block runs."""
-    seen = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+from tests.helpers import login_as, make_unit, make_user, office, sql_statements
 
 
 def statements(app, client, url) -> int:
     client.get(url)  # anything done once per session is not what is measured
-    with counting(app) as seen:
+    with sql_statements(app) as seen:
         resp = client.get(url)
     assert resp.status_code == 200
     return len(seen)

@@ -1,30 +1,13 @@
-"""/units at province scale: 100 units a page (a county's ~55 on one), searchable by name, the heading counting the whole directory."""
+"""/units at province scale: 100 units a page (a county's ~55 on one), searchable by name, the heading counting
+the whole directory."""
 import re
-from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from supervision.directory.views import UNITS_PER_PAGE
 from supervision.directory.models import Unit
+from supervision.directory.views import UNITS_PER_PAGE
 from supervision.extensions import db
-from tests.helpers import login_as
-
-
-@contextmanager
-def counting(app):
-    """The SQL statements the app sends while the block runs."""
-    seen = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+from tests.helpers import login_as, sql_statements
 
 
 def add_units(app, towns=0, county=0, inactive=0, prefix=""):
@@ -95,7 +78,7 @@ def test_units_page_statements_do_not_grow_with_the_directory(app, client):
 
     def statements(url):
         client.get(url)
-        with counting(app) as seen:
+        with sql_statements(app) as seen:
             assert client.get(url).status_code == 200
         return len(seen)
 

@@ -5,12 +5,11 @@ import io
 from datetime import date, timedelta
 
 import openpyxl
-from sqlalchemy import event
 
 from supervision.extensions import db
 from supervision.letters.models import Letter, LetterStatus
 from supervision.letters.service import ensure_default_type
-from tests.helpers import login_as, make_unit
+from tests.helpers import login_as, make_unit, sql_statements
 
 START = date(2021, 1, 4)
 
@@ -29,16 +28,8 @@ def add_letters(unit, n: int, first_seq: int = 1) -> list[Letter]:
 
 
 def statements(client, url: str) -> tuple[int, str]:
-    seen = []
-
-    def count(*_args):
-        seen.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(client.application) as seen:
         html = client.get(url).get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return len(seen), html
 
 

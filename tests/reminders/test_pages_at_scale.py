@@ -4,41 +4,22 @@ import itertools
 import os
 import re
 import sqlite3
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from supervision.extensions import db
 from supervision.reminders import service
 from supervision.reminders.models import Delivery, Notification, ReminderSkip
 from supervision.timeutil import utcnow
-from tests.helpers import login_as, make_user
+from tests.helpers import login_as, make_user, sql_statements
 
 ON_SQLITE = not os.environ.get("TEST_DATABASE_URL")
 _seq = itertools.count(1)
 
 
-@contextmanager
-def statements(app):
-    """Every SQL statement the app sends meanwhile."""
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def count_statements(client, path):
-    with statements(client.application) as seen:
+    with sql_statements(client.application) as seen:
         resp = client.get(path)
     assert resp.status_code == 200
     return len(seen), resp.get_data(as_text=True)
@@ -226,10 +207,10 @@ def test_inbox_badge_and_deliveries_are_index_seeks_with_province_statistics(cli
         db.engine.dispose()  # new connections read the statistics
     sent = []
     for path_ in ("/inbox/", "/inbox/?unread=1", "/inbox/?page=2", "/inbox/deliveries", "/inbox/deliveries?failed=1"):
-        with statements(client.application) as seen:
+        with sql_statements(client.application) as seen:
             assert client.get(path_).status_code == 200
         sent += seen
-    with statements(client.application) as seen, client.application.app_context():
+    with sql_statements(client.application) as seen, client.application.app_context():
         service.deliver_pending()  # the scheduler's pass every minute: its due deliveries (the 2 retries here)
     sent += seen
     raw = sqlite3.connect(path)

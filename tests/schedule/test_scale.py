@@ -1,40 +1,22 @@
 """The year grid, print view and slot page at province scale: a fixed number of queries, whatever the plan holds;
 the batched working calendar answers exactly as workcal does."""
-from contextlib import contextmanager
 from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from supervision import workcal
 from supervision.directory.models import Unit
 from supervision.extensions import db
 from supervision.schedule import service
 from supervision.schedule.models import Slot
-from tests.helpers import login_as, make_user, office
-
-
-@contextmanager
-def counting(app):
-    """The SQL statements the app sends while the block runs."""
-    seen = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+from tests.helpers import login_as, make_user, office, sql_statements
 
 
 def statements(app, client, url) -> tuple[int, str]:
     client.get(url)
-    with counting(app) as seen:
+    with sql_statements(app) as seen:
         resp = client.get(url)
     assert resp.status_code == 200
     return len(seen), resp.get_data(as_text=True)

@@ -4,14 +4,14 @@ history and the year's statistics — costs the same number of SQL statements ho
 import re
 from datetime import date
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from supervision.accounts.models import Role, User
 from supervision.extensions import db
 from supervision.letters import service as letters
 from supervision.visits import service
 from supervision.visits.models import CheckSubpoint, Disposition, Problem, Rating, Visit, VisitRating
-from tests.helpers import login_as, make_unit, make_user
+from tests.helpers import login_as, make_unit, make_user, sql_statements
 
 LETTER, FIXED = Disposition.letter.value, Disposition.fixed.value
 
@@ -41,18 +41,9 @@ def codes(html: str) -> list[str]:
 
 def statements(client, url: str) -> int:
     """How many SQL statements one GET of `url` runs."""
-    seen = []
-
-    def count(*_args):
-        seen.append(1)
-
     db.session.expire_all()  # as in a fresh request: nothing the test loaded saves the page a statement
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(client.application) as seen:
         resp = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert resp.status_code == 200, url
     return len(seen)
 
