@@ -19,6 +19,7 @@ from ..fonts import FontError, font_set
 from .content import LetterContent
 from .deadline import compute_deadline
 from .models import RECEIPT_KINDS, Letter, LetterFile, LetterProblem, LetterStatus, LetterType
+from .papertext import normalise
 from .text import case_sentence, contact_line, letter_number, request_paragraph
 
 DEFAULT_TYPE_NAME = "行政执法监督意见书"
@@ -241,7 +242,7 @@ def draft_letter(visit, user: User, letter_type: LetterType | None = None, repla
                     created_by_id=user.id, replaces_id=replaces.id if replaces else None)
     db.session.add(letter)
     for pos, p in enumerate(problems, start=1):
-        letter.items.append(LetterProblem(problem_id=p.id, position=pos, text=p.description.strip(), live=True))
+        letter.items.append(LetterProblem(problem_id=p.id, position=pos, text=normalise(p.description), live=True))
     db.session.flush()
     audit.record("draft", letter, summary=f"起草{lt.name}（{visit.unit.name}，{len(problems)}个问题）",
                  after={"problems": [p.id for p in problems]}, user=user)
@@ -269,7 +270,7 @@ def update_draft(letter: Letter, data: dict, user: User) -> Letter:
         letter.letter_type = lt
     for f in ("case_name", "case_number"):
         if f in data:
-            setattr(letter, f, (data[f] or "").strip())
+            setattr(letter, f, normalise(data[f]).replace("\n", ""))
     if "period_days" in data and data["period_days"] is not None:
         days = int(data["period_days"])
         if not 1 <= days <= 365:
@@ -281,7 +282,7 @@ def update_draft(letter: Letter, data: dict, user: User) -> Letter:
         item = by_id.get(int(item_id))
         if item is None:
             raise LetterError("问题不属于这份意见书。")
-        text = (text or "").strip()
+        text = normalise(text)
         if not text:
             raise LetterError(f"第{item.position}个问题的表述不能为空。")
         item.text = text
@@ -332,7 +333,7 @@ def add_problem(letter: Letter, problem, user: User) -> LetterProblem:
     other = live_letter_of(problem.id)
     if other is not None:
         raise LetterError(f"该问题已在意见书 {other.display_name} 中。")
-    item = LetterProblem(problem_id=problem.id, text=problem.description.strip(), live=True,
+    item = LetterProblem(problem_id=problem.id, text=normalise(problem.description), live=True,
                          position=max((i.position for i in letter.items), default=0) + 1)
     letter.items.append(item)
     db.session.flush()
@@ -360,8 +361,8 @@ def build_content(letter: Letter, profile=None, issue_date: date | None = None, 
         title=lt.name,
         number=number,
         addressee=letter.unit.name,
-        intro=case_sentence(letter.case_name, letter.case_number),
-        problems=[i.text for i in sorted(letter.items, key=lambda i: i.position)],
+        intro=case_sentence(normalise(letter.case_name), normalise(letter.case_number)),
+        problems=[normalise(i.text) for i in sorted(letter.items, key=lambda i: i.position)],
         request=request_paragraph(letter.period_days, profile.reply_place, lt.request_template or None),
         authority=profile.issuing_authority,
         date=issue_date,
