@@ -48,6 +48,7 @@ CELL = BODY_SIZE + CHAR_SPACE
 NO_START = set("，。、；：？！）〕〉》」』】］｝”’…—·%,.;:?!)]}")
 NO_END = set("（〔〈《「『【［｛“‘([{")
 TOL = 0.01
+SQUEEZE_ROWS = 2  # how many lines a page may be tightened by to keep the 署名 with the body (7.3.5.5)
 SIGNATURE = 1  # the keep group of the blank lines, 署名, 成文日期 and 附注
 
 
@@ -203,16 +204,27 @@ class _Layout:
             k += take
 
     def signature(self, group: list[Line]) -> None:
-        if self.row + len(group) > LINES:
+        """GB/T 9704-2012 7.3.5.5: when the space left under the body cannot hold the 署名 and 成文日期, adjust the
+        line spacing — the 署名 never stands on a page without body text ("此页无正文" is not allowed). A page short
+        by one or two lines is set a little tighter (at most 24 lines in the 版心); otherwise the closing lines of
+        the body go over with the 署名 and the page they leave is set wider."""
+        over = self.row + len(group) - LINES
+        if 0 < over <= SQUEEZE_ROWS and self.row < LINES:
+            page = self.pages[-1]
+            page.pitch = PITCH * (LINES - 1) / (LINES - 1 + over)
+            for line in group:
+                page.lines.append((self.row, line))
+                self.row += 1
+            return
+        if over > 0:
             self._carry_body(len(group))
         for line in group:
             self.put(line)
 
     def _carry_body(self, group_rows: int) -> None:
-        """GB/T 9704-2012 7.3.5.5: no room for the 署名 and 成文日期 under the body — adjust the line spacing
-        rather than leave the 署名 on a page of its own ("此页无正文" is not allowed). The closing lines of the
-        body (at least two, whole when fewer would be left alone) go over to the new page with the 署名, and this
-        page's remaining lines are spread over the full height of the 版心."""
+        """The closing lines of the body (at least two; the paragraph's whole part on this page when fewer would be
+        left alone) go over to a new page with the 署名, and this page's remaining lines are spread over the full
+        height of the 版心."""
         page = self.pages[-1]
         tail: list[tuple[int, Line]] = []
         for row, line in reversed(page.lines):
