@@ -74,4 +74,4 @@ def test_one_problem_is_stated_without_an_ordinal_but_frozen_letters_keep_theirs
 
 
 def test_problem_lines_are_joined_without_spaces_between_chinese():
-    assert T.problem_paragraph(1, "未公示\n权责清单\nWord 2016\n文档") == "一是未公示权责清单Word 2016 文档。"
+    assert T.problem_paragraph(1, "未公示\n权责清单\nWord 2016\n文档") == "一是未公示权责清单 Word 2016 文档。"
