@@ -416,6 +416,19 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def rest_day_warning(day: date) -> str:
+    """A word of warning (not a refusal) when the 成文日期 falls on a rest day; nothing when the calendar does not
+    know the year."""
+    try:
+        info = workcal.day_info(day)
+    except workcal.UnknownYear:
+        return ""
+    if info.workday:
+        return ""
+    why = f"星期{'一二三四五六日'[day.weekday()]}" if info.reason == "周末" else info.reason
+    return f"成文日期{timeutil.cn_date(day)}是休息日（{why}）。"
+
+
 # --- issuing --------------------------------------------------------------------------------------
 
 def next_seq(letter_type_id: int, year: int) -> int:

@@ -136,7 +136,8 @@ def show(letter_id):
     return render_template("letters/show.html", letter=letter, content=content, stored=stored, rect_status=rect_status,
                            can_edit=service.can_edit(current_user, letter), other_drafts=other_drafts,
                            void_form=VoidForm(), delivery_form=DeliveryForm(), history=history,
-                           replaced_by=letter.replaced_by if letter.is_voided else None)
+                           replaced_by=letter.replaced_by if letter.is_voided else None,
+                           date_warning=service.rest_day_warning(content.date) if letter.is_draft and content.date else "")
 
 
 @bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])
@@ -259,6 +260,8 @@ def issue(letter_id):
         flash(f"未签发：{exc}", "danger")
         return redirect(url_for(".show", letter_id=letter_id))
     flash(f"已签发 {letter.number}，{letter.unit.name}已可在“我的意见书”中看到。", "success")
+    if service.rest_day_warning(letter.issue_date):
+        flash(service.rest_day_warning(letter.issue_date) + "如成文日期有误，可作废后起草更正件。", "warning")
     return redirect(url_for(".show", letter_id=letter.id))
 
 
