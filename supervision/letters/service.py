@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask import abort
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, timeutil, workcal
 from ..accounts.models import Role, User
@@ -20,7 +21,7 @@ from .content import LetterContent
 from .deadline import compute_deadline
 from .models import RECEIPT_KINDS, Letter, LetterFile, LetterProblem, LetterStatus, LetterType
 from .papertext import normalise
-from .text import case_sentence, contact_line, letter_number, request_paragraph
+from .text import case_sentence, cn_number, contact_line, letter_number, request_paragraph
 
 DEFAULT_TYPE_NAME = "行政执法监督意见书"
 LETTER_DISPOSITION = "需下达意见书"
@@ -29,6 +30,22 @@ ISSUE_ATTEMPTS = 8
 
 class LetterError(ValueError):
     """A rule of letters was broken; the message is for the user."""
+
+
+class LetterConflict(LetterError):
+    """Someone else changed this draft since the form was opened: the message says who, when and what."""
+
+    def __init__(self, letter: "Letter", changes: list[str], by: str = "", at=None):
+        self.letter = letter
+        self.current_version = letter.version
+        self.changes = changes
+        self.by = by
+        self.at = at
+        who = by or "其他人"
+        when = f"于{timeutil.cn_datetime(at)}" if at else ""
+        what = "对方的修改：" + "；".join(changes) + "。" if changes else ""
+        super().__init__(f"保存被拒绝：{who}{when}已修改了这份草稿，您看到的是旧版本。{what}"
+                         "您填写的内容仍保留在下方；核对后再次保存将以您的内容为准。")
 
 
 # --- letter types ---------------------------------------------------------------------------------
@@ -254,12 +271,70 @@ def _renumber(letter: Letter) -> None:
         item.position = pos
 
 
-def update_draft(letter: Letter, data: dict, user: User) -> Letter:
+DRAFT_FIELD_LABELS = {"letter_type_id": "文书类型", "case_name": "案件名称", "case_number": "处罚决定书文号",
+                      "period_days": "整改期限"}
+
+
+def _claim_version(letter: Letter, expected_version: int | None = None) -> None:
+    """Raise the draft's version — only from `expected_version` when given (an atomic compare-and-set: of two
+    saves from forms opened at the same version, the second is refused)."""
+    if expected_version is None:
+        expected_version = letter.version or 1
+    elif letter.version != expected_version:
+        raise _conflict(letter, expected_version)
+    result = db.session.execute(
+        update(Letter).where(Letter.id == letter.id, Letter.version == expected_version)
+        .values(version=expected_version + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.expire(letter, ["version"])
+        raise _conflict(letter, expected_version)
+    set_committed_value(letter, "version", expected_version + 1)  # what the UPDATE wrote; nothing left to flush
+
+
+def _short(text: str, n: int = 30) -> str:
+    text = text or ""
+    return text if len(text) <= n else text[:n] + "……"
+
+
+def _describe_change(entry) -> list[str]:
+    """One audit entry of a draft in words: the fields and problems it changed."""
+    before, after = entry.before_data or {}, entry.after_data or {}
+    if entry.action != "update":
+        return [entry.summary]
+    out = []
+    for field, label in DRAFT_FIELD_LABELS.items():
+        if before.get(field) != after.get(field):
+            out.append(f"{label}由“{_short(str(before.get(field) or ''))}”改为“{_short(str(after.get(field) or ''))}”")
+    old_items, new_items = before.get("items") or {}, after.get("items") or {}
+    for key, (pos, text) in sorted(new_items.items(), key=lambda kv: kv[1][0]):
+        old = old_items.get(key)
+        if old is None:
+            continue
+        if old[1] != text:
+            out.append(f"第{cn_number(pos)}个问题改为“{_short(text)}”")
+        elif old[0] != pos:
+            out.append(f"“{_short(text, 12)}”从第{cn_number(old[0])}个移到第{cn_number(pos)}个")
+    return out
+
+
+def _conflict(letter: Letter, seen_version: int) -> LetterConflict:
+    """The refusal, with every change made to the draft after the version the form showed."""
+    entries = (db.session.query(audit.AuditEntry).filter_by(record_type="letter", record_id=letter.id)
+               .order_by(audit.AuditEntry.id).all())
+    later = [e for e in entries if ((e.after_data or {}).get("version") or 0) > seen_version]
+    changes = [c for e in later for c in _describe_change(e)]
+    last = later[-1] if later else (entries[-1] if entries else None)
+    return LetterConflict(letter, changes, by=last.username if last else "", at=last.at if last else None)
+
+
+def update_draft(letter: Letter, data: dict, user: User, expected_version: int | None = None) -> Letter:
     """Change the type, case reference, period, and each problem's wording and order.
 
     data: letter_type_id, case_name, case_number, period_days, items: {item_id: (position, text)}.
+    expected_version: the version the form was opened at; LetterConflict when someone saved since.
     """
     _require_edit(user, letter)
+    _claim_version(letter, expected_version)
     fields = ("letter_type_id", "case_name", "case_number", "period_days")
     before = audit.snapshot(letter, fields)
     before["items"] = {i.id: [i.position, i.text] for i in letter.items}
@@ -290,6 +365,7 @@ def update_draft(letter: Letter, data: dict, user: User) -> Letter:
     _renumber(letter)
     after = audit.snapshot(letter, fields)
     after["items"] = {i.id: [i.position, i.text] for i in letter.items}
+    after["version"] = letter.version
     audit.record("update", letter, summary=f"修改意见书草稿（{letter.unit.name}）", before=before, after=after, user=user)
     return letter
 
@@ -303,12 +379,18 @@ def move_problem(item: LetterProblem, target: Letter, user: User) -> LetterProbl
         raise LetterError("问题已在这份意见书中。")
     if source.unit_id != target.unit_id:
         raise LetterError("问题只能在同一单位的意见书草稿之间移动。")
+    _claim_version(source)
+    _claim_version(target)
     item.position = max((i.position for i in target.items), default=0) + 1
     item.letter = target  # re-parented, not orphaned: the row keeps its id
     _renumber(source)
     db.session.flush()
     audit.record("move_problem", target, summary=f"问题 #{item.problem_id} 从草稿 #{source.id} 移入草稿 #{target.id}",
-                 before={"letter_id": source.id}, after={"letter_id": target.id}, user=user)
+                 before={"letter_id": source.id}, after={"letter_id": target.id, "version": target.version},
+                 user=user)
+    audit.record("move_problem", source, summary=f"问题“{_short(item.text, 12)}”移入草稿 #{target.id}",
+                 before={"letter_id": source.id}, after={"letter_id": target.id, "version": source.version},
+                 user=user)
     return item
 
 
@@ -316,11 +398,12 @@ def remove_problem(item: LetterProblem, user: User) -> None:
     """Take a problem out of a draft; it waits for another letter."""
     letter = item.letter
     _require_edit(user, letter)
+    _claim_version(letter)
     letter.items.remove(item)
     db.session.delete(item)
     _renumber(letter)
-    audit.record("remove_problem", letter, summary=f"从草稿 #{letter.id} 移出问题 #{item.problem_id}",
-                 before={"problem_id": item.problem_id}, user=user)
+    audit.record("remove_problem", letter, summary=f"从草稿 #{letter.id} 移出问题“{_short(item.text, 12)}”",
+                 before={"problem_id": item.problem_id}, after={"version": letter.version}, user=user)
 
 
 def add_problem(letter: Letter, problem, user: User) -> LetterProblem:
@@ -333,12 +416,13 @@ def add_problem(letter: Letter, problem, user: User) -> LetterProblem:
     other = live_letter_of(problem.id)
     if other is not None:
         raise LetterError(f"该问题已在意见书 {other.display_name} 中。")
+    _claim_version(letter)
     item = LetterProblem(problem_id=problem.id, text=normalise(problem.description), live=True,
                          position=max((i.position for i in letter.items), default=0) + 1)
     letter.items.append(item)
     db.session.flush()
-    audit.record("add_problem", letter, summary=f"向草稿 #{letter.id} 加入问题 #{problem.id}",
-                 after={"problem_id": problem.id}, user=user)
+    audit.record("add_problem", letter, summary=f"向草稿 #{letter.id} 加入问题“{_short(item.text, 12)}”",
+                 after={"problem_id": problem.id, "version": letter.version}, user=user)
     return item
 
 

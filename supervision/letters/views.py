@@ -150,15 +150,19 @@ def edit(letter_id):
     form = LetterEditForm(obj=letter)
     form.letter_type_id.choices = [(t.id, t.name) for t in service.letter_types()]
     error = None
+    status = 200
     if form.validate_on_submit():
         try:
             service.update_draft(letter, {
                 "letter_type_id": form.letter_type_id.data, "case_name": form.case_name.data or "",
                 "case_number": form.case_number.data or "", "period_days": form.period_days.data,
-                "items": parse_items(request.form)}, current_user)
+                "items": parse_items(request.form)}, current_user, expected_version=request.form.get("version", -1, int))
             db.session.commit()
             flash("草稿已保存。", "success")
             return redirect(url_for(".show", letter_id=letter.id))
+        except service.LetterConflict as exc:
+            db.session.rollback()
+            error, status = str(exc), 409  # the form keeps what was typed and now carries the current version
         except service.LetterError as exc:
             db.session.rollback()
             error = str(exc)
@@ -166,8 +170,8 @@ def edit(letter_id):
     other_drafts = (db.session.query(Letter).filter(Letter.unit_id == letter.unit_id, Letter.id != letter.id,
                                                     Letter.status == LetterStatus.draft.value).all())
     return render_template("letters/edit.html", letter=letter, form=form, error=error, waiting=waiting,
-                           other_drafts=other_drafts,
-                           posted=parse_items(request.form) if request.method == "POST" else {})
+                           other_drafts=other_drafts, status=status,
+                           posted=parse_items(request.form) if request.method == "POST" else {}), status
 
 
 def _item_of(letter: Letter, item_id: int) -> LetterProblem:
