@@ -105,7 +105,17 @@ def _check_type(data: dict, existing: LetterType | None = None) -> None:
             raise LetterError("要求段落中只能使用 {days}（期限天数）和 {place}（报送地点）两个占位符。") from None
 
 
+def _clean_type(data: dict) -> dict:
+    """The type's name and request paragraph go on paper: cleaned like every other text there."""
+    data = dict(data)
+    for f in ("name", "prefix", "request_template"):
+        if isinstance(data.get(f), str):
+            data[f] = normalise(data[f]) if f != "request_template" else normalise(data[f]).replace("\n", "")
+    return data
+
+
 def create_type(data: dict) -> LetterType:
+    data = _clean_type(data)
     _check_type(data)
     lt = LetterType(**{f: data[f] for f in TYPE_FIELDS if f in data})
     lt.name = lt.name.strip()
@@ -116,6 +126,7 @@ def create_type(data: dict) -> LetterType:
 
 
 def update_type(lt: LetterType, data: dict) -> LetterType:
+    data = _clean_type(data)
     _check_type(data, existing=lt)
     if lt.is_default and data.get("active") is False:
         raise LetterError("默认文书类型不能停用。")
@@ -447,10 +458,11 @@ def build_content(letter: Letter, profile=None, issue_date: date | None = None, 
         addressee=letter.unit.name,
         intro=case_sentence(normalise(letter.case_name), normalise(letter.case_number)),
         problems=[normalise(i.text) for i in sorted(letter.items, key=lambda i: i.position)],
-        request=request_paragraph(letter.period_days, profile.reply_place, lt.request_template or None),
-        authority=profile.issuing_authority,
+        request=request_paragraph(letter.period_days, normalise(profile.reply_place),
+                                  normalise(lt.request_template) or None),
+        authority=normalise(profile.issuing_authority),
         date=issue_date,
-        contact=contact_line(profile.contact_person, profile.contact_phone),
+        contact=contact_line(normalise(profile.contact_person), normalise(profile.contact_phone)),
         draft=not number,
     )
 

@@ -137,7 +137,8 @@ def show(letter_id):
                            can_edit=service.can_edit(current_user, letter), other_drafts=other_drafts,
                            void_form=VoidForm(), delivery_form=DeliveryForm(), history=history,
                            replaced_by=letter.replaced_by if letter.is_voided else None,
-                           date_warning=service.rest_day_warning(content.date) if letter.is_draft and content.date else "")
+                           date_warning=(service.rest_day_warning(content.date)
+                                         if letter.is_draft and content.date else ""))
 
 
 @bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])
@@ -156,7 +157,8 @@ def edit(letter_id):
             service.update_draft(letter, {
                 "letter_type_id": form.letter_type_id.data, "case_name": form.case_name.data or "",
                 "case_number": form.case_number.data or "", "period_days": form.period_days.data,
-                "items": parse_items(request.form)}, current_user, expected_version=request.form.get("version", -1, int))
+                "items": parse_items(request.form)}, current_user,
+                expected_version=request.form.get("version", -1, int))
             db.session.commit()
             flash("草稿已保存。", "success")
             return redirect(url_for(".show", letter_id=letter.id))

@@ -71,7 +71,8 @@ def _plain(n: int, seed: int) -> list[str]:
 
 
 @pytest.mark.skipif(not os.path.exists(UMING), reason="apt-get install fonts-arphic-uming")
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice absent: apt-get install libreoffice-writer-nogui")
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice absent: apt-get install libreoffice-writer-nogui")
 def test_libreoffice_lays_the_docx_out_as_the_pdf(tmp_path):
     conf = tmp_path / "fonts.conf"
     conf.write_text(FONTS_CONF.format(aliases="\n  ".join(ALIAS.format(f) for f in

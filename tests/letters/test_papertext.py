@@ -80,3 +80,12 @@ def test_a_character_the_font_lacks_is_refused_by_naming_the_finding(admin, rang
     db.session.expire_all()
     assert db.session.get(Letter, letter.id).is_draft and db.session.query(LetterFile).count() == 0
     assert db.session.query(AuditEntry).filter_by(action="issue").count() == 0
+
+
+def test_letter_type_wording_is_cleaned_when_saved(ctx):
+    lt = service.create_type({"name": "\ufeff行政执法监督通知书\u200b", "prefix": "鲁政行监字\u00a0",
+                              "request_template": "请于{days}日内报送{place}.\r\n", "sort_order": 1, "active": True})
+    db.session.commit()
+    assert (lt.name, lt.prefix, lt.request_template) == ("行政执法监督通知书", "鲁政行监字", "请于{days}日内报送{place}.")
+    service.update_type(lt, {"name": "行政执法监督通知书\u00ad", "request_template": "请于{days}日内,报送{place}。"})
+    assert lt.name == "行政执法监督通知书" and lt.request_template == "请于{days}日内，报送{place}。"
