@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 need=()
 [ -e /usr/share/fonts/truetype/arphic/uming.ttc ] || need+=(fonts-arphic-uming)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)  # the Word copy laid out as the PDF
 python_bin=${PYTHON:-python3.11}
 command -v "$python_bin" >/dev/null 2>&1 || python_bin=python3
 "$python_bin" -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)

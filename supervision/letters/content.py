@@ -20,11 +20,16 @@ class LetterContent:
     date: date | None = None  # 成文日期
     contact: str = ""  # （联系人：×××，联系方式：×××）
     draft: bool = False
+    # How the content is laid out: 2 = a single problem without 一是 (issue 16). Content frozen before that has no
+    # such key and reads as 1, so its Word copy keeps the wording of its stored PDF.
+    style: int = 2
 
     def body_paragraphs(self) -> list[str]:
         """The paragraphs after the addressee line, each indented two characters."""
         out = [self.intro] if self.intro else []
-        out += [problem_paragraph(i, p) for i, p in enumerate(self.problems, start=1)]
+        # One problem is stated as it is: 一是 would promise a 二是 that never comes.
+        lead = len(self.problems) > 1 or self.style < 2
+        out += [problem_paragraph(i, p, lead) for i, p in enumerate(self.problems, start=1)]
         if self.request:
             out.append(self.request)
         return out
@@ -44,6 +49,7 @@ class LetterContent:
     @classmethod
     def from_json(cls, raw: str) -> "LetterContent":
         data = json.loads(raw)
+        data.setdefault("style", 1)
         if data.get("date"):
             data["date"] = date.fromisoformat(data["date"])
         return cls(**data)

@@ -101,6 +101,9 @@ class Letter(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # The draft's version, raised by every change of its wording or problems: the draft form posts the version it
+    # was opened at, so a second person's save never silently overwrites the first's (service.update_draft).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     letter_type: Mapped[LetterType] = relationship()
     unit = relationship("Unit")

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from ..fonts import FontSet, ResolvedFont
+from .. import timeutil
+from ..fonts import FontError, FontSet, MissingGlyphs, ResolvedFont
 from .content import LetterContent
-from .text import paper_date
+from .papertext import context, describe_char
+from .text import DEFAULT_INTRO, DEFAULT_REQUEST_TEMPLATE, cn_number, paper_date
 
 PAGE_W, PAGE_H = A4
 LEFT = 28 * mm  # 订口
@@ -32,33 +35,43 @@ HEIGHT = 225 * mm
 LINES = 22
 CHARS = 28
 PITCH = HEIGHT / LINES  # 10.23 mm
-CELL = WIDTH / CHARS  # one character of the grid, 15.79 pt
 BODY_SIZE = 16  # 3号
 TITLE_SIZE = 22  # 2号
 PAGE_NO_SIZE = 14  # 4号
 PAGE_NO_GAP = 7 * mm
+# 28 glyphs and the 27 gaps between them fill the 版心 exactly: 28 × 16 pt = 448 pt is wider than 156 mm (442.2 pt),
+# so each gap is (442.2 − 448) / 27 ≈ −0.215 pt and one character of the grid ("一字") is 15.785 pt.
+CHAR_SPACE = (WIDTH - CHARS * BODY_SIZE) / (CHARS - 1)
+CELL = BODY_SIZE + CHAR_SPACE
 
 # 避头: may not start a line. 避尾: may not end a line.
 NO_START = set("，。、；：？！）〕〉》」』】］｝”’…—·%,.;:?!)]}")
 NO_END = set("（〔〈《「『【［｛“‘([{")
 TOL = 0.01
+SQUEEZE_ROWS = 2  # how many lines a page may be tightened by to keep the 署名 with the body (7.3.5.5)
+SIGNATURE = 1  # the keep group of the blank lines, 署名, 成文日期 and 附注
 
 
 @dataclass
 class Line:
     text: str
-    role: str = "body"  # body / title
+    role: str = "body"  # body / title / blank
     size: float = BODY_SIZE
     align: str = "left"  # left / justify / center / right / centre_on
     indent: int = 0  # characters from the left edge
     right: int = 0  # characters from the right edge (align=right)
     keep: int = 0  # lines with the same non-zero keep stay on one page
     centre_x: float | None = None  # for align=centre_on: the x to centre on
+    para: int = -1  # the paragraph (addressee, intro, problems, request) a body line belongs to; -1 for others
 
 
 @dataclass
 class Page:
     lines: list[tuple[int, Line]]  # (grid row, line)
+    pitch: float = PITCH  # the line pitch: wider than the grid's on a page that gave lines to the 署名 page
+
+    def last_row(self) -> int:
+        return max((row for row, _ in self.lines), default=-1)
 
 
 def _tokens(text: str) -> list[str]:
@@ -82,7 +95,7 @@ def natural_width(text: str, font: str, size: float) -> float:
 
 def grid_space(size: float) -> float:
     """Character spacing: body text sits on the 28-character grid; larger text (the title) is set solid."""
-    return CELL - size if size <= BODY_SIZE else 0.0
+    return CHAR_SPACE if size <= BODY_SIZE else 0.0
 
 
 def line_width(text: str, font: str, size: float) -> float:
@@ -129,59 +142,149 @@ def build_lines(content: LetterContent, fonts: FontSet) -> list[Line | None]:
     out.append(Line(content.number or "（草稿　签发时编号）", align="center"))
     out.append(None)
     for text, last in break_paragraph(content.addressee_text(), body, first_indent=0):
-        out.append(Line(text, align="left" if last else "justify"))
-    for para in content.body_paragraphs():
+        out.append(Line(text, align="left" if last else "justify", para=0))
+    for n, para in enumerate(content.body_paragraphs(), start=1):
         first = True
         for text, last in break_paragraph(para, body, first_indent=2):
-            out.append(Line(text, align="left" if last else "justify", indent=2 if first else 0))
+            out.append(Line(text, align="left" if last else "justify", indent=2 if first else 0, para=n))
             first = False
-    # Signature block: two empty lines, authority centred over the date (date right four characters).
+    # Signature block: two empty lines (room for the seal), authority centred over the date (date right four
+    # characters), the 附注 under it — one group that never breaks across pages.
     date_text = paper_date(content.date) if content.date else ""
     date_w = line_width(date_text, body, BODY_SIZE)
     date_right = LEFT + WIDTH - 4 * CELL
     centre = date_right - date_w / 2
-    out += [None, None]
-    out.append(Line(content.authority, align="centre_on", centre_x=centre, keep=1))
-    out.append(Line(date_text, align="right", right=4, keep=1))
+    out += [Line("", role="blank", keep=SIGNATURE), Line("", role="blank", keep=SIGNATURE)]
+    out.append(Line(content.authority, align="centre_on", centre_x=centre, keep=SIGNATURE))
+    out.append(Line(date_text, align="right", right=4, keep=SIGNATURE))
     if content.contact:
         for text, last in break_paragraph(content.contact, body, first_indent=2):
             out.append(Line(text, align="left" if last else "justify", indent=2 if text.startswith("（") else 0,
-                            keep=1))
+                            keep=SIGNATURE))
     return out
 
 
+class _Layout:
+    """Fills pages row by row: paragraphs never leave one line alone at the foot or head of a page, and the 署名
+    group never stands on a page without body text."""
+
+    def __init__(self) -> None:
+        self.pages: list[Page] = [Page([])]
+        self.row = 0
+
+    def new_page(self) -> None:
+        self.pages.append(Page([]))
+        self.row = 0
+
+    def put(self, line: Line) -> None:
+        if self.row >= LINES:
+            self.new_page()
+        self.pages[-1].lines.append((self.row, line))
+        self.row += 1
+
+    def paragraph(self, lines: list[Line]) -> None:
+        k = 0
+        while k < len(lines):
+            if self.row >= LINES:
+                self.new_page()
+            room, rest = LINES - self.row, len(lines) - k
+            if rest <= room:
+                take = rest
+            else:
+                take = room
+                if rest - take < 2:  # the last line alone at the head of the next page (widow)
+                    take = rest - 2
+                if k == 0 and take < 2:  # the first line alone at the foot of this page (orphan)
+                    take = 0
+            if take <= 0:
+                self.new_page()
+                continue
+            for line in lines[k:k + take]:
+                self.put(line)
+            k += take
+
+    def signature(self, group: list[Line]) -> None:
+        """GB/T 9704-2012 7.3.5.5: when the space left under the body cannot hold the 署名 and 成文日期, adjust the
+        line spacing — the 署名 never stands on a page without body text ("此页无正文" is not allowed). A page short
+        by one or two lines is set a little tighter (at most 24 lines in the 版心); otherwise the closing lines of
+        the body go over with the 署名 and the page they leave is set wider."""
+        over = self.row + len(group) - LINES
+        if 0 < over <= SQUEEZE_ROWS and self.row < LINES:
+            page = self.pages[-1]
+            page.pitch = PITCH * (LINES - 1) / (LINES - 1 + over)
+            for line in group:
+                page.lines.append((self.row, line))
+                self.row += 1
+            return
+        if over > 0:
+            self._carry_body(len(group))
+        for line in group:
+            self.put(line)
+
+    def _carry_body(self, group_rows: int) -> None:
+        """The closing lines of the body (at least two; the paragraph's whole part on this page when fewer would be
+        left alone) go over to a new page with the 署名, and this page's remaining lines are spread over the full
+        height of the 版心."""
+        page = self.pages[-1]
+        tail: list[tuple[int, Line]] = []
+        for row, line in reversed(page.lines):
+            if line.para < 0 or (tail and line.para != tail[0][1].para):
+                break
+            tail.insert(0, (row, line))
+        if not tail:  # pragma: no cover - a letter always ends its body with a paragraph
+            self.new_page()
+            return
+        move = min(2, len(tail))
+        if len(tail) - move == 1:
+            move = len(tail)
+        move = min(move, LINES - group_rows)
+        moved = [line for _, line in tail[len(tail) - move:]]
+        del page.lines[len(page.lines) - move:]
+        last = page.last_row()
+        if last > 0:
+            page.pitch = PITCH * (LINES - 1) / last
+        self.new_page()
+        for line in moved:
+            self.put(line)
+
+
 def paginate(lines: list[Line | None]) -> list[Page]:
-    pages: list[Page] = [Page([])]
-    row = 0
+    lay = _Layout()
     n = 0
     while n < len(lines):
         line = lines[n]
-        if row >= LINES:
-            pages.append(Page([]))
-            row = 0
-        if line is not None and line.keep:
-            group = [x for x in lines[n:] if x is not None and x.keep == line.keep]
-            if row + len(group) > LINES and row > 0:
-                pages.append(Page([]))
-                row = 0
         if line is None:
-            if row > 0:  # no empty line at the top of a page
-                row += 1
+            if 0 < lay.row < LINES:  # no empty line at the top of a page
+                lay.row += 1
+            n += 1
+        elif line.keep:
+            group = []
+            while n < len(lines) and lines[n] is not None and lines[n].keep == line.keep:
+                group.append(lines[n])
+                n += 1
+            lay.signature(group)
+        elif line.para >= 0:
+            para = []
+            while n < len(lines) and lines[n] is not None and lines[n].para == line.para and not lines[n].keep:
+                para.append(lines[n])
+                n += 1
+            lay.paragraph(para)
         else:
-            pages[-1].lines.append((row, line))
-            row += 1
-        n += 1
-    return pages
+            lay.put(line)
+            n += 1
+    return lay.pages
 
 
-def _baseline(row: int, size: float, font: ResolvedFont) -> float:
+def _baseline(row: int, size: float, font: ResolvedFont, pitch: float = PITCH) -> float:
     """Baseline y that puts the top of the em box on the grid row's top edge."""
     descent = font.face.descent / 1000.0  # negative; the value written to the FontDescriptor
-    top = PAGE_H - TOP - row * PITCH
+    top = PAGE_H - TOP - row * pitch
     return top - size * (1 + descent)
 
 
-def _draw_line(c: Canvas, row: int, line: Line, fonts: FontSet) -> None:
+def _draw_line(c: Canvas, row: int, line: Line, fonts: FontSet, pitch: float = PITCH) -> None:
+    if line.role == "blank" or not line.text:
+        return
     font = fonts.title if line.role == "title" else fonts.body
     size = line.size
     text = line.text
@@ -200,7 +303,7 @@ def _draw_line(c: Canvas, row: int, line: Line, fonts: FontSet) -> None:
         x = min(max(LEFT, line.centre_x - width / 2), LEFT + WIDTH - width)
     else:
         x = left
-    t = c.beginText(x, _baseline(row, size, font))
+    t = c.beginText(x, _baseline(row, size, font, pitch))
     t.setFont(font.name, size)
     t.setCharSpace(space)
     if line.role == "title" and not font.heavy:
@@ -238,32 +341,97 @@ def _draw_draft_mark(c: Canvas, fonts: FontSet) -> None:
     c.restoreState()
 
 
+class UnprintableText(MissingGlyphs):
+    """Text of the letter that the font cannot print, said by where it is — the finding, the case name — with each
+    character, its code point and the words around it. No font file or setting is named: that is the system
+    administrator's business, not the reviewer's."""
+
+    def __init__(self, places: list[tuple[str, str, str]], chars: str, font: ResolvedFont):
+        self.places = places  # (where, character, context)
+        self.chars = chars
+        self.font = font
+        parts = [f"{where}中的{describe_char(ch)}，位于“{ctx}”" for where, ch, ctx in places[:8]]
+        more = f"等{len(places)}处" if len(places) > 8 else ""
+        FontError.__init__(self, "；".join(parts) + more + "：所用字体印不出这些字。请改用常用写法或删去后再签发；"
+                           "如确需使用，请系统管理员补充包含这些字的字体。本次未签发，也未占用文号。")
+
+
+class UnsuitableFont(MissingGlyphs):
+    """The font lacks characters of the letter's own fixed wording: it is not a Chinese font fit for letters."""
+
+    def __init__(self, chars: str, font: ResolvedFont):
+        self.chars = chars
+        self.font = font
+        FontError.__init__(self, f"所用字体“{font.family}”缺少公文的常用字（如“{chars[:6]}”），不能用于生成公文。"
+                           "请系统管理员更换公文字体。本次未签发，也未占用文号。")
+
+
+# The wording every letter has, whatever was typed: a font lacking any of it is the wrong font, not a rare character.
+FIXED_WORDING = DEFAULT_INTRO + DEFAULT_REQUEST_TEMPLATE.format(days="", place="") + "一二三四五六七八九十是年月日号（）〔〕：，。"
+
+
+def _places(content: LetterContent) -> list[tuple[str, str]]:
+    """(where, text) of everything printed in the body font, in the words the draft form uses."""
+    out = [("文号", content.number), ("主送机关（受文单位名称）", content.addressee_text()),
+           ("开头一段（案件名称、处罚决定书文号）", content.intro)]
+    paragraphs = content.body_paragraphs()
+    offset = 1 if content.intro else 0
+    many = len(content.problems) > 1
+    for i, _ in enumerate(content.problems, start=1):
+        para = paragraphs[offset + i - 1]
+        head = para[:12] + ("……" if len(para) > 12 else "")
+        out.append((f"第{cn_number(i)}个问题（{head}）" if many else f"问题（{head}）", para))
+    out += [("要求段落（文书类型的设置）", content.request), ("发文机关署名（机关信息）", content.authority),
+            ("附注（联系人、联系方式）", content.contact)]
+    return out
+
+
 def check_fonts(content: LetterContent, fonts: FontSet) -> None:
-    """Raise fonts.MissingGlyphs before anything is drawn (ReportLab would leave gaps)."""
-    body_text = content.all_text().replace(content.title, "") + (paper_date(content.date) if content.date else "")
-    body_text += "— 0123456789（草稿签发时编号）"
-    title_text = content.title + ("草稿" if content.draft else "")
-    fonts.check(body_text, title_text)
+    """Raise UnprintableText (a fonts.MissingGlyphs) before anything is drawn: ReportLab would leave gaps."""
+    for font in (fonts.body, fonts.title):
+        if font.missing(FIXED_WORDING):
+            raise UnsuitableFont(font.missing(FIXED_WORDING + content.all_text()), font)
+    places: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    lacking: list[ResolvedFont] = []
+    checks = [(fonts.title, "标题（文书类型的名称）", content.title)]
+    checks += [(fonts.body, where, text) for where, text in _places(content)]
+    for font, where, text in checks:
+        for ch in font.missing(text):
+            if ch not in seen:
+                seen.add(ch)
+                places.append((where, ch, context(text, ch)))
+                lacking.append(font)
+    if places:
+        raise UnprintableText(places, "".join(sorted(seen)), lacking[0])
+    # What the layout adds itself: the date, page numbers, the draft marks.
+    body_text = (paper_date(content.date) if content.date else "") + "— 0123456789（草稿签发时编号）"
+    fonts.check(body_text, content.title + ("草稿" if content.draft else ""))
 
 
-def render_pdf(content: LetterContent, fonts: FontSet) -> bytes:
-    """The letter as PDF bytes. Raises fonts.MissingGlyphs (naming characters and font) first."""
+def render_pdf(content: LetterContent, fonts: FontSet, created: datetime | None = None) -> bytes:
+    """The letter as PDF bytes. Raises UnprintableText (naming the finding and character) first.
+
+    The document information: the letter's number as its title, the issuing office as author, the letter type and
+    addressee as subject, when it was made (Beijing time), and Chinese (zh-CN) as its language."""
     check_fonts(content, fonts)
     pages = paginate(build_lines(content, fonts))
+    made = timeutil.to_local(created) if created else timeutil.now()
     buf = io.BytesIO()
     # The body font as the initial font keeps Helvetica (not embedded) out of the file altogether.
     c = Canvas(buf, pagesize=A4, pageCompression=1, invariant=1, initialFontName=fonts.body.name,
-               initialFontSize=BODY_SIZE)
-    c.setTitle(f"{content.title} {content.number}".strip())
+               initialFontSize=BODY_SIZE, lang="zh-CN")
+    c.setDateFormatter(lambda *_ts: made.strftime("D:%Y%m%d%H%M%S+08'00'"))
+    c.setTitle(content.number or f"{content.title}（草稿）")
     c.setAuthor(content.authority)
-    c.setSubject(content.addressee)
+    c.setSubject(f"{content.title}（{content.addressee}）")
     c.setCreator("依法行政日常监督系统")
     for n, page in enumerate(pages, start=1):
         if content.draft:
             _draw_draft_mark(c, fonts)
         c.setFillGray(0)
         for row, line in page.lines:
-            _draw_line(c, row, line, fonts)
+            _draw_line(c, row, line, fonts, page.pitch)
         if len(pages) > 1:
             _draw_page_number(c, n, fonts)
         c.showPage()

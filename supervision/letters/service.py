@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask import abort
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, timeutil, workcal
 from ..accounts.models import Role, User
@@ -19,7 +20,8 @@ from ..fonts import FontError, font_set
 from .content import LetterContent
 from .deadline import compute_deadline
 from .models import RECEIPT_KINDS, Letter, LetterFile, LetterProblem, LetterStatus, LetterType
-from .text import case_sentence, contact_line, letter_number, request_paragraph
+from .papertext import normalise
+from .text import case_sentence, cn_number, contact_line, letter_number, request_paragraph
 
 DEFAULT_TYPE_NAME = "行政执法监督意见书"
 LETTER_DISPOSITION = "需下达意见书"
@@ -28,6 +30,22 @@ ISSUE_ATTEMPTS = 8
 
 class LetterError(ValueError):
     """A rule of letters was broken; the message is for the user."""
+
+
+class LetterConflict(LetterError):
+    """Someone else changed this draft since the form was opened: the message says who, when and what."""
+
+    def __init__(self, letter: "Letter", changes: list[str], by: str = "", at=None):
+        self.letter = letter
+        self.current_version = letter.version
+        self.changes = changes
+        self.by = by
+        self.at = at
+        who = by or "其他人"
+        when = f"于{timeutil.cn_datetime(at)}" if at else ""
+        what = "对方的修改：" + "；".join(changes) + "。" if changes else ""
+        super().__init__(f"保存被拒绝：{who}{when}已修改了这份草稿，您看到的是旧版本。{what}"
+                         "您填写的内容仍保留在下方；核对后再次保存将以您的内容为准。")
 
 
 # --- letter types ---------------------------------------------------------------------------------
@@ -87,7 +105,17 @@ def _check_type(data: dict, existing: LetterType | None = None) -> None:
             raise LetterError("要求段落中只能使用 {days}（期限天数）和 {place}（报送地点）两个占位符。") from None
 
 
+def _clean_type(data: dict) -> dict:
+    """The type's name and request paragraph go on paper: cleaned like every other text there."""
+    data = dict(data)
+    for f in ("name", "prefix", "request_template"):
+        if isinstance(data.get(f), str):
+            data[f] = normalise(data[f]) if f != "request_template" else normalise(data[f]).replace("\n", "")
+    return data
+
+
 def create_type(data: dict) -> LetterType:
+    data = _clean_type(data)
     _check_type(data)
     lt = LetterType(**{f: data[f] for f in TYPE_FIELDS if f in data})
     lt.name = lt.name.strip()
@@ -98,6 +126,7 @@ def create_type(data: dict) -> LetterType:
 
 
 def update_type(lt: LetterType, data: dict) -> LetterType:
+    data = _clean_type(data)
     _check_type(data, existing=lt)
     if lt.is_default and data.get("active") is False:
         raise LetterError("默认文书类型不能停用。")
@@ -241,7 +270,7 @@ def draft_letter(visit, user: User, letter_type: LetterType | None = None, repla
                     created_by_id=user.id, replaces_id=replaces.id if replaces else None)
     db.session.add(letter)
     for pos, p in enumerate(problems, start=1):
-        letter.items.append(LetterProblem(problem_id=p.id, position=pos, text=p.description.strip(), live=True))
+        letter.items.append(LetterProblem(problem_id=p.id, position=pos, text=normalise(p.description), live=True))
     db.session.flush()
     audit.record("draft", letter, summary=f"起草{lt.name}（{visit.unit.name}，{len(problems)}个问题）",
                  after={"problems": [p.id for p in problems]}, user=user)
@@ -253,12 +282,70 @@ def _renumber(letter: Letter) -> None:
         item.position = pos
 
 
-def update_draft(letter: Letter, data: dict, user: User) -> Letter:
+DRAFT_FIELD_LABELS = {"letter_type_id": "文书类型", "case_name": "案件名称", "case_number": "处罚决定书文号",
+                      "period_days": "整改期限"}
+
+
+def _claim_version(letter: Letter, expected_version: int | None = None) -> None:
+    """Raise the draft's version — only from `expected_version` when given (an atomic compare-and-set: of two
+    saves from forms opened at the same version, the second is refused)."""
+    if expected_version is None:
+        expected_version = letter.version or 1
+    elif letter.version != expected_version:
+        raise _conflict(letter, expected_version)
+    result = db.session.execute(
+        update(Letter).where(Letter.id == letter.id, Letter.version == expected_version)
+        .values(version=expected_version + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.expire(letter, ["version"])
+        raise _conflict(letter, expected_version)
+    set_committed_value(letter, "version", expected_version + 1)  # what the UPDATE wrote; nothing left to flush
+
+
+def _short(text: str, n: int = 30) -> str:
+    text = text or ""
+    return text if len(text) <= n else text[:n] + "……"
+
+
+def _describe_change(entry) -> list[str]:
+    """One audit entry of a draft in words: the fields and problems it changed."""
+    before, after = entry.before_data or {}, entry.after_data or {}
+    if entry.action != "update":
+        return [entry.summary]
+    out = []
+    for field, label in DRAFT_FIELD_LABELS.items():
+        if before.get(field) != after.get(field):
+            out.append(f"{label}由“{_short(str(before.get(field) or ''))}”改为“{_short(str(after.get(field) or ''))}”")
+    old_items, new_items = before.get("items") or {}, after.get("items") or {}
+    for key, (pos, text) in sorted(new_items.items(), key=lambda kv: kv[1][0]):
+        old = old_items.get(key)
+        if old is None:
+            continue
+        if old[1] != text:
+            out.append(f"第{cn_number(pos)}个问题改为“{_short(text)}”")
+        elif old[0] != pos:
+            out.append(f"“{_short(text, 12)}”从第{cn_number(old[0])}个移到第{cn_number(pos)}个")
+    return out
+
+
+def _conflict(letter: Letter, seen_version: int) -> LetterConflict:
+    """The refusal, with every change made to the draft after the version the form showed."""
+    entries = (db.session.query(audit.AuditEntry).filter_by(record_type="letter", record_id=letter.id)
+               .order_by(audit.AuditEntry.id).all())
+    later = [e for e in entries if ((e.after_data or {}).get("version") or 0) > seen_version]
+    changes = [c for e in later for c in _describe_change(e)]
+    last = later[-1] if later else (entries[-1] if entries else None)
+    return LetterConflict(letter, changes, by=last.username if last else "", at=last.at if last else None)
+
+
+def update_draft(letter: Letter, data: dict, user: User, expected_version: int | None = None) -> Letter:
     """Change the type, case reference, period, and each problem's wording and order.
 
     data: letter_type_id, case_name, case_number, period_days, items: {item_id: (position, text)}.
+    expected_version: the version the form was opened at; LetterConflict when someone saved since.
     """
     _require_edit(user, letter)
+    _claim_version(letter, expected_version)
     fields = ("letter_type_id", "case_name", "case_number", "period_days")
     before = audit.snapshot(letter, fields)
     before["items"] = {i.id: [i.position, i.text] for i in letter.items}
@@ -269,7 +356,7 @@ def update_draft(letter: Letter, data: dict, user: User) -> Letter:
         letter.letter_type = lt
     for f in ("case_name", "case_number"):
         if f in data:
-            setattr(letter, f, (data[f] or "").strip())
+            setattr(letter, f, normalise(data[f]).replace("\n", ""))
     if "period_days" in data and data["period_days"] is not None:
         days = int(data["period_days"])
         if not 1 <= days <= 365:
@@ -281,7 +368,7 @@ def update_draft(letter: Letter, data: dict, user: User) -> Letter:
         item = by_id.get(int(item_id))
         if item is None:
             raise LetterError("问题不属于这份意见书。")
-        text = (text or "").strip()
+        text = normalise(text)
         if not text:
             raise LetterError(f"第{item.position}个问题的表述不能为空。")
         item.text = text
@@ -289,6 +376,7 @@ def update_draft(letter: Letter, data: dict, user: User) -> Letter:
     _renumber(letter)
     after = audit.snapshot(letter, fields)
     after["items"] = {i.id: [i.position, i.text] for i in letter.items}
+    after["version"] = letter.version
     audit.record("update", letter, summary=f"修改意见书草稿（{letter.unit.name}）", before=before, after=after, user=user)
     return letter
 
@@ -302,12 +390,18 @@ def move_problem(item: LetterProblem, target: Letter, user: User) -> LetterProbl
         raise LetterError("问题已在这份意见书中。")
     if source.unit_id != target.unit_id:
         raise LetterError("问题只能在同一单位的意见书草稿之间移动。")
+    _claim_version(source)
+    _claim_version(target)
     item.position = max((i.position for i in target.items), default=0) + 1
     item.letter = target  # re-parented, not orphaned: the row keeps its id
     _renumber(source)
     db.session.flush()
     audit.record("move_problem", target, summary=f"问题 #{item.problem_id} 从草稿 #{source.id} 移入草稿 #{target.id}",
-                 before={"letter_id": source.id}, after={"letter_id": target.id}, user=user)
+                 before={"letter_id": source.id}, after={"letter_id": target.id, "version": target.version},
+                 user=user)
+    audit.record("move_problem", source, summary=f"问题“{_short(item.text, 12)}”移入草稿 #{target.id}",
+                 before={"letter_id": source.id}, after={"letter_id": target.id, "version": source.version},
+                 user=user)
     return item
 
 
@@ -315,11 +409,12 @@ def remove_problem(item: LetterProblem, user: User) -> None:
     """Take a problem out of a draft; it waits for another letter."""
     letter = item.letter
     _require_edit(user, letter)
+    _claim_version(letter)
     letter.items.remove(item)
     db.session.delete(item)
     _renumber(letter)
-    audit.record("remove_problem", letter, summary=f"从草稿 #{letter.id} 移出问题 #{item.problem_id}",
-                 before={"problem_id": item.problem_id}, user=user)
+    audit.record("remove_problem", letter, summary=f"从草稿 #{letter.id} 移出问题“{_short(item.text, 12)}”",
+                 before={"problem_id": item.problem_id}, after={"version": letter.version}, user=user)
 
 
 def add_problem(letter: Letter, problem, user: User) -> LetterProblem:
@@ -332,12 +427,13 @@ def add_problem(letter: Letter, problem, user: User) -> LetterProblem:
     other = live_letter_of(problem.id)
     if other is not None:
         raise LetterError(f"该问题已在意见书 {other.display_name} 中。")
-    item = LetterProblem(problem_id=problem.id, text=problem.description.strip(), live=True,
+    _claim_version(letter)
+    item = LetterProblem(problem_id=problem.id, text=normalise(problem.description), live=True,
                          position=max((i.position for i in letter.items), default=0) + 1)
     letter.items.append(item)
     db.session.flush()
-    audit.record("add_problem", letter, summary=f"向草稿 #{letter.id} 加入问题 #{problem.id}",
-                 after={"problem_id": problem.id}, user=user)
+    audit.record("add_problem", letter, summary=f"向草稿 #{letter.id} 加入问题“{_short(item.text, 12)}”",
+                 after={"problem_id": problem.id, "version": letter.version}, user=user)
     return item
 
 
@@ -360,12 +456,13 @@ def build_content(letter: Letter, profile=None, issue_date: date | None = None, 
         title=lt.name,
         number=number,
         addressee=letter.unit.name,
-        intro=case_sentence(letter.case_name, letter.case_number),
-        problems=[i.text for i in sorted(letter.items, key=lambda i: i.position)],
-        request=request_paragraph(letter.period_days, profile.reply_place, lt.request_template or None),
-        authority=profile.issuing_authority,
+        intro=case_sentence(normalise(letter.case_name), normalise(letter.case_number)),
+        problems=[normalise(i.text) for i in sorted(letter.items, key=lambda i: i.position)],
+        request=request_paragraph(letter.period_days, normalise(profile.reply_place),
+                                  normalise(lt.request_template) or None),
+        authority=normalise(profile.issuing_authority),
         date=issue_date,
-        contact=contact_line(profile.contact_person, profile.contact_phone),
+        contact=contact_line(normalise(profile.contact_person), normalise(profile.contact_phone)),
         draft=not number,
     )
 
@@ -413,6 +510,19 @@ def stored_file(letter: Letter, kind: str = "pdf", with_data: bool = True) -> Le
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def rest_day_warning(day: date) -> str:
+    """A word of warning (not a refusal) when the 成文日期 falls on a rest day; nothing when the calendar does not
+    know the year."""
+    try:
+        info = workcal.day_info(day)
+    except workcal.UnknownYear:
+        return ""
+    if info.workday:
+        return ""
+    why = f"星期{'一二三四五六日'[day.weekday()]}" if info.reason == "周末" else info.reason
+    return f"成文日期{timeutil.cn_date(day)}是休息日（{why}）。"
 
 
 # --- issuing --------------------------------------------------------------------------------------

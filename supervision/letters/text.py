@@ -45,17 +45,31 @@ def ordinal_lead(n: int) -> str:
     return cn_number(n) + "是"
 
 
-def problem_paragraph(n: int, text: str) -> str:
-    """一是执法人员未按规定着装。 — a full stop at the end, whatever the inspector typed."""
-    body = " ".join((text or "").split())
+def _is_cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffef" or ch in "“”‘’"
+
+
+def one_line(text: str) -> str:
+    """A paragraph's lines joined: nothing between Chinese characters, one space between other words."""
+    out = ""
+    for part in (text or "").split():
+        if out and not (_is_cjk(out[-1]) and _is_cjk(part[0])):
+            out += " "
+        out += part
+    return out
+
+
+def problem_paragraph(n: int, text: str, lead: bool = True) -> str:
+    """一是执法人员未按规定着装。 — a full stop at the end, whatever the inspector typed. lead=False (a letter with
+    one problem): the text alone, no 一是."""
+    body = one_line(text)
     while body and body[-1] in TRAILING_SOFT:
         body = body[:-1]
-    for lead in (ordinal_lead(n),):
-        if body.startswith(lead):
-            body = body[len(lead):]
+    if body.startswith(ordinal_lead(n)):
+        body = body[len(ordinal_lead(n)):]
     if body and body[-1] not in SENTENCE_END:
         body += "。"
-    return ordinal_lead(n) + body
+    return (ordinal_lead(n) if lead else "") + body
 
 
 def letter_number(prefix: str, year: int, seq: int) -> str:

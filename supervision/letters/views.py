@@ -136,7 +136,9 @@ def show(letter_id):
     return render_template("letters/show.html", letter=letter, content=content, stored=stored, rect_status=rect_status,
                            can_edit=service.can_edit(current_user, letter), other_drafts=other_drafts,
                            void_form=VoidForm(), delivery_form=DeliveryForm(), history=history,
-                           replaced_by=letter.replaced_by if letter.is_voided else None)
+                           replaced_by=letter.replaced_by if letter.is_voided else None,
+                           date_warning=(service.rest_day_warning(content.date)
+                                         if letter.is_draft and content.date else ""))
 
 
 @bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])
@@ -149,15 +151,20 @@ def edit(letter_id):
     form = LetterEditForm(obj=letter)
     form.letter_type_id.choices = [(t.id, t.name) for t in service.letter_types()]
     error = None
+    status = 200
     if form.validate_on_submit():
         try:
             service.update_draft(letter, {
                 "letter_type_id": form.letter_type_id.data, "case_name": form.case_name.data or "",
                 "case_number": form.case_number.data or "", "period_days": form.period_days.data,
-                "items": parse_items(request.form)}, current_user)
+                "items": parse_items(request.form)}, current_user,
+                expected_version=request.form.get("version", -1, int))
             db.session.commit()
             flash("草稿已保存。", "success")
             return redirect(url_for(".show", letter_id=letter.id))
+        except service.LetterConflict as exc:
+            db.session.rollback()
+            error, status = str(exc), 409  # the form keeps what was typed and now carries the current version
         except service.LetterError as exc:
             db.session.rollback()
             error = str(exc)
@@ -165,8 +172,8 @@ def edit(letter_id):
     other_drafts = (db.session.query(Letter).filter(Letter.unit_id == letter.unit_id, Letter.id != letter.id,
                                                     Letter.status == LetterStatus.draft.value).all())
     return render_template("letters/edit.html", letter=letter, form=form, error=error, waiting=waiting,
-                           other_drafts=other_drafts,
-                           posted=parse_items(request.form) if request.method == "POST" else {})
+                           other_drafts=other_drafts, status=status,
+                           posted=parse_items(request.form) if request.method == "POST" else {}), status
 
 
 def _item_of(letter: Letter, item_id: int) -> LetterProblem:
@@ -259,6 +266,8 @@ def issue(letter_id):
         flash(f"未签发：{exc}", "danger")
         return redirect(url_for(".show", letter_id=letter_id))
     flash(f"已签发 {letter.number}，{letter.unit.name}已可在“我的意见书”中看到。", "success")
+    if service.rest_day_warning(letter.issue_date):
+        flash(service.rest_day_warning(letter.issue_date) + "如成文日期有误，可作废后起草更正件。", "warning")
     return redirect(url_for(".show", letter_id=letter.id))
 
 

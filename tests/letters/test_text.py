@@ -57,3 +57,21 @@ def test_contact_line_and_paper_date():
 def test_deadline_explanation_reads_as_the_issue_says():
     s = T.deadline_explanation(date(2021, 9, 1), 30, date(2021, 10, 1), date(2021, 10, 8), "国庆节")
     assert s == "2021-09-01 签收 + 30 日 = 2021-10-01，国庆节顺延至 2021-10-08"
+
+
+def test_one_problem_is_stated_without_an_ordinal_but_frozen_letters_keep_theirs():
+    from supervision.letters.content import LetterContent
+
+    one = LetterContent(title="t", number="", addressee="a", intro="", problems=["一是未公示权责清单"])
+    assert one.body_paragraphs() == ["未公示权责清单。"]
+    two = LetterContent(title="t", number="", addressee="a", intro="", problems=["未公示", "未备案"])
+    assert two.body_paragraphs() == ["一是未公示。", "二是未备案。"]
+    # content frozen at issue before this rule has no "style": its Word copy keeps the 一是 its stored PDF has
+    frozen = one.to_json().replace('"style": 2, ', "")
+    assert '"style"' not in frozen
+    assert LetterContent.from_json(frozen).body_paragraphs() == ["一是未公示权责清单。"]
+    assert LetterContent.from_json(one.to_json()).body_paragraphs() == ["未公示权责清单。"]
+
+
+def test_problem_lines_are_joined_without_spaces_between_chinese():
+    assert T.problem_paragraph(1, "未公示\n权责清单\nWord 2016\n文档") == "一是未公示权责清单 Word 2016 文档。"

@@ -94,7 +94,7 @@ def test_draft_edit_and_issue_through_the_pages(ctx, client):
     assert client.get(f"/letters/{letter.id}/edit").status_code == 200
     first = letter.items[0]
     data = {"letter_type_id": letter.letter_type_id, "case_name": "", "case_number": "", "period_days": 30,
-            f"text-{first.id}": "执法记录仪未全程开启", f"pos-{first.id}": 1}
+            f"text-{first.id}": "执法记录仪未全程开启", f"pos-{first.id}": 1, "version": letter.version}
     assert client.post(f"/letters/{letter.id}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert db.session.get(Letter, letter.id).items[0].text == "执法记录仪未全程开启"
