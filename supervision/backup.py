@@ -421,7 +421,7 @@ class _PostgresSwap:
                                 "--file", str(script), str(self.dump)])
             if result.returncode != 0:
                 raise _refuse(f"备份文件 {self.manifest['database']} 无法读取：{result.stderr.strip()[:300]}")
-            drop = ("SELECT set_config('lock_timeout', '30s', true);\n"
+            drop = ("SET client_min_messages = warning;\nSELECT set_config('lock_timeout', '30s', true);\n"
                     "DO $$ DECLARE r record; BEGIN FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                     "LOOP EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', r.tablename); END LOOP; END $$;\n")
             tables = ", ".join(f"'{t}'" for t in sorted(self.manifest["row_counts"]))
@@ -440,8 +440,9 @@ class _PostgresSwap:
                                 "-f", str(Path(tmp) / "drop.sql"), "-f", str(script), "-f", str(Path(tmp) / "verify.sql"),
                                 "--dbname", self.url.database])
         if result.returncode != 0:
+            errors = [line for line in result.stderr.splitlines() if "ERROR" in line or "错误" in line]
             raise BackupError(f"恢复到当前数据库失败，整个事务已回滚，当前数据库没有改动（文件也没有改动）："
-                              f"{result.stderr.strip()[:500]}")
+                              f"{' '.join(errors)[:500] or result.stderr.strip()[-500:]}")
 
 
 def _stage_files(src: Path, manifest: dict) -> dict[str, tuple[Path, Path]]:
