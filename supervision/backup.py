@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -30,7 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from .extensions import db
-from .timeutil import now
+from .timeutil import cn_datetime, now
 
 MANIFEST = "manifest.json"
 FORMAT = 2
@@ -492,7 +493,9 @@ def restore(in_dir: str) -> dict:
 
     A refusal in steps 1–2 raises BackupError and changes nothing. A crash in step 2 leaves only temporary copies,
     which the next restore removes. The database is swapped before the folders: were the process killed between
-    the two, the old folders are in the before-restore folder."""
+    the two (or while a folder is moved aside across filesystems), what was replaced is in the before-restore
+    folder. The web app and the scheduler must be stopped: a process still holding the old SQLite file would keep
+    writing to it after the swap."""
     src = Path(in_dir)
     manifest = verify_backup(in_dir)
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
@@ -515,7 +518,10 @@ def restore(in_dir: str) -> dict:
             os.replace(stage, dest)
         staged = {}
     finally:
-        swapper.cleanup()
+        try:
+            swapper.cleanup()
+        except Exception:  # noqa: BLE001 - a temporary copy left behind is removed by the next restore
+            pass
         for stage, _dest in staged.values():
             shutil.rmtree(stage, ignore_errors=True)
         db.engine.dispose()
@@ -551,5 +557,6 @@ def restore_command(in_dir, yes):
         manifest = restore(in_dir)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"已从 {in_dir}（{manifest['created_at']}）恢复并检查无误：{sum(manifest['row_counts'].values())} 行数据。"
+    made = cn_datetime(datetime.fromisoformat(manifest["created_at"]))
+    click.echo(f"已从 {in_dir}（{made}的备份）恢复并检查无误：{sum(manifest['row_counts'].values())} 行数据。"
                f"原来的数据库和文件保存在 {manifest['before_restore']}，下次恢复成功后删除。")
