@@ -320,7 +320,8 @@ class _SqliteSwap:
                 pass  # a damaged live database is what a restore is for; the raw file is kept aside as it is
             finally:
                 conn.close()
-            wal, journal = self.live.with_name(self.live.name + "-wal"), self.live.with_name(self.live.name + "-journal")
+            wal = self.live.with_name(self.live.name + "-wal")
+            journal = self.live.with_name(self.live.name + "-journal")
             if journal.exists() or (wal.exists() and wal.stat().st_size):
                 raise _refuse("当前数据库正被其他程序使用（有未写完的日志文件），请先停止网页服务和定时任务再恢复。")
         name = self.manifest["database"]
@@ -423,8 +424,9 @@ class _PostgresSwap:
             if result.returncode != 0:
                 raise _refuse(f"备份文件 {self.manifest['database']} 无法读取：{result.stderr.strip()[:300]}")
             drop = ("SET client_min_messages = warning;\nSELECT set_config('lock_timeout', '30s', true);\n"
-                    "DO $$ DECLARE r record; BEGIN FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                    "LOOP EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', r.tablename); END LOOP; END $$;\n")
+                    "DO $$ DECLARE r record; BEGIN "
+                    "FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP "
+                    "EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', r.tablename); END LOOP; END $$;\n")
             tables = ", ".join(f"'{t}'" for t in sorted(self.manifest["row_counts"]))
             checks = "".join(
                 f"EXECUTE 'SELECT count(*) FROM public.{_quote_ident(t)}' INTO n; "
@@ -438,7 +440,8 @@ class _PostgresSwap:
             (Path(tmp) / "drop.sql").write_text(drop, encoding="utf-8")
             (Path(tmp) / "verify.sql").write_text(verify, encoding="utf-8")
             result = self._run([_pg_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-                                "-f", str(Path(tmp) / "drop.sql"), "-f", str(script), "-f", str(Path(tmp) / "verify.sql"),
+                                "-f", str(Path(tmp) / "drop.sql"), "-f", str(script),
+                                "-f", str(Path(tmp) / "verify.sql"),
                                 "--dbname", self.url.database])
         if result.returncode != 0:
             errors = [line for line in result.stderr.splitlines() if "ERROR" in line or "错误" in line]
