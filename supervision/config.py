@@ -50,6 +50,9 @@ class Defaults:
     # Where attachments and generated files (issued letter PDFs) are kept; default instance/uploads, instance/data.
     UPLOAD_DIR = None
     DATA_DIR = None
+    # Where `flask restore` keeps the database and files it replaced (before-restore-<time>/ folders, the newest
+    # kept until the next successful restore); default the instance folder.
+    BEFORE_RESTORE_DIR = None
     # Extra font files for letters (list of paths), tried before instance/fonts/ and system fonts.
     FONT_PATHS: list = []
     # Reminders: the one scheduler process (`flask --app wsgi scheduler`) sweeps for due reminders every
