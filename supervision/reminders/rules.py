@@ -26,7 +26,7 @@ from werkzeug.routing import BuildError
 from .. import workcal
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..timeutil import TZ, cn_date
+from ..timeutil import TZ, cn_date, to_local
 from .models import SETTING_DEFAULTS
 
 log = logging.getLogger("supervision.reminders")
@@ -750,7 +750,7 @@ def deadline_pending(ctx: SweepContext) -> Iterator[Reminder]:
     Letter, LetterStatus = _letter_model()
     if Letter is None:
         return
-    pending = db.session.execute(select(Letter.id, Letter.number, Letter.receipt_date).where(
+    pending = db.session.execute(select(Letter.id, Letter.number, Letter.receipt_date, Letter.received_at).where(
         Letter.status == LetterStatus.issued.value, Letter.receipt_date.is_not(None), Letter.deadline.is_(None))
         .order_by(Letter.id)).all()
     if not pending:
@@ -765,7 +765,10 @@ def deadline_pending(ctx: SweepContext) -> Iterator[Reminder]:
         "请在“工作日历”页面粘贴国务院办公厅的节假日安排通知（或逐日录入）。录入后系统立即计算这些意见书的整改期限，"
         "并通知受文单位。",
     ])
-    day = ctx.start.date()
+    # Not for days before the first of them was recorded (the sweep's catch-up window reaches back).
+    since = min(max(r.receipt_date, to_local(r.received_at).date() if r.received_at else r.receipt_date)
+                for r in pending)
+    day = max(ctx.start.date(), since)
     while day <= ctx.now.date():
         try:
             working = workcal.is_workday(day)
