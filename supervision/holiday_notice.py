@@ -31,6 +31,7 @@ _DATE = r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:[（(]([^）)]*)[）)])?"
 _END = r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(?:[（(]([^）)]*)[）)])?"
 _RANGE = re.compile(rf"^{_DATE}(?:(?:至|—|-|～|~){_END})?放假(调休)?[，,]共(\d+)天$")
 _ONE_DATE = re.compile(rf"^{_DATE}$")
+_DATE_LIKE = re.compile(r"\d{1,2}月|\d{1,2}日")
 _WEEKDAY = re.compile(r"(?:周|星期)([一二三四五六日天])")
 
 
@@ -149,17 +150,20 @@ def parse_notice(text: str, year: int | None = None) -> Notice:
                           "或填写年份。")
     lines: list[NoticeLine] = []
     holiday_of: dict[date, tuple[str, str]] = {}  # day -> (name, sentence)
-    for raw in text.splitlines():
-        item = _ITEM.match(raw.strip())
-        if item is None:
-            continue
+    numbered = [(raw.strip(), m) for raw in text.splitlines() if (m := _ITEM.match(raw.strip())) is not None]
+    for index, (raw, item) in enumerate(numbered):
         number, name, rest = item.groups()
-        line = NoticeLine(number=number, name=name, sentence=raw.strip())
+        line = NoticeLine(number=number, name=name, sentence=raw)
         described = []
         sentences = [s for s in re.split(r"[。；;]", rest) if s]
         if not sentences:
             raise NoticeError(f"“{line.sentence}”没有写放假日期。")
-        for s in sentences:
+        for position, s in enumerate(sentences):
+            if (index == len(numbered) - 1 and position > 0 and described and not _DATE_LIKE.search(s)
+                    and "放假" not in s and "上班" not in s):
+                # Pasted as one paragraph, the last holiday runs into the closing words (鼓励单位和个人…): they
+                # hold no date, 放假 or 上班, and end the holiday sentences.
+                break
             r = _RANGE.match(s)
             if r is not None:
                 days, total, in_lieu = _parse_range(s, r, year)
