@@ -282,7 +282,8 @@ def row_values(n: int, letter, item, st: Status, ps: ProblemStatus, closed_on: d
     """The values of COLUMNS for row n: a letter, one of its items, their status, and st.closed_on (worked out
     once a letter: a time zone conversion). A received letter's deadline still waiting for a year's working
     calendar is written 待定（2027年工作日历未录入）; `known`: workcal.known_years, read once for the export."""
-    pending = deadline_text(None, letter.receipt_date, known) if st.deadline is None else None
+    pending = (deadline_text(None, letter.receipt_date, known)
+               if st.deadline is None and letter.receipt_date is not None else None)
     return [n, letter.unit_name, letter.number, letter.issue_date, letter.receipt_date,
             st.original_deadline or pending, st.deadline or pending, item.position, item.text, item.item_name or "", ps.state.label, st.label,
             st.overdue_days or None, "、".join(d.isoformat() for d in _reply_dates(st, ps)),
