@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 from blinker import Namespace
-from sqlalchemy import Boolean, Date, Integer, String, select
+from sqlalchemy import Boolean, Date, Integer, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -203,6 +203,18 @@ def describe(d: date) -> str:
     return f"{head}：{'工作日' if info.workday else '休息日'} — {info.reason}"
 
 
+_ENTRY_LOCK = 0x5E71  # advisory lock of entering a year (PostgreSQL)
+
+
+def lock_entries() -> None:
+    """Wait for a year being entered in another transaction to commit, and keep others from entering one until this
+    transaction ends (PostgreSQL; SQLite serialises writers). enter_year takes it; so does a receipt that found its
+    deadline's year unknown, before asking again: otherwise a receipt and the entry of its year, committed at the
+    same moment, would each miss the other and leave the deadline pending with the year known."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ENTRY_LOCK})
+
+
 def enter_year(year: int, holidays: list[tuple[date, str]], workdays: list[tuple[date, str]],
                source: str = "") -> list[str]:
     """Record a year's holidays and 调休 working days from the State Council notice (replaces earlier entries).
@@ -212,6 +224,7 @@ def enter_year(year: int, holidays: list[tuple[date, str]], workdays: list[tuple
     for d, _ in list(holidays) + list(workdays):
         if d.year != year:
             raise ValueError(f"日期 {d.isoformat()} 不属于 {year} 年")
+    lock_entries()
     db.session.query(CalendarDay).filter(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)).delete()
     for d, name in holidays:
         db.session.add(CalendarDay(day=d, kind="holiday", name=name))

@@ -589,10 +589,15 @@ def _set_receipt(letter: Letter, day: date, kind: str, user: User) -> Letter:
     verb = RECEIPT_KINDS[kind]
     try:
         dl = compute_deadline(day, letter.period_days, verb=verb)
-    except workcal.UnknownYear as exc:
+    except workcal.UnknownYear:
         # A receipt is a fact: it is recorded all the same, and the deadline waits for that year's calendar
-        # (computed by resolve_pending_deadlines the moment the admin enters it).
-        dl, pending = None, exc.year
+        # (computed by resolve_pending_deadlines the moment the admin enters it). Asked again once no entry of a
+        # year is under way: one committed meanwhile is seen, one starting later sees this receipt.
+        workcal.lock_entries()
+        try:
+            dl = compute_deadline(day, letter.period_days, verb=verb)
+        except workcal.UnknownYear as exc:
+            dl, pending = None, exc.year
     letter.receipt_kind = kind
     letter.receipt_date = day
     letter.received_at = timeutil.utcnow()
