@@ -164,9 +164,7 @@ def index():
             check = workcal.describe(date.fromisoformat(check_text))
         except ValueError:
             check = f"“{check_text}”不是日期，应写成 2021-10-01。"
-    notice_form = NoticeForm()
-    if not notice_form.year.data:
-        notice_form.year.data = next((y for y, known in upcoming if not known), None)
+    notice_form = NoticeForm(formdata=None)  # empty: the year comes from the notice's title
     return render_template("workcal/index.html", form=form, errors=errors, entered_years=entered_years,
                            notice_form=notice_form,
                            first=workcal.package_first_year(), last=workcal.package_last_year(),
