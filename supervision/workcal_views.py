@@ -32,11 +32,11 @@ class YearForm(FlaskForm):
 class NoticeForm(FlaskForm):
     """The State Council notice pasted as published; previewed, then saved on confirmation."""
 
-    year = IntegerField("年份", validators=[Optional(), NumberRange(2000, 2100, "年份应在2000至2100之间。")],
-                        description="留空则按通知标题中的年份")
+    year = IntegerField("通知所属年度", validators=[Optional(), NumberRange(2000, 2100, "年度应在2000至2100之间。")],
+                        description="留空则按通知标题中的年度")
     text = TextAreaField("通知全文", render_kw={"rows": 12},
                          description="从中国政府网复制《国务院办公厅关于20XX年部分节假日安排的通知》全文（含标题）粘贴在这里")
-    source = StringField("依据", validators=[Optional()], description="如 国办发明电〔2026〕×号；留空则记为该通知的标题")
+    source = StringField("发文字号", validators=[Optional()], description="如 国办发明电〔2026〕×号；留空则记为该通知的标题")
     confirmed = HiddenField()  # the text previewed, carried to the confirmation and parsed again there
 
 
@@ -164,7 +164,7 @@ def index():
             check = workcal.describe(date.fromisoformat(check_text))
         except ValueError:
             check = f"“{check_text}”不是日期，应写成 2021-10-01。"
-    notice_form = NoticeForm(formdata=None)  # empty: the year comes from the notice's title
+    notice_form = NoticeForm(formdata=None, prefix="notice")  # empty: the year comes from the notice's title
     return render_template("workcal/index.html", form=form, errors=errors, entered_years=entered_years,
                            notice_form=notice_form,
                            first=workcal.package_first_year(), last=workcal.package_last_year(),
@@ -175,7 +175,7 @@ def index():
 @roles_required("admin")
 def notice():
     """Paste the notice → preview (12 month grids and what was understood per holiday) → confirm → saved."""
-    form = NoticeForm()
+    form = NoticeForm(prefix="notice")  # (its ids differ from the day-by-day form's on the same page)
     if not form.validate_on_submit():
         flash("；".join(e for errs in form.errors.values() for e in errs) or "请重新提交。", "danger")
         return redirect(url_for("workcal.index"))

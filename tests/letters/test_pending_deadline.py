@@ -159,7 +159,7 @@ def test_entering_2027_by_pasting_the_notice_previews_then_saves_on_confirmation
     text = (DATA / "holiday-notice-2027-synthetic.txt").read_text(encoding="utf-8")
     _login(client, admin)
     audits = db.session.scalar(select(db.func.count()).select_from(AuditEntry))
-    preview = client.post("/calendar/notice", data={"text": text, "year": ""})
+    preview = client.post("/calendar/notice", data={"notice-text": text, "notice-year": ""})
     body = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "尚未保存" in body and "2027年12月" in body
     assert "二、春节：放假2月5日（周五）至2月13日（周六），共9天" in body and body.count("cal-month") == 12
@@ -168,12 +168,13 @@ def test_entering_2027_by_pasting_the_notice_previews_then_saves_on_confirmation
     assert db.session.scalar(select(db.func.count()).select_from(AuditEntry)) == audits
     # The confirmation carries the text and parses it again; a text of another year is refused.
     other = (DATA / "holiday-notice-2026.txt").read_text(encoding="utf-8")
-    refused = client.post("/calendar/notice", data={"confirmed": other, "year": "2027"}).get_data(as_text=True)
+    refused = client.post("/calendar/notice", data={"notice-confirmed": other, "notice-year": "2027"}).get_data(as_text=True)
     assert "与要录入的2027年不符" in refused
     db.session.expire_all()
     assert not workcal.year_known(2027)
     assert db.session.get(workcal.CalendarYear, 2026) is None
-    done = client.post("/calendar/notice", data={"confirmed": text, "year": "2027"}, follow_redirects=True)
+    done = client.post("/calendar/notice", data={"notice-confirmed": text, "notice-year": "2027"},
+                       follow_redirects=True)
     assert "1份意见书的整改期限已随之计算" in done.get_data(as_text=True)
     db.session.expire_all()
     assert workcal.year_known(2027) and workcal.day_info(date(2027, 2, 20)).workday
