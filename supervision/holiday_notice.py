@@ -165,8 +165,12 @@ def parse_notice(text: str, year: int | None = None) -> Notice:
                 # hold no date, 放假 or 上班, and end the holiday sentences.
                 break
             r = _RANGE.match(s)
+            try:
+                days, total, in_lieu = _parse_range(s, r, year) if r is not None else (None, 0, False)
+                work = _parse_workdays(s, year) if r is None else None
+            except NoticeError as exc:
+                raise NoticeError(f"第{number}条（{name}）{exc}") from None
             if r is not None:
-                days, total, in_lieu = _parse_range(s, r, year)
                 for d in days:
                     if d in holiday_of:
                         raise NoticeError(f"“{s}”：{cn_day(d, year)}已在“{holiday_of[d][1]}”中放假。")
@@ -177,7 +181,6 @@ def parse_notice(text: str, year: int | None = None) -> Notice:
                                  f"（其中周末{rest_days}天{'，调休' if in_lieu else ''}）"
                                  if len(days) > 1 else f"放假{cn_day(days[0], year)}，共1天")
                 continue
-            work = _parse_workdays(s, year)
             if work is not None:
                 for d in work:
                     if d.weekday() < 5:
