@@ -87,6 +87,42 @@ def calendar_workday(day):
         sys.exit(3)
 
 
+@calendar_group.command("import-notice")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", type=click.IntRange(2000, 2100), help="通知的年份（与标题中的年份须一致；标题缺失时必填）")
+@click.option("--source", default="", help="依据，如 国办发明电〔2026〕×号")
+@click.option("--dry-run", is_flag=True, help="只显示读出的内容和逐月日历，不写入")
+@with_appcontext
+def calendar_import_notice(file, year, source, dry_run):
+    """Enter a year from the text of 国务院办公厅关于20XX年部分节假日安排的通知 (FILE, UTF-8)."""
+    from . import holiday_notice
+
+    try:
+        with open(file, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except UnicodeDecodeError:
+        click.echo(f"{file} 不是 UTF-8 编码的文本文件。", err=True)
+        sys.exit(2)
+    try:
+        notice = holiday_notice.parse_notice(text, year)
+    except holiday_notice.NoticeError as exc:
+        click.echo(f"通知没有录入：{exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{notice.year}年：放假{len(notice.holidays)}天，调休上班{len(notice.workdays)}天。")
+    for line in notice.explanations:
+        click.echo(line)
+    click.echo("")
+    click.echo(holiday_notice.month_text(notice.year, notice.holidays, notice.workdays))
+    if dry_run:
+        click.echo("")
+        click.echo("试运行：没有写入。")
+        return
+    said = holiday_notice.enter_notice(notice, source.strip())
+    db.session.commit()
+    click.echo("")
+    click.echo(f"已录入{notice.year}年的节假日安排。" + "".join(said))
+
+
 @calendar_group.command("deadline")
 @click.option("--from", "start", required=True, help="签收（送达）日期，如 2021-09-01")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 365), help="期限天数")

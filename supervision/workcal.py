@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import chinese_calendar
-from sqlalchemy import Boolean, Date, Integer, String, select
+from blinker import Namespace
+from sqlalchemy import Boolean, Date, Integer, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -28,6 +29,11 @@ HOLIDAY_NAMES_CN = {
 }
 
 WEEKDAYS_CN = "一二三四五六日"
+
+# Sent by enter_year, inside the caller's transaction, once a year's holidays are recorded (sender: the year).
+# Other parts subscribe (the letters compute the deadlines that were waiting for that year): the calendar knows
+# nothing of them.
+calendar_year_entered = Namespace().signal("calendar_year_entered")
 
 
 class UnknownYear(Exception):
@@ -92,6 +98,21 @@ def year_known(year: int) -> bool:
     if _admin_year(year) is not None:
         return True
     return package_first_year() <= year <= package_last_year()
+
+
+def known_years(first: int, last: int) -> set[int]:
+    """The years of [first, last] the calendar knows (the admin's and the package's), in one query."""
+    admin = set(db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.between(first, last))))
+    return admin | {y for y in range(first, last + 1) if package_first_year() <= y <= package_last_year()}
+
+
+def first_unknown_year(year: int, horizon: int = 5, known: set[int] | None = None) -> int | None:
+    """The first year from `year` on (within `horizon` years) whose working calendar nobody knows; None if all
+    are known. `known`: the known years already read (known_years), to ask no query."""
+    for y in range(year, year + horizon + 1):
+        if not (y in known if known is not None else year_known(y)):
+            return y
+    return None
 
 
 def day_info(d: date) -> DayInfo:
@@ -182,11 +203,28 @@ def describe(d: date) -> str:
     return f"{head}：{'工作日' if info.workday else '休息日'} — {info.reason}"
 
 
-def enter_year(year: int, holidays: list[tuple[date, str]], workdays: list[tuple[date, str]], source: str = "") -> None:
-    """Record a year's holidays and 调休 working days from the State Council notice (replaces earlier entries)."""
+_ENTRY_LOCK = 0x5E71  # advisory lock of entering a year (PostgreSQL)
+
+
+def lock_entries() -> None:
+    """Wait for a year being entered in another transaction to commit, and keep others from entering one until this
+    transaction ends (PostgreSQL; SQLite serialises writers). enter_year takes it; so does a receipt that found its
+    deadline's year unknown, before asking again: otherwise a receipt and the entry of its year, committed at the
+    same moment, would each miss the other and leave the deadline pending with the year known."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ENTRY_LOCK})
+
+
+def enter_year(year: int, holidays: list[tuple[date, str]], workdays: list[tuple[date, str]],
+               source: str = "") -> list[str]:
+    """Record a year's holidays and 调休 working days from the State Council notice (replaces earlier entries).
+
+    Then tells the subscribers of calendar_year_entered, in the same transaction (the caller commits both), and
+    returns what they report (sentences for the admin, e.g. how many deadlines were computed)."""
     for d, _ in list(holidays) + list(workdays):
         if d.year != year:
             raise ValueError(f"日期 {d.isoformat()} 不属于 {year} 年")
+    lock_entries()
     db.session.query(CalendarDay).filter(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)).delete()
     for d, name in holidays:
         db.session.add(CalendarDay(day=d, kind="holiday", name=name))
@@ -196,3 +234,5 @@ def enter_year(year: int, holidays: list[tuple[date, str]], workdays: list[tuple
     yr.complete = True
     yr.source = source
     db.session.add(yr)
+    db.session.flush()
+    return [said for _receiver, said in calendar_year_entered.send(year) if said]

@@ -6,10 +6,10 @@ import chinese_calendar
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from . import audit, workcal
+from . import audit, holiday_notice, workcal
 from .accounts.access import roles_required
 from .extensions import db
 
@@ -27,6 +27,17 @@ class YearForm(FlaskForm):
                              description="每行一天或一段：2027-01-01 元旦；2027-10-01~2027-10-07 国庆节")
     workdays = TextAreaField("调休上班日期（周末上班）", render_kw={"rows": 5},
                              description="每行一天：2027-02-20 春节调休")
+
+
+class NoticeForm(FlaskForm):
+    """The State Council notice pasted as published; previewed, then saved on confirmation."""
+
+    year = IntegerField("通知所属年度", validators=[Optional(), NumberRange(2000, 2100, "年度应在2000至2100之间。")],
+                        description="留空则按通知标题中的年度")
+    text = TextAreaField("通知全文", render_kw={"rows": 12},
+                         description="从中国政府网复制《国务院办公厅关于20XX年部分节假日安排的通知》全文（含标题）粘贴在这里")
+    source = StringField("发文字号", validators=[Optional()], description="如 国办发明电〔2026〕×号；留空则记为该通知的标题")
+    confirmed = HiddenField()  # the text previewed, carried to the confirmation and parsed again there
 
 
 def parse_day_lines(text: str, year: int, default_name: str) -> tuple[list[tuple[date, str]], list[str]]:
@@ -83,8 +94,10 @@ def _admin_days(year: int) -> tuple[str, str]:
             "\n".join(f"{r.day.isoformat()} {r.name}" for r in rows if r.kind == "workday"))
 
 
-def save_year(year: int, holidays_text: str, workdays_text: str, source: str = "") -> list[str]:
-    """Check and record a year's holidays and 调休 working days; returns errors (nothing written if any)."""
+def save_year(year: int, holidays_text: str, workdays_text: str, source: str = "",
+              said: list[str] | None = None) -> list[str]:
+    """Check and record a year's holidays and 调休 working days; returns errors (nothing written if any). `said`
+    collects what the parts waiting for the year report (deadlines computed)."""
     holidays, errors = parse_day_lines(holidays_text, year, "法定节假日")
     workdays, errors2 = parse_day_lines(workdays_text, year, "调休")
     errors += errors2
@@ -99,7 +112,9 @@ def save_year(year: int, holidays_text: str, workdays_text: str, source: str = "
     if errors:
         return errors
     before = _admin_days(year)
-    workcal.enter_year(year, holidays, workdays, source=source.strip())
+    reported = workcal.enter_year(year, holidays, workdays, source=source.strip())
+    if said is not None:
+        said.extend(reported)
     audit.record("enter_year", record_type="calendar_year", record_id=year,
                  summary=f"录入{year}年节假日{len(holidays)}天、调休上班{len(workdays)}天" + (f"（{source}）" if source else ""),
                  before={"holidays": before[0], "workdays": before[1]} if any(before) else None,
@@ -113,10 +128,11 @@ def index():
     form = YearForm()
     errors: list[str] = []
     if form.validate_on_submit():
-        errors = save_year(form.year.data, form.holidays.data, form.workdays.data, form.source.data or "")
+        said: list[str] = []
+        errors = save_year(form.year.data, form.holidays.data, form.workdays.data, form.source.data or "", said)
         if not errors:
             db.session.commit()
-            flash(f"已保存{form.year.data}年的节假日安排，此后该年按录入的安排计算工作日。", "success")
+            flash(f"已保存{form.year.data}年的节假日安排，此后该年按录入的安排计算工作日。" + "".join(said), "success")
             return redirect(url_for("workcal.index", year=form.year.data))
     elif request.method == "GET":
         year = request.args.get("year", type=int)
@@ -148,6 +164,36 @@ def index():
             check = workcal.describe(date.fromisoformat(check_text))
         except ValueError:
             check = f"“{check_text}”不是日期，应写成 2021-10-01。"
+    notice_form = NoticeForm(formdata=None, prefix="notice")  # empty: the year comes from the notice's title
     return render_template("workcal/index.html", form=form, errors=errors, entered_years=entered_years,
+                           notice_form=notice_form,
                            first=workcal.package_first_year(), last=workcal.package_last_year(),
                            upcoming=upcoming, check=check, check_text=check_text)
+
+
+@bp.route("/notice", methods=["POST"])
+@roles_required("admin")
+def notice():
+    """Paste the notice → preview (12 month grids and what was understood per holiday) → confirm → saved."""
+    form = NoticeForm(prefix="notice")  # (its ids differ from the day-by-day form's on the same page)
+    if not form.validate_on_submit():
+        flash("；".join(e for errs in form.errors.values() for e in errs) or "请重新提交。", "danger")
+        return redirect(url_for("workcal.index"))
+    confirming = bool(form.confirmed.data)
+    text = form.confirmed.data if confirming else (form.text.data or "")
+    try:
+        parsed = holiday_notice.parse_notice(text, form.year.data or None)
+    except holiday_notice.NoticeError as exc:
+        form.text.data, form.confirmed.data = text, ""
+        return render_template("workcal/notice.html", form=form, notice=None, error=str(exc))
+    if confirming:
+        said = holiday_notice.enter_notice(parsed, (form.source.data or "").strip())
+        db.session.commit()
+        flash(f"已按通知录入{parsed.year}年的节假日安排（放假{len(parsed.holidays)}天、调休上班{len(parsed.workdays)}天）。"
+              + "".join(said), "success")
+        return redirect(url_for("workcal.index", year=parsed.year))
+    form.year.data = parsed.year  # confirmed for this year only: a text of another year is refused on confirm
+    form.confirmed.data = text
+    replaces = workcal.year_known(parsed.year)
+    return render_template("workcal/notice.html", form=form, notice=parsed, error=None, replaces=replaces,
+                           grids=holiday_notice.month_grids(parsed.year, parsed.holidays, parsed.workdays))

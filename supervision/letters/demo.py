@@ -50,7 +50,8 @@ def load(echo):
                 db.session.rollback()
                 echo(f"意见书：{letter.number} 未登记送达（{exc}）")
     for letter in issued:
-        state = f"整改期限 {letter.deadline.isoformat()}" if letter.deadline else "待签收"
+        state = (f"整改期限 {letter.deadline.isoformat()}" if letter.deadline
+                 else "整改期限待定" if letter.deadline_pending else "待签收")
         echo(f"意见书：已签发 {letter.number} → {letter.unit.name}（{len(letter.items)}个问题，{state}）")
     if not issued:
         echo("意见书：没有新的待下达问题，演示意见书已存在。")

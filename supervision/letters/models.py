@@ -145,6 +145,18 @@ class Letter(db.Model):
         return self.receipt_date is not None
 
     @property
+    def deadline_pending(self) -> bool:
+        """Received, but the deadline waits for a year's working calendar (see service.resolve_pending_deadlines)."""
+        return self.receipt_date is not None and self.deadline is None and self.is_issued
+
+    @property
+    def deadline_text(self) -> str:
+        """整改期限 as shown: 2027年1月4日, 待定（2027年工作日历未录入）, or '' before receipt."""
+        from .deadline import deadline_text
+
+        return deadline_text(self.deadline, self.receipt_date if self.deadline_pending else None)
+
+    @property
     def receipt_label(self) -> str:
         return RECEIPT_KINDS.get(self.receipt_kind, "")
 

@@ -18,7 +18,7 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..fonts import FontError, font_set
 from .content import LetterContent
-from .deadline import compute_deadline
+from .deadline import compute_deadline, deadline_text, pending_label, pending_note
 from .models import RECEIPT_KINDS, Letter, LetterFile, LetterProblem, LetterStatus, LetterType
 from .papertext import normalise
 from .text import case_sentence, cn_number, contact_line, letter_number, request_paragraph
@@ -696,20 +696,92 @@ def _set_receipt(letter: Letter, day: date, kind: str, user: User) -> Letter:
         raise LetterError("送达日期不能早于成文日期。")
     if day > timeutil.today():
         raise LetterError("送达日期不能晚于今天。")
+    verb = RECEIPT_KINDS[kind]
     try:
-        dl = compute_deadline(day, letter.period_days, verb=RECEIPT_KINDS[kind])
-    except workcal.UnknownYear as exc:
-        raise LetterError(f"无法计算整改期限：{exc}") from exc
+        dl = compute_deadline(day, letter.period_days, verb=verb)
+    except workcal.UnknownYear:
+        # A receipt is a fact: it is recorded all the same, and the deadline waits for that year's calendar
+        # (computed by resolve_pending_deadlines the moment the admin enters it). Asked again once no entry of a
+        # year is under way: one committed meanwhile is seen, one starting later sees this receipt.
+        workcal.lock_entries()
+        try:
+            dl = compute_deadline(day, letter.period_days, verb=verb)
+        except workcal.UnknownYear as exc:
+            dl, pending = None, exc.year
     letter.receipt_kind = kind
     letter.receipt_date = day
     letter.received_at = timeutil.utcnow()
     letter.received_by_id = user.id
-    letter.deadline = dl.due
-    letter.deadline_note = dl.explanation
-    audit.record("receipt", letter, summary=f"{letter.number} {RECEIPT_KINDS[kind]}（{day.isoformat()}），"
-                 f"整改期限 {dl.due.isoformat()}", after={"receipt_kind": kind, "receipt_date": day,
-                                                       "deadline": dl.due, "explanation": dl.explanation}, user=user)
+    if dl is not None:
+        letter.deadline = dl.due
+        letter.deadline_note = dl.explanation
+        audit.record("receipt", letter, summary=f"{letter.number} {verb}（{day.isoformat()}），"
+                     f"整改期限 {dl.due.isoformat()}", after={"receipt_kind": kind, "receipt_date": day,
+                                                           "deadline": dl.due, "explanation": dl.explanation}, user=user)
+        return letter
+    letter.deadline = None
+    letter.deadline_note = pending_note(day, letter.period_days, pending, verb)[:200]
+    audit.record("receipt", letter, summary=f"{letter.number} {verb}（{day.isoformat()}），整改期限"
+                 f"{pending_label(pending)}", after={"receipt_kind": kind, "receipt_date": day, "deadline": None,
+                                                   "deadline_pending_year": pending,
+                                                   "explanation": letter.deadline_note}, user=user)
     return letter
+
+
+def pending_deadline_letters() -> list[Letter]:
+    """Issued letters received (签收 / 送达) whose deadline waits for a year's working calendar, in id order."""
+    return list(db.session.scalars(select(Letter).where(
+        Letter.status == LetterStatus.issued.value, Letter.receipt_date.is_not(None), Letter.deadline.is_(None))
+        .order_by(Letter.id)))
+
+
+def resolve_pending_deadlines(year: int | None = None) -> list[Letter]:
+    """Compute every pending deadline the calendar now knows (the rule of compute_deadline, from the receipt
+    date), store it with its explanation, audit it per letter and tell the unit's users. Runs in the caller's
+    transaction: subscribed to workcal.calendar_year_entered, so the calendar entry and the deadlines it
+    settles are committed together. Returns the letters settled; those still waiting (a later year) stay."""
+    done = []
+    for letter in pending_deadline_letters():
+        verb = RECEIPT_KINDS.get(letter.receipt_kind, "签收")
+        try:
+            dl = compute_deadline(letter.receipt_date, letter.period_days, verb=verb)
+        except workcal.UnknownYear:
+            continue
+        before = {"deadline": None, "explanation": letter.deadline_note}
+        letter.deadline = dl.due
+        letter.deadline_note = dl.explanation
+        audit.record("deadline_computed", letter,
+                     summary=f"{letter.number} 录入{year or dl.due.year}年工作日历后计算整改期限 {dl.due.isoformat()}",
+                     before=before, after={"deadline": dl.due, "explanation": dl.explanation})
+        _notify_deadline(letter, dl)
+        done.append(letter)
+    if done:
+        db.session.flush()
+    return done
+
+
+def _notify_deadline(letter: Letter, dl) -> int:
+    """Tell every active user of the unit its deadline, now computed (the inbox, as when the letter was issued)."""
+    try:
+        from ..reminders.service import notify
+    except ImportError:  # pragma: no cover - reminders part absent
+        return 0
+    users = db.session.query(User).filter_by(role=Role.unit.value, unit_id=letter.unit_id, active=True).all()
+    for u in users:
+        notify(u, f"整改期限已确定：{letter.number} 至{timeutil.cn_date(dl.due)}",
+               f"你单位{timeutil.cn_date(letter.receipt_date)}{RECEIPT_KINDS.get(letter.receipt_kind, '签收')}的"
+               f"{letter.letter_type.name}（{letter.number}），整改期限原因工作日历未录入而待定，现已确定为"
+               f"{timeutil.cn_date(dl.due)}。\n期限计算：{dl.explanation}",
+               link=letter_path(letter.id), key=f"letter_deadline:{u.id}:letter-{letter.id}:{dl.due.isoformat()}")
+    return len(users)
+
+
+def _on_calendar_year_entered(year, **_kw) -> str:
+    done = resolve_pending_deadlines(year)
+    return f"{len(done)}份意见书的整改期限已随之计算，并已通知受文单位。" if done else ""
+
+
+workcal.calendar_year_entered.connect(_on_calendar_year_entered)
 
 
 def record_receipt(letter: Letter, user: User, when: datetime | None = None) -> Letter:
@@ -809,6 +881,10 @@ def register_rows(year: int | None = None, unit_id: int | None = None, type_id: 
          .join(Unit, Unit.id == Letter.unit_id).outerjoin(LetterType, LetterType.id == Letter.letter_type_id)
          .outerjoin(replaced, replaced.id == Letter.replaces_id))
     q = _register_filter(q, year, unit_id, type_id)
+    # Read before the rows stream (no query while the cursor is open): a received letter whose deadline waits for
+    # a year's working calendar shows 待定（2027年工作日历未录入）.
+    this_year = timeutil.today().year
+    known = workcal.known_years(this_year - 30, this_year + 10)
     rows = db.session.execute(q.execution_options(yield_per=2000))
     for n, (number, type_name, unit, issued, kind, received, deadline, status, reason, replaces) in \
             enumerate(rows, start=1):
@@ -816,6 +892,8 @@ def register_rows(year: int | None = None, unit_id: int | None = None, type_id: 
             note = f"作废：{reason}"
         else:
             note = f"替代 {replaces}" if replaces else ""
+        if deadline is None and received is not None and status == LetterStatus.issued.value:
+            deadline = deadline_text(None, received, known)
         yield (n, number, type_name or "", unit, issued, RECEIPT_KINDS.get(kind, ""), received, deadline,
                LetterStatus(status).label, note)
 

@@ -23,6 +23,14 @@ from .models import Letter, LetterProblem, LetterStatus, LetterType
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
+
+@bp.app_template_filter("deadline_cn")
+def deadline_cn(deadline, receipt_date=None) -> str:
+    """A deadline on any page: the date, or 待定（2027年工作日历未录入） for a received letter still waiting for it."""
+    from .deadline import deadline_text
+
+    return deadline_text(deadline, receipt_date)
+
 EDITORS = (Role.admin, Role.inspector)
 
 

@@ -14,9 +14,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import timeutil
+from .. import timeutil, workcal
 from ..directory.models import Unit
 from ..extensions import db
+from ..letters.deadline import deadline_text
 from ..letters.models import Letter, LetterProblem, LetterStatus
 from ..spreadsheet import Column, write_table
 from ..visits.models import CheckItem, Problem
@@ -237,6 +238,7 @@ def export_rows(flt: LedgerFilter, today: date | None = None, block: int = 2000)
     """Every ledger row for the filter as the values of COLUMNS, a block of letters at a time."""
     today = today or timeutil.today()
     pairs = _matching_pairs(flt, today)
+    known = workcal.known_years(today.year - 30, today.year + 10)
     start = n = 0
     while start < len(pairs):
         # Cut at a letter boundary so each letter's state is derived once.
@@ -245,7 +247,7 @@ def export_rows(flt: LedgerFilter, today: date | None = None, block: int = 2000)
             end += 1
         for letter, item, st, ps, closed_on in _export_block(pairs[start:end], today):
             n += 1
-            yield row_values(n, letter, item, st, ps, closed_on)
+            yield row_values(n, letter, item, st, ps, closed_on, known)
         start = end
 
 
@@ -275,11 +277,15 @@ COLUMNS = [
 WRAP_MAX = 60
 
 
-def row_values(n: int, letter, item, st: Status, ps: ProblemStatus, closed_on: date | None) -> list:
+def row_values(n: int, letter, item, st: Status, ps: ProblemStatus, closed_on: date | None,
+               known: set[int] | None = None) -> list:
     """The values of COLUMNS for row n: a letter, one of its items, their status, and st.closed_on (worked out
-    once a letter: a time zone conversion)."""
-    return [n, letter.unit_name, letter.number, letter.issue_date, letter.receipt_date, st.original_deadline,
-            st.deadline, item.position, item.text, item.item_name or "", ps.state.label, st.label,
+    once a letter: a time zone conversion). A received letter's deadline still waiting for a year's working
+    calendar is written 待定（2027年工作日历未录入）; `known`: workcal.known_years, read once for the export."""
+    pending = (deadline_text(None, letter.receipt_date, known)
+               if st.deadline is None and letter.receipt_date is not None else None)
+    return [n, letter.unit_name, letter.number, letter.issue_date, letter.receipt_date,
+            st.original_deadline or pending, st.deadline or pending, item.position, item.text, item.item_name or "", ps.state.label, st.label,
             st.overdue_days or None, "、".join(d.isoformat() for d in _reply_dates(st, ps)),
             _late_days(st, ps) or None, _review(ps), _accepted_on(ps), closed_on]
 

@@ -26,7 +26,7 @@ from werkzeug.routing import BuildError
 from .. import workcal
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..timeutil import TZ, cn_date
+from ..timeutil import TZ, cn_date, to_local
 from .models import SETTING_DEFAULTS
 
 log = logging.getLogger("supervision.reminders")
@@ -729,7 +729,7 @@ def yearly_calendar(ctx: SweepContext) -> Iterator[Reminder]:
             continue
         title = f"请录入{year}年法定节假日和调休安排"
         body = (f"工作日历还不知道{year}年的法定节假日和调休上班日（内置数据只到{workcal.package_last_year()}年）。"
-                "在录入之前，跨入该年的整改期限无法计算（签收会被拒绝），检查周和提醒也无法准确避开节假日。"
+                "在录入之前，跨入该年的整改期限无法计算（签收照常登记，期限待定），检查周和提醒也无法准确避开节假日。"
                 "请按国务院办公厅的节假日安排通知，在“工作日历”页面录入。")
         for notice_day in (date(year - 1, 12, 1), date(year, month, day)):
             if notice_day > ctx.now.date():
@@ -740,3 +740,43 @@ def yearly_calendar(ctx: SweepContext) -> Iterator[Reminder]:
             for user in admins():
                 yield Reminder("yearly-calendar", user, f"year-{year}", notice_day, send_at, title, body,
                                url("workcal.index", year=year))
+
+
+@rule("office-deadline-pending", "监督室：整改期限待定（工作日历未录入）")
+def deadline_pending(ctx: SweepContext) -> Iterator[Reminder]:
+    """To every admin, every working day while a received letter's deadline waits for a year's working calendar
+    (its period ends in a year nobody has entered). One a day (the day is in the key). Where the calendar does not
+    know the day itself, Monday to Friday."""
+    Letter, LetterStatus = _letter_model()
+    if Letter is None:
+        return
+    pending = db.session.execute(select(Letter.id, Letter.number, Letter.receipt_date, Letter.received_at).where(
+        Letter.status == LetterStatus.issued.value, Letter.receipt_date.is_not(None), Letter.deadline.is_(None))
+        .order_by(Letter.id)).all()
+    if not pending:
+        return
+    years = sorted({y for y in (workcal.first_unknown_year(r.receipt_date.year) for r in pending) if y})
+    year_text = "、".join(f"{y}年" for y in years) or "新年度"
+    shown = "、".join(r.number for r in pending[:10]) + (f"等{len(pending)}份" if len(pending) > 10 else "")
+    title = f"请录入{year_text}工作日历：{len(pending)}份意见书的整改期限待定"
+    body = "\n".join([
+        f"{len(pending)}份已签收（送达）的意见书整改期限届满在{year_text}，因该年的法定节假日和调休安排尚未录入，"
+        "整改期限暂定为“待定”：" + shown + "。",
+        "请在“工作日历”页面粘贴国务院办公厅的节假日安排通知（或逐日录入）。录入后系统立即计算这些意见书的整改期限，"
+        "并通知受文单位。",
+    ])
+    # Not for days before the first of them was recorded (the sweep's catch-up window reaches back).
+    since = min(max(r.receipt_date, to_local(r.received_at).date() if r.received_at else r.receipt_date)
+                for r in pending)
+    day = max(ctx.start.date(), since)
+    while day <= ctx.now.date():
+        try:
+            working = workcal.is_workday(day)
+        except workcal.UnknownYear:
+            working = day.weekday() < 5
+        send_at = ctx.at(day, "office_time")
+        if working and ctx.due(send_at):
+            for user in admins():
+                yield Reminder("office-deadline-pending", user, "calendar-pending", day, send_at, title, body,
+                               url("workcal.index", year=years[0]) if years else url("workcal.index"))
+        day += timedelta(days=1)

@@ -89,3 +89,70 @@ def test_same_letter_in_two_tabs_gets_one_number(app, monkeypatch):
         assert db.session.get(Letter, lid).number == "鲁政行监字〔2021〕1号"
         assert db.session.query(LetterFile).count() == 1
         assert service.next_seq(db.session.get(Letter, lid).letter_type_id, 2021) == 2
+
+
+def test_a_receipt_and_the_entry_of_its_deadlines_year_at_the_same_moment(app, monkeypatch):
+    """The admin enters 2027 while a paper delivery of 2 December 2026 (30 days end in 2027) is recorded: whichever
+    commits first, the deadline ends up computed — never left 待定 with 2027 known. Here the entry is under way
+    (written, not committed) when the receipt finds 2027 unknown: the receipt waits for it and asks again."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from supervision import timeutil, workcal
+    from supervision.timeutil import TZ
+    from tests.helpers import make_user
+
+    monkeypatch.setattr(timeutil, "now", lambda: datetime(2026, 12, 2, 10, 0, tzinfo=TZ))
+    with app.app_context():
+        admin = make_user("admin")
+        admin_id = admin.id
+        draft = service.draft_letter(make_visit(), admin)
+        db.session.commit()
+        lid = service.issue_letter(draft.id, admin, issue_date=date(2026, 11, 30)).id
+    entered, done = threading.Event(), threading.Event()
+    errors = []
+
+    def enter():
+        with app.app_context():
+            try:
+                workcal.enter_year(2027, [(date(2027, 1, 1), "元旦")], [])
+                entered.set()
+                # Commit only once the receipt is waiting for this entry (or after 20 s, failing below).
+                for _ in range(200):
+                    waiting = db.engine.connect()
+                    try:
+                        n = waiting.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                                 "AND NOT granted")).scalar()
+                    finally:
+                        waiting.close()
+                    if n or done.wait(0.1):
+                        break
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    def receive():
+        with app.app_context():
+            try:
+                entered.wait(20)
+                letter = db.session.get(Letter, lid)
+                service.record_delivery(letter, date(2026, 12, 2), db.session.get(User, admin_id))
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                done.set()
+                db.session.remove()
+
+    threads = [threading.Thread(target=enter), threading.Thread(target=receive)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(40)
+    assert errors == []
+    with app.app_context():
+        letter = db.session.get(Letter, lid)
+        assert letter.receipt_date == date(2026, 12, 2) and letter.deadline == date(2027, 1, 4)

@@ -56,15 +56,14 @@ def test_delivery_date_must_be_plausible(issued, admin):
         service.record_delivery(issued, today() + timedelta(days=1), admin)
 
 
-def test_unknown_year_blocks_receipt_with_a_clear_message(issued, admin):
+def test_unknown_year_does_not_block_receipt_the_deadline_is_pending(issued, admin):
     issued.period_days = 365 * 2  # lands in a year chinesecalendar does not know
     db.session.commit()
-    with pytest.raises(service.LetterError, match="无法计算整改期限") as exc:
-        service.record_delivery(issued, today(), admin)
-    assert "工作日历" in str(exc.value)
-    db.session.rollback()
+    service.record_delivery(issued, today(), admin)
+    db.session.commit()
     fresh = db.session.get(Letter, issued.id)
-    assert fresh.receipt_date is None and fresh.deadline is None
+    assert fresh.receipt_date == today() and fresh.receipt_kind == "paper" and fresh.deadline is None
+    assert fresh.deadline_pending and "工作日历未录入" in fresh.deadline_text and "待定" in fresh.deadline_note
 
 
 def test_voided_letters_cannot_be_signed(issued, admin, rang_unit):
