@@ -5,7 +5,7 @@ import re
 import secrets
 from functools import wraps
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 from sqlalchemy import select
@@ -123,10 +123,9 @@ def rotate():
 # ---------------------------------------------------------------------------------------------- import
 
 def _import_dir() -> str:
-    base = current_app.config.get("DATA_DIR") or os.path.join(current_app.instance_path, "data")
-    path = os.path.join(base, "schedule_imports")
-    os.makedirs(path, exist_ok=True)
-    return path
+    from .importers import preview_dir
+
+    return preview_dir()
 
 
 def _stored(token: str):
