@@ -911,11 +911,19 @@ def self_inspection_of(unit_id: int, year: int) -> SelfInspection | None:
                                                            SelfInspection.year == year)).first()
 
 
+def _require_current_year(year: int, today: date | None = None) -> None:
+    """自查 is made for the year under way (四、(一): by the end of March of that year), never a future or past one."""
+    current = (today or timeutil.today()).year
+    if year != current:
+        raise RectificationError(f"只能填报和报送本年度（{current}年）的自查材料，不能填报{year}年的。")
+
+
 def save_self_inspection(user: User, year: int, report_text: str, plan_text: str,
                          files: list[tuple[CheckedFile, str]] = ()) -> SelfInspection:
     """The unit's 自查报告 and 年度工作计划 (text + attachments), kept as a draft until submitted."""
     if user.role != Role.unit.value or not user.unit_id:
         raise RectificationError("只有受监督单位的用户可以填报自查。")
+    _require_current_year(year)
     si = self_inspection_of(user.unit_id, year)
     before = audit.snapshot(si, ("report_text", "plan_text", "status")) if si else None
     if si is None:
@@ -941,6 +949,7 @@ def submit_self_inspection(si: SelfInspection, user: User, today: date | None = 
         raise RectificationError("只有本单位的用户可以报送本单位的自查材料。")
     if si.status == SUBMITTED:
         raise RectificationError(f"{si.year}年自查材料已于{timeutil.cn_date(si.submitted_on)}报送。")
+    _require_current_year(si.year, today)
     atts = attachments_for(SELF_OWNER, si.id)
     if not si.report_text and not any(a.note == "自查报告" for a in atts):
         raise RectificationError("请填写或上传自查报告。")

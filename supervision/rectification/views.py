@@ -325,6 +325,8 @@ def attachment(att_id):
         if si is None:
             abort(404)
         _self_access(si)
+        if current_user.role != Role.unit.value and si.is_draft:
+            abort(404)  # a draft's files are the unit's own until it submits them (as the draft itself)
     else:
         letter = service.attachment_owner_letter(att)
         if letter is None:
