@@ -1010,10 +1010,21 @@ def unit_letters(unit_id: int, today: date | None = None) -> list[tuple[Letter, 
     return [(x, states[x.id]) for x in letters]
 
 
-def letter_history(letter: Letter) -> list:
-    return db.session.scalars(select(audit.AuditEntry).where(audit.AuditEntry.record_type == "letter",
-                                                             audit.AuditEntry.record_id == letter.id)
-                              .order_by(audit.AuditEntry.id)).all()
+# The office's drafting steps (letters.service): never shown to the unit.
+DRAFTING_ACTIONS = frozenset({"draft", "update", "move_problem", "remove_problem", "add_problem", "delete"})
+
+
+def letter_history(letter: Letter, for_unit: bool = False) -> list:
+    """The letter's audit entries, oldest first. for_unit: what the unit may see — from 签发 on (签发, 签收 or
+    送达, its own and the office's rectification steps), never the office's drafting (起草, 修改意见书草稿, …)."""
+    q = select(audit.AuditEntry).where(audit.AuditEntry.record_type == "letter",
+                                       audit.AuditEntry.record_id == letter.id)
+    if for_unit:
+        issued = (select(func.min(audit.AuditEntry.id))
+                  .where(audit.AuditEntry.record_type == "letter", audit.AuditEntry.record_id == letter.id,
+                         audit.AuditEntry.action == "issue").scalar_subquery())
+        q = q.where(audit.AuditEntry.id >= issued, audit.AuditEntry.action.not_in(DRAFTING_ACTIONS))
+    return db.session.scalars(q.order_by(audit.AuditEntry.id)).all()
 
 
 def pending_site_checks(user: User) -> list[Reply]:

@@ -96,7 +96,7 @@ def _render_letter(letter, status_code: int = 200, report_form: ReportForm | Non
         note_form=NoteForm(formdata=None), return_form=ReturnForm(formdata=None), site_form=site_form,
         result_form=SiteResultForm(formdata=None), ext_form=ExtensionRequestForm(formdata=None),
         decide_form=ExtensionDecisionForm(formdata=None),
-        history=service.letter_history(letter), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
+        history=service.letter_history(letter, for_unit=is_unit), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
         can_site_result=lambda r: service.can_record_site_result(current_user, r),
         users={u.id: u for u in db.session.query(User).filter(User.id.in_(
             [x for x in [status.closed_by_id] if x])).all()},
