@@ -165,6 +165,13 @@ def import_upload():
             upload.close()  # a large upload is spooled to a temporary file
         filename = os.path.basename(upload.filename or "计划表")
         preview = service.import_plan(filename, data, form.year.data)
+        if not preview.file_error:
+            from ..uploads import UploadError, check_disk_space
+
+            try:
+                check_disk_space(len(data))
+            except UploadError as exc:
+                preview.file_error = str(exc)
         if preview.file_error:
             file_error = preview.file_error  # nothing stored, nothing written
         else:

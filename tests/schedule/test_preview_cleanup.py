@@ -49,3 +49,14 @@ def test_the_reminder_sweep_runs_the_cleanup(app, client, ctx, monkeypatch):
 
 def test_no_folder_yet_is_nothing_to_do(app, ctx):
     assert remove_stale_previews() == []
+
+
+def test_no_preview_is_stored_below_the_disk_floor(app, client, ctx):
+    app.config.update(UPLOAD_MIN_FREE_BYTES=500 * 1024 * 1024, UPLOAD_FREE_BYTES_OVERRIDE=100 * 1024 * 1024)
+    admin = make_user("admin")
+    assert login(client, admin.username).status_code == 302
+    data = builders.xlsx_merged(builders.blocks_2021())
+    resp = client.post("/schedule/import", data={"year": "2021", "file": (io.BytesIO(data), "计划表.xlsx")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 200 and "磁盘剩余空间不足" in resp.get_data(as_text=True)
+    assert not os.listdir(preview_dir())
