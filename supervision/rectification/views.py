@@ -368,7 +368,8 @@ def my_self_inspection():
             flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
     atts = attachments_for(SELF_OWNER, si.id) if si else []
     return render_template("rectification/self_form.html", form=form, si=si, year=year, atts=atts,
-                           due=service.self_inspection_due(year), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION)
+                           due=service.self_inspection_due(year), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
+                           editable=year == today().year, this_year=today().year)
 
 
 @bp.route("/self-inspections")

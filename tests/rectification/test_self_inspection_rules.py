@@ -22,6 +22,9 @@ def test_a_unit_cannot_fill_in_a_future_or_past_year(app, client, ctx, unit, uni
         body = r.get_data(as_text=True)
         assert r.status_code == 200 and f"只能填报和报送本年度（{this_year}年）的自查材料" in body
     assert db.session.query(SelfInspection).count() == 0 and db.session.query(Attachment).count() == 0
+    page = client.get(f"/rectification/self-inspection?year={this_year + 1}").get_data(as_text=True)
+    assert "仅供查看" in page and 'value="submit"' not in page
+    assert 'value="submit"' in client.get(f"/rectification/self-inspection?year={this_year}").get_data(as_text=True)
     r = client.post(f"/rectification/self-inspection?year={this_year}",
                     data={"report_text": "自查报告", "plan_text": "计划", "action": "save"})
     assert r.status_code == 302
