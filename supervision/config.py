@@ -47,6 +47,22 @@ class Defaults:
     # Uploads: largest accepted file (bytes); whole request may be a little larger.
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+    # Upload quotas (files / bytes): one reply to a problem; all rectification material of one letter; everything
+    # the users of one supervised unit upload in one (Beijing) day. Uploads stop while the upload folder's disk
+    # has less than UPLOAD_MIN_FREE_BYTES free (UPLOAD_FREE_BYTES_OVERRIDE, when set, stands in for the measured
+    # free space: for tests).
+    UPLOAD_REPLY_MAX_FILES = 10
+    UPLOAD_REPLY_MAX_BYTES = 50 * 1024 * 1024
+    UPLOAD_LETTER_MAX_FILES = 20
+    UPLOAD_LETTER_MAX_BYTES = 100 * 1024 * 1024
+    UPLOAD_UNIT_DAILY_BYTES = 200 * 1024 * 1024
+    UPLOAD_MIN_FREE_BYTES = 500 * 1024 * 1024
+    UPLOAD_FREE_BYTES_OVERRIDE = None
+    # Plan-import previews (kept on disk between upload and confirmation) older than this are removed by the
+    # scheduler's daily clean-up.
+    SCHEDULE_PREVIEW_MAX_AGE_HOURS = 24
+    # Batch printing of letters (/letters/print): at most this many letters in one file.
+    LETTERS_PRINT_MAX = 500
     # Where attachments and generated files (issued letter PDFs) are kept; default instance/uploads, instance/data.
     UPLOAD_DIR = None
     DATA_DIR = None

@@ -9,6 +9,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import unicodedata
 import uuid
 import warnings
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, send_file
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, event, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .extensions import db
 from .timeutil import utcnow
@@ -268,12 +269,127 @@ def _safe_path(stored_name: str) -> str:
     return path
 
 
+# --- quotas and free space ------------------------------------------------------------------------
+# A liaison once added 114 MB in two seconds: every upload is bounded per owner (a reply, a letter), per unit per
+# day, and by the free space left on the upload folder's disk. The limits are settings (config.Defaults).
+
+def _cfg(key: str, default: int) -> int:
+    return int(current_app.config.get(key, default))
+
+
+def free_disk_bytes() -> int:
+    """Free space on the disk of the upload folder (UPLOAD_FREE_BYTES_OVERRIDE stands in for it in tests)."""
+    override = current_app.config.get("UPLOAD_FREE_BYTES_OVERRIDE")
+    if override is not None:
+        return int(override)
+    folder = upload_dir()
+    os.makedirs(folder, exist_ok=True)
+    return shutil.disk_usage(folder).free
+
+
+def check_disk_space(new_bytes: int) -> None:
+    """Refuse (UploadError) when storing new_bytes would leave less than UPLOAD_MIN_FREE_BYTES free."""
+    floor = _cfg("UPLOAD_MIN_FREE_BYTES", 500 * 1024 * 1024)
+    free = free_disk_bytes()
+    if free - new_bytes < floor:
+        raise UploadError(f"服务器磁盘剩余空间不足（剩余 {human_size(max(free, 0))}，本次上传 {human_size(new_bytes)}，"
+                          f"须至少保留 {human_size(floor)}），暂不能上传附件。请联系监督室管理员清理磁盘。")
+
+
+@dataclass(frozen=True)
+class Usage:
+    files: int
+    size: int
+
+
+def usage(*conditions) -> Usage:
+    """Count and total size of the stored attachments matching the conditions (on Attachment's columns)."""
+    files, size = db.session.execute(
+        select(func.count(Attachment.id), func.coalesce(func.sum(Attachment.size), 0)).where(*conditions)).one()
+    return Usage(int(files), int(size))
+
+
+def check_quota(what: str, used: Usage, new: list, max_files: int | None, max_size: int | None) -> None:
+    """Refuse (UploadError) when `new` files added to `used` pass a limit; the message names the limit and the use.
+
+    what: the scope in words (“本条答复”, “本意见书的整改材料”, “本单位今天上传的附件”); a limit of None is not
+    checked."""
+    if not new:
+        return
+    add_files, add_size = len(new), sum(f.size for f in new)
+    if max_files is not None and used.files + add_files > max_files:
+        raise UploadError(f"{what}最多 {max_files} 个附件，已有 {used.files} 个，本次又选了 {add_files} 个，"
+                          "超出上限，未上传。请删去不必要的文件后再试。")
+    if max_size is not None and used.size + add_size > max_size:
+        raise UploadError(f"{what}的附件合计不能超过 {human_size(max_size)}，已用 {human_size(used.size)}，"
+                          f"本次 {human_size(add_size)}，超出上限，未上传。请压缩或精简文件后再试。")
+
+
+def unit_day_bounds(day=None) -> tuple[datetime, datetime]:
+    """The stored (naive UTC) bounds of one Beijing day, for the per-unit daily quota."""
+    from datetime import time, timedelta, timezone
+
+    from .timeutil import TZ, today
+
+    day = day or today()
+    start = datetime.combine(day, time(0), TZ).astimezone(timezone.utc).replace(tzinfo=None)
+    return start, start + timedelta(days=1)
+
+
+def check_unit_daily_quota(unit_id: int, new: list) -> None:
+    """A supervised unit's users together may upload UPLOAD_UNIT_DAILY_BYTES a (Beijing) day."""
+    from .accounts.models import User
+
+    if not new:
+        return
+    start, end = unit_day_bounds()
+    used_users = select(User.id).where(User.unit_id == unit_id).scalar_subquery()
+    used = usage(Attachment.uploaded_by_id.in_(used_users), Attachment.uploaded_at >= start,
+                 Attachment.uploaded_at < end)
+    check_quota("本单位今天上传的附件", used, new, None, _cfg("UPLOAD_UNIT_DAILY_BYTES", 200 * 1024 * 1024))
+
+
+# --- files written before the commit ---------------------------------------------------------------
+# store() writes the file before the row is committed; delete_attachment() removes a row whose file must stay
+# until that removal is committed. The session remembers both: a rollback (or a session closed without
+# commit) removes the files written in it, a commit removes the files of the rows deleted in it.
+
+_WRITTEN = "uploads_written"
+_DOOMED = "uploads_doomed"
+
+
+def _remove(paths) -> None:
+    for path in paths:
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
+@event.listens_for(Session, "after_commit")
+def _files_after_commit(session) -> None:
+    session.info.pop(_WRITTEN, None)
+    _remove(session.info.pop(_DOOMED, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _files_after_transaction_end(session, transaction) -> None:
+    if transaction.parent is not None or transaction.nested:
+        return
+    # Reached after a commit (lists already emptied by after_commit) or a rollback/close: the files written for
+    # rows that were never committed are removed; the files of deletions that did not happen stay.
+    _remove(session.info.pop(_WRITTEN, []))
+    session.info.pop(_DOOMED, None)
+
+
 def store(checked: CheckedFile, owner_type: str, owner_id: int, user=None, note: str = "") -> Attachment:
     """Write a checked file to disk under a generated name and add its Attachment row (caller commits)."""
     now = utcnow()
     stored_name = f"{now:%Y}/{now:%m}/{uuid.uuid4().hex}.{checked.kind.ext}"
     path = _safe_path(stored_name)
+    check_disk_space(checked.size)
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    db.session.info.setdefault(_WRITTEN, []).append(path)
     with open(path, "xb") as fh:
         fh.write(checked.data)
     att = Attachment(
@@ -318,13 +434,15 @@ def attachments_for_many(owner_type: str, owner_ids) -> dict[int, list[Attachmen
 
 
 def delete_attachment(att: Attachment) -> None:
-    """Remove the row; the file goes too (after the caller commits the row's removal it is unreachable anyway)."""
+    """Remove the row; its file goes when the removal is committed (and stays if it is rolled back)."""
     path = att.path()
     db.session.delete(att)
-    try:
-        os.remove(path)
-    except FileNotFoundError:
-        pass
+    written = db.session.info.get(_WRITTEN, [])
+    if path in written:  # written and deleted in one transaction: nothing committed needs it
+        written.remove(path)
+        _remove([path])
+    else:
+        db.session.info.setdefault(_DOOMED, []).append(path)
 
 
 def send_attachment(att: Attachment, download: bool = False):

@@ -829,16 +829,73 @@ def issued_between(start: date, end: date, include_voided: bool = False) -> list
     return q.order_by(Letter.issue_date, Letter.letter_type_id, Letter.seq).all()
 
 
-def combined_pdf(start: date, end: date) -> tuple[bytes, int]:
-    """Every letter issued in [start, end] (not voided), stored PDFs in order, as one file."""
-    from .pdf import merge_pdfs
+PRINT_CHUNK = 50  # stored PDFs read from the database this many at a time while merging
+
+
+def print_limit() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("LETTERS_PRINT_MAX", 500))
+
+
+def _issued_ids(start: date, end: date) -> list[int]:
+    return db.session.scalars(
+        select(Letter.id).where(Letter.issue_date >= start, Letter.issue_date <= end,
+                                Letter.status == LetterStatus.issued.value)
+        .order_by(Letter.issue_date, Letter.letter_type_id, Letter.seq)).all()
+
+
+def combined_pdf_file(start: date, end: date):
+    """Every letter issued in [start, end] (not voided), stored PDFs in order, merged into a temporary file.
+
+    Returns (open binary file at position 0, count); the caller streams and closes it. At most print_limit()
+    letters (LetterError beyond, before anything is read). The stored PDFs are read PRINT_CHUNK at a time and
+    dropped once appended: what stays in memory is the merged document's objects (one copy), never a list of
+    every stored PDF, the merged bytes and a response body besides."""
+    import io
+    import tempfile
+
+    from pypdf import PdfWriter
 
     if end < start:
         raise LetterError("结束日期不能早于开始日期。")
-    letters = issued_between(start, end)
-    if not letters:
+    ids = _issued_ids(start, end)
+    if not ids:
         raise LetterError(f"{start.isoformat()} 至 {end.isoformat()} 没有签发的意见书。")
-    return merge_pdfs([letter_pdf(x) for x in letters]), len(letters)
+    limit = print_limit()
+    if len(ids) > limit:
+        raise LetterError(f"{timeutil.cn_date(start)}至{timeutil.cn_date(end)}共签发意见书 {len(ids)} 份，"
+                          f"超过一次批量打印的上限 {limit} 份。请缩小日期范围，分几次打印。")
+    writer = PdfWriter()
+    for i in range(0, len(ids), PRINT_CHUNK):
+        chunk = ids[i:i + PRINT_CHUNK]
+        files = {f.letter_id: f for f in db.session.scalars(
+            select(LetterFile).where(LetterFile.letter_id.in_(chunk), LetterFile.kind == "pdf"))}
+        for letter_id in chunk:
+            stored = files.get(letter_id)
+            if stored is None:
+                raise LetterError(f"{db.session.get(Letter, letter_id).display_name} 的存档 PDF 缺失。")
+            writer.append(io.BytesIO(stored.data))
+        for f in files.values():
+            db.session.expunge(f)  # the PDF bytes go with the object
+        del files
+    out = tempfile.TemporaryFile()
+    try:
+        writer.write(out)
+    except BaseException:
+        out.close()
+        raise
+    finally:
+        writer.close()
+    out.seek(0)
+    return out, len(ids)
+
+
+def combined_pdf(start: date, end: date) -> tuple[bytes, int]:
+    """As combined_pdf_file, as bytes (for callers that need the whole document at once)."""
+    out, count = combined_pdf_file(start, end)
+    with out:
+        return out.read(), count
 
 
 def _register_filter(q, year: int | None, unit_id: int | None, type_id: int | None):

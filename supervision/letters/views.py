@@ -366,22 +366,29 @@ def docx(letter_id):
                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
+def _chunks_of(fh, size: int = 64 * 1024):
+    """Stream an open temporary file; it is closed (and so removed) once sent or when the client goes away."""
+    with fh:
+        while chunk := fh.read(size):
+            yield chunk
+
+
 @bp.route("/print")
 @roles_required(*STAFF)
 def print_range():
     form = PrintRangeForm(request.args)
     if request.args and form.validate():
         try:
-            data, count = service.combined_pdf(form.start.data, form.end.data)
+            out, count = service.combined_pdf_file(form.start.data, form.end.data)
         except (service.LetterError, FontError) as exc:
             flash(str(exc), "warning")
         else:
             name = f"意见书_{form.start.data.isoformat()}_{form.end.data.isoformat()}_{count}份.pdf"
-            return _download(data, name, "application/pdf")
+            return _download(_chunks_of(out), name, "application/pdf")
     elif not request.args:
         form.start.data = today().replace(month=1, day=1)
         form.end.data = today()
-    return render_template("letters/print.html", form=form)
+    return render_template("letters/print.html", form=form, limit=service.print_limit())
 
 
 @bp.route("/register")

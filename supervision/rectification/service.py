@@ -12,15 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import abort
-from sqlalchemy import func, null, select
+from flask import abort, current_app
+from sqlalchemy import and_, func, null, or_, select
 
 from .. import audit, timeutil
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..labels import LabelledEnum
 from ..letters.models import Letter, LetterProblem, LetterStatus
-from ..uploads import PDF, CheckedFile, attachments_for, delete_attachment, store
+from .. import uploads
+from ..uploads import PDF, Attachment, CheckedFile, attachments_for, delete_attachment, store
 from .models import (DRAFT, REPLY_OWNER, SELF_OWNER, SUBMISSION_OWNER, SUBMITTED, Closure, Decision, Extension,
                      ExtensionStatus, Reply, SelfInspection, SiteResult, Submission)
 
@@ -491,6 +492,31 @@ def _pdf_scan(scan: CheckedFile | None, required: bool) -> None:
         raise RectificationError(f"“{scan.original_name}”是{scan.kind.label}，整改报告扫描件应为 PDF 文件。")
 
 
+def _limit(key: str) -> int:
+    return int(current_app.config[key])
+
+
+def check_letter_quota(letter: Letter, files: list[CheckedFile], user: User | None, for_reply: bool = False,
+                       reply: Reply | None = None) -> None:
+    """Refuse (uploads.UploadError) files that would pass the quota of the reply (for_reply: `reply` is the
+    draft they join, None for a new one), of the letter's whole rectification material, or of the unit's uploads
+    today. Call before storing anything."""
+    if not files:
+        return
+    if for_reply:
+        used = uploads.usage(Attachment.owner_type == REPLY_OWNER, Attachment.owner_id == reply.id) \
+            if reply is not None else uploads.Usage(0, 0)
+        uploads.check_quota("本条答复", used, files, _limit("UPLOAD_REPLY_MAX_FILES"), _limit("UPLOAD_REPLY_MAX_BYTES"))
+    reply_ids = select(Reply.id).where(Reply.letter_id == letter.id).scalar_subquery()
+    sub_ids = select(Submission.id).where(Submission.letter_id == letter.id).scalar_subquery()
+    used = uploads.usage(or_(and_(Attachment.owner_type == REPLY_OWNER, Attachment.owner_id.in_(reply_ids)),
+                             and_(Attachment.owner_type == SUBMISSION_OWNER, Attachment.owner_id.in_(sub_ids))))
+    uploads.check_quota(f"{letter.number or '本意见书'}的整改材料", used, files, _limit("UPLOAD_LETTER_MAX_FILES"),
+                        _limit("UPLOAD_LETTER_MAX_BYTES"))
+    if user is not None and user.role == Role.unit.value and user.unit_id:
+        uploads.check_unit_daily_quota(user.unit_id, files)
+
+
 def reply_snapshot(r: Reply) -> dict:
     return {"reply": r.id, "problem": r.letter_problem_id, "round": r.round, "status": r.status, "text": r.text,
             "measures": r.measures, "decision": r.decision, "decision_note": r.decision_note,
@@ -515,6 +541,7 @@ def save_reply_draft(letter: Letter, item_id: int, user: User, text: str, measur
     if not text and not files and ps.draft is None:
         raise RectificationError("请填写整改情况或上传佐证材料。")
     reply = ps.draft
+    check_letter_quota(letter, list(files), user, for_reply=True, reply=reply)
     before = reply_snapshot(reply) if reply else None
     if reply is None:
         reply = Reply(letter_id=letter.id, letter_problem_id=item.id, round=len(ps.rounds) + 1, status=DRAFT,
@@ -571,6 +598,8 @@ def save_report_draft(letter: Letter, user: User, report_text: str, scan: Checke
     if scan is not None:
         for old in attachments_for(SUBMISSION_OWNER, sub.id):
             delete_attachment(old)  # one signed scan per report: a new upload replaces it
+        db.session.flush()
+        check_letter_quota(letter, [scan], user)
         after["scan"] = store(scan, SUBMISSION_OWNER, sub.id, user=user, note="整改报告扫描件").original_name
     _record("rect.report_draft", letter, f"保存整改报告草稿（第{sub.round}次报送）", before=before, after=after,
             user=user)
@@ -683,6 +712,8 @@ def record_paper_reply(letter: Letter, user: User, received_on: date, report_tex
     db.session.flush()
     for old in attachments_for(SUBMISSION_OWNER, sub.id):
         delete_attachment(old)
+    db.session.flush()
+    check_letter_quota(letter, [scan], user)
     store(scan, SUBMISSION_OWNER, sub.id, user=user, note="纸质整改报告扫描件")
     return _finish_submission(letter, sub, replies, user, received_on, status.deadline, True)
 
@@ -880,11 +911,19 @@ def self_inspection_of(unit_id: int, year: int) -> SelfInspection | None:
                                                            SelfInspection.year == year)).first()
 
 
+def _require_current_year(year: int, today: date | None = None) -> None:
+    """自查 is made for the year under way (四、(一): by the end of March of that year), never a future or past one."""
+    current = (today or timeutil.today()).year
+    if year != current:
+        raise RectificationError(f"只能填报和报送本年度（{current}年）的自查材料，不能填报{year}年的。")
+
+
 def save_self_inspection(user: User, year: int, report_text: str, plan_text: str,
                          files: list[tuple[CheckedFile, str]] = ()) -> SelfInspection:
     """The unit's 自查报告 and 年度工作计划 (text + attachments), kept as a draft until submitted."""
     if user.role != Role.unit.value or not user.unit_id:
         raise RectificationError("只有受监督单位的用户可以填报自查。")
+    _require_current_year(year)
     si = self_inspection_of(user.unit_id, year)
     before = audit.snapshot(si, ("report_text", "plan_text", "status")) if si else None
     if si is None:
@@ -893,6 +932,11 @@ def save_self_inspection(user: User, year: int, report_text: str, plan_text: str
     si.report_text, si.plan_text = (report_text or "").strip(), (plan_text or "").strip()
     si.updated_at = timeutil.utcnow()
     db.session.flush()
+    checked = [f for f, _ in files]
+    used = uploads.usage(Attachment.owner_type == SELF_OWNER, Attachment.owner_id == si.id)
+    uploads.check_quota(f"{year}年自查材料", used, checked, _limit("UPLOAD_LETTER_MAX_FILES"),
+                        _limit("UPLOAD_LETTER_MAX_BYTES"))
+    uploads.check_unit_daily_quota(user.unit_id, checked)
     names = [store(f, SELF_OWNER, si.id, user=user, note=note).original_name for f, note in files]
     audit.record("save", si, summary=f"{year}年自查材料{'修改' if si.status == SUBMITTED else '保存草稿'}",
                  before=before, after=dict(audit.snapshot(si, ("report_text", "plan_text", "status")),
@@ -905,6 +949,7 @@ def submit_self_inspection(si: SelfInspection, user: User, today: date | None = 
         raise RectificationError("只有本单位的用户可以报送本单位的自查材料。")
     if si.status == SUBMITTED:
         raise RectificationError(f"{si.year}年自查材料已于{timeutil.cn_date(si.submitted_on)}报送。")
+    _require_current_year(si.year, today)
     atts = attachments_for(SELF_OWNER, si.id)
     if not si.report_text and not any(a.note == "自查报告" for a in atts):
         raise RectificationError("请填写或上传自查报告。")
@@ -965,10 +1010,21 @@ def unit_letters(unit_id: int, today: date | None = None) -> list[tuple[Letter, 
     return [(x, states[x.id]) for x in letters]
 
 
-def letter_history(letter: Letter) -> list:
-    return db.session.scalars(select(audit.AuditEntry).where(audit.AuditEntry.record_type == "letter",
-                                                             audit.AuditEntry.record_id == letter.id)
-                              .order_by(audit.AuditEntry.id)).all()
+# The office's drafting steps (letters.service): never shown to the unit.
+DRAFTING_ACTIONS = frozenset({"draft", "update", "move_problem", "remove_problem", "add_problem", "delete"})
+
+
+def letter_history(letter: Letter, for_unit: bool = False) -> list:
+    """The letter's audit entries, oldest first. for_unit: what the unit may see — from 签发 on (签发, 签收 or
+    送达, its own and the office's rectification steps), never the office's drafting (起草, 修改意见书草稿, …)."""
+    q = select(audit.AuditEntry).where(audit.AuditEntry.record_type == "letter",
+                                       audit.AuditEntry.record_id == letter.id)
+    if for_unit:
+        issued = (select(func.min(audit.AuditEntry.id))
+                  .where(audit.AuditEntry.record_type == "letter", audit.AuditEntry.record_id == letter.id,
+                         audit.AuditEntry.action == "issue").scalar_subquery())
+        q = q.where(audit.AuditEntry.id >= issued, audit.AuditEntry.action.not_in(DRAFTING_ACTIONS))
+    return db.session.scalars(q.order_by(audit.AuditEntry.id)).all()
 
 
 def pending_site_checks(user: User) -> list[Reply]:

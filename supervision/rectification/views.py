@@ -96,7 +96,7 @@ def _render_letter(letter, status_code: int = 200, report_form: ReportForm | Non
         note_form=NoteForm(formdata=None), return_form=ReturnForm(formdata=None), site_form=site_form,
         result_form=SiteResultForm(formdata=None), ext_form=ExtensionRequestForm(formdata=None),
         decide_form=ExtensionDecisionForm(formdata=None),
-        history=service.letter_history(letter), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
+        history=service.letter_history(letter, for_unit=is_unit), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
         can_site_result=lambda r: service.can_record_site_result(current_user, r),
         users={u.id: u for u in db.session.query(User).filter(User.id.in_(
             [x for x in [status.closed_by_id] if x])).all()},
@@ -325,6 +325,8 @@ def attachment(att_id):
         if si is None:
             abort(404)
         _self_access(si)
+        if current_user.role != Role.unit.value and si.is_draft:
+            abort(404)  # a draft's files are the unit's own until it submits them (as the draft itself)
     else:
         letter = service.attachment_owner_letter(att)
         if letter is None:
@@ -366,7 +368,8 @@ def my_self_inspection():
             flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
     atts = attachments_for(SELF_OWNER, si.id) if si else []
     return render_template("rectification/self_form.html", form=form, si=si, year=year, atts=atts,
-                           due=service.self_inspection_due(year), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION)
+                           due=service.self_inspection_due(year), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
+                           editable=year == today().year, this_year=today().year)
 
 
 @bp.route("/self-inspections")

@@ -55,6 +55,12 @@ def run_due_command(now_text, no_deliver):
     for line in result.errors:
         click.echo(f"注意：{line}", err=True)
     click.echo(result.summary())
+    if now_text is None:  # the scheduler's sweep does the same; a rehearsal (--now) leaves files alone
+        from .scheduler import clean_stale_previews
+
+        removed = clean_stale_previews()
+        if removed:
+            click.echo(f"已清理过期的计划导入预览 {len(removed)} 个文件")
 
 
 @reminders_group.command("deliver")

@@ -56,6 +56,21 @@ def sweep_job() -> None:
             log.info("已发送 %s", item.line)
         for line in result.errors:
             log.warning("%s", line)
+        clean_stale_previews()
+
+
+def clean_stale_previews() -> list[str]:
+    """A step of every sweep: remove plan-import previews abandoned for more than a day (app context needed)."""
+    from ..schedule.importers import remove_stale_previews
+
+    try:
+        removed = remove_stale_previews()
+    except OSError as exc:  # a clean-up failure must not stop the reminders
+        log.warning("清理过期的计划导入预览失败：%s", exc)
+        return []
+    if removed:
+        log.info("已清理过期的计划导入预览 %d 个文件", len(removed))
+    return removed
 
 
 def deliver_job() -> None:

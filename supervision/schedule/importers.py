@@ -459,3 +459,52 @@ def read_plan(filename: str, data: bytes) -> ParsedPlan:
     raise PlanFileError(
         f"找不到表头{hint}：计划表需要一行表头，含“时间”或“月份”、“周次”和“受监督单位”。"
         "请检查是否选错了文件或工作表。")
+
+
+# --- previews kept on disk between upload and confirmation --------------------------------------------
+# The uploaded table waits in DATA_DIR/schedule_imports/<token>.bin (+ .json) while the admin reads the preview.
+# A preview neither confirmed nor cancelled would stay for ever: the scheduler's sweep removes those older
+# than SCHEDULE_PREVIEW_MAX_AGE_HOURS (remove_stale_previews).
+
+PREVIEW_SUFFIXES = (".bin", ".json")
+
+
+def preview_dir(create: bool = True) -> str:
+    import os
+
+    from flask import current_app
+
+    base = current_app.config.get("DATA_DIR") or os.path.join(current_app.instance_path, "data")
+    path = os.path.join(base, "schedule_imports")
+    if create:
+        os.makedirs(path, exist_ok=True)
+    return path
+
+
+def remove_stale_previews(max_age_hours: float | None = None, now: float | None = None) -> list[str]:
+    """Remove stored previews last written more than max_age_hours ago (default: the setting). Returns the
+    names removed. `now` is a time.time() value (for tests)."""
+    import os
+    import time
+
+    from flask import current_app
+
+    if max_age_hours is None:
+        max_age_hours = float(current_app.config.get("SCHEDULE_PREVIEW_MAX_AGE_HOURS", 24))
+    cutoff = (time.time() if now is None else now) - max_age_hours * 3600
+    folder = preview_dir(create=False)
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return removed
+    for entry in entries:
+        if not entry.is_file() or not entry.name.endswith(PREVIEW_SUFFIXES):
+            continue
+        try:
+            if entry.stat().st_mtime < cutoff:
+                os.remove(entry.path)
+                removed.append(entry.name)
+        except FileNotFoundError:  # confirmed or cancelled meanwhile
+            continue
+    return sorted(removed)

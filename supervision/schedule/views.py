@@ -5,7 +5,7 @@ import re
 import secrets
 from functools import wraps
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 from sqlalchemy import select
@@ -123,10 +123,9 @@ def rotate():
 # ---------------------------------------------------------------------------------------------- import
 
 def _import_dir() -> str:
-    base = current_app.config.get("DATA_DIR") or os.path.join(current_app.instance_path, "data")
-    path = os.path.join(base, "schedule_imports")
-    os.makedirs(path, exist_ok=True)
-    return path
+    from .importers import preview_dir
+
+    return preview_dir()
 
 
 def _stored(token: str):
@@ -166,6 +165,13 @@ def import_upload():
             upload.close()  # a large upload is spooled to a temporary file
         filename = os.path.basename(upload.filename or "计划表")
         preview = service.import_plan(filename, data, form.year.data)
+        if not preview.file_error:
+            from ..uploads import UploadError, check_disk_space
+
+            try:
+                check_disk_space(len(data))
+            except UploadError as exc:
+                preview.file_error = str(exc)
         if preview.file_error:
             file_error = preview.file_error  # nothing stored, nothing written
         else:

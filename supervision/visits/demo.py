@@ -70,8 +70,9 @@ def load(echo):
             if service.open_visit_for_slot(slot.id, unit.id) is not None:
                 continue
         team = list(getattr(slot, "inspectors", None) or []) or (inspectors[:2] if inspectors else [admin])
+        doer = actor if actor in team or actor.role == "admin" else team[0]  # only its inspectors edit a visit
         visit = service.create_visit(kind=VisitKind.routine if slot is not None else VisitKind.concentrated,
-                                     unit=unit, visit_date=visit_date, user=actor, slot=slot, inspectors=team,
+                                     unit=unit, visit_date=visit_date, user=doer, slot=slot, inspectors=team,
                                      subject="" if slot is not None else "依法行政日常监督（演示）",
                                      enforce_plan=False)
         visit.methods = ",".join(m.value for m in (Method.report, Method.documents, Method.case_files,
@@ -81,13 +82,13 @@ def load(echo):
         visit.summary = "检查组听取了单位依法行政工作汇报，查阅了相关制度资料，调阅了行政处罚案卷，并组织公共法律知识考核。"
         items = {i.key: i for i in visit.catalogue.items}
         for key, item in items.items():
-            service.rate_item(visit, item, ratings.get(key, Rating.good), user=actor)
+            service.rate_item(visit, item, ratings.get(key, Rating.good), user=doer)
         for key, sub_no, text, case_file, disposition, fix in problems:
             item = items[key]
             sub = next((s for s in item.subpoints if s.seq == sub_no), None)
             service.add_problem(visit, item=item, subpoint=sub, description=text, case_file=case_file,
-                                disposition=disposition, fix_action=fix, user=actor)
-        service.submit_visit(visit, actor)
+                                disposition=disposition, fix_action=fix, user=doer)
+        service.submit_visit(visit, doer)
         added += 1
     db.session.commit()
     echo(f"监督检查：新增演示检查记录 {added} 份（含立行立改与需下达意见书的问题）。")

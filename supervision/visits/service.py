@@ -39,6 +39,10 @@ class VisitError(ValueError):
     """A rule was broken; the message is for the user."""
 
 
+class VisitForbidden(VisitError):
+    """The user may not change this visit (not one of its inspectors, not an admin)."""
+
+
 class VisitInvalid(VisitError):
     """Input that cannot be saved. `errors` maps form field names to messages (key "" for the whole form)."""
 
@@ -242,6 +246,8 @@ def create_visit(*, kind: str | VisitKind, unit: Unit | None, visit_date: date |
             raise VisitError(f"该检查周已有{unit.name}的检查记录（{existing.status_label}），请直接打开它。")
     if inspectors is None:
         inspectors = list(getattr(slot, "inspectors", None) or [])
+        if user is not None and user.role == Role.inspector.value and all(u.id != user.id for u in inspectors):
+            inspectors.append(user)  # the one who records the visit takes part in it (and so may edit it)
         if not inspectors and user is not None and user.role in INSPECTOR_ROLES:
             inspectors = [user]
     visit = Visit(kind=kind.value, status=VisitStatus.draft.value, unit_id=unit.id, visit_date=visit_date,
@@ -520,6 +526,7 @@ def _apply(visit: Visit, clean: dict, user) -> None:
 
 def save_draft(visit: Visit, data: VisitInput, user, expected_version: int | None = None) -> Visit:
     """Save the form into a draft. Raises VisitInvalid (nothing changed) or VisitConflict (someone saved first)."""
+    require_inspector(user, visit)
     if not visit.is_draft:
         raise VisitError("检查记录已提交，只能通过“修改已提交记录”并说明理由来更改。")
     clean = _validate(visit, data)
@@ -534,6 +541,7 @@ def save_draft(visit: Visit, data: VisitInput, user, expected_version: int | Non
 
 def submit_visit(visit: Visit, user, expected_version: int | None = None) -> Visit:
     """Submit a saved draft. Every check item must be rated (or 不适用); afterwards it is read-only."""
+    require_inspector(user, visit)
     if not visit.is_draft:
         raise VisitError("这份检查记录已经提交过了。")
     errors = completeness_errors(visit)
@@ -551,6 +559,7 @@ def submit_visit(visit: Visit, user, expected_version: int | None = None) -> Vis
 
 def amend_visit(visit: Visit, data: VisitInput, user, reason: str, expected_version: int | None = None) -> Visit:
     """Change a submitted visit. Needs a reason; the audit log keeps the values before and after."""
+    require_inspector(user, visit)
     if not visit.is_submitted:
         raise VisitError("草稿可以直接保存，不需要走修改流程。")
     reason = (reason or "").strip()
@@ -580,6 +589,7 @@ def add_problem(visit: Visit, *, item: CheckItem, description: str, disposition:
                 subpoint: CheckSubpoint | None = None, case_file: str = "", evidence: str = "",
                 fix_action: str = "", user=None) -> Problem:
     """Add one problem to a draft visit (the form does the same through save_draft)."""
+    require_inspector(user, visit)
     if not visit.is_draft:
         raise VisitError("检查记录已提交，只能通过“修改已提交记录”增加问题。")
     errors = {}
@@ -608,6 +618,7 @@ def add_problem(visit: Visit, *, item: CheckItem, description: str, disposition:
 
 def rate_item(visit: Visit, item: CheckItem, rating: str | Rating, note: str = "", user=None) -> VisitRating:
     """Set one item's rating on a draft (used by demo and tests; the form goes through save_draft)."""
+    require_inspector(user, visit)
     if not visit.is_draft:
         raise VisitError("检查记录已提交，不能直接评定。")
     rating = rating.value if isinstance(rating, Rating) else rating
@@ -675,16 +686,25 @@ def visit_history(visit: Visit) -> list:
 # ---------------------------------------------------------------- access
 
 
-def can_edit(user, visit: Visit) -> bool:
-    return user.role in INSPECTOR_ROLES and visit.is_draft
-
-
-def can_amend(user, visit: Visit) -> bool:
-    if not visit.is_submitted:
-        return False
+def may_change(user, visit: Visit) -> bool:
+    """Who may change a visit's record, its problems and their evidence: an admin, or an inspector of the visit."""
     if user.role == Role.admin.value:
         return True
     return user.role == Role.inspector.value and any(u.id == user.id for u in visit.inspectors)
+
+
+def require_inspector(user, visit: Visit) -> None:
+    """VisitForbidden unless `user` may change the visit. user=None is the system (demo data, commands)."""
+    if user is not None and not may_change(user, visit):
+        raise VisitForbidden("只有本次检查的检查人员或管理员可以修改这份检查记录（包括其中的问题和佐证材料）。")
+
+
+def can_edit(user, visit: Visit) -> bool:
+    return visit.is_draft and may_change(user, visit)
+
+
+def can_amend(user, visit: Visit) -> bool:
+    return visit.is_submitted and may_change(user, visit)
 
 
 def _reach(user) -> list:

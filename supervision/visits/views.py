@@ -201,6 +201,8 @@ def edit(visit_id):
     if not visit.is_draft:
         flash("检查记录已提交，如需更改请使用“修改已提交记录”。", "info")
         return redirect(url_for(".show", visit_id=visit.id))
+    if not service.can_edit(current_user, visit):
+        abort(403)  # only the visit's inspectors (and admins) edit it; the service refuses the same
     if request.method == "GET":
         return render_template("visits/form.html", **_form_context(visit))
     data = parse_visit_form(request.form, request.files)

@@ -193,3 +193,22 @@ def test_demo_issues_letters_including_rang_he(ctx, admin, rang_unit):
     assert any(x.unit.name == "鲁山县瀼河乡人民政府" for x in letters)
     assert len({x.number for x in letters}) == len(letters) >= 2
     assert db.session.query(Letter).filter(Letter.seq.is_(None)).count() == 0
+
+
+def test_batch_print_is_capped_and_streamed(app, ctx, client, admin, rang_unit):
+    a = _issue(make_visit(rang_unit), admin, date(2021, 9, 1))
+    b = _issue(make_visit(), admin, date(2021, 9, 3))
+    db.session.commit()
+    login_as(client, "leader")
+    app.config["LETTERS_PRINT_MAX"] = 1
+    page = client.get("/letters/print?start=2021-09-01&end=2021-09-30")
+    body = page.get_data(as_text=True)
+    assert page.mimetype == "text/html"
+    assert "2021年9月1日至2021年9月30日共签发意见书 2 份，超过一次批量打印的上限 1 份" in body
+    app.config["LETTERS_PRINT_MAX"] = 2
+    batch = client.get("/letters/print?start=2021-09-01&end=2021-09-30", buffered=False)
+    assert batch.mimetype == "application/pdf" and batch.is_streamed  # sent from a file, not one bytes object
+    data = b"".join(batch.response)
+    batch.close()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert a.number in text and b.number in text

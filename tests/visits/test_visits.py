@@ -227,6 +227,8 @@ def test_problem_without_description_is_refused_and_input_kept(client, plan):
 def test_two_inspectors_editing_one_draft_the_second_save_is_refused(app, plan):
     visit = _new_visit(plan)
     second = make_user("inspector", display_name="李检查")
+    visit.inspectors.append(second)  # both are inspectors of the visit (others may not edit it at all)
+    db.session.commit()
     c1, c2 = app.test_client(), app.test_client()
     login(c1, plan.inspector.username)
     login(c2, second.username)
