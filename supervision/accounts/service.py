@@ -118,7 +118,14 @@ def reset_password(user: User) -> str:
     user.session_version += 1
     record("reset_password", user, summary=f"重置用户 {user.username} 的密码")
     unlock_account(user)
+    _revoke_feed(user, "密码被重置")
     return pw
+
+
+def _revoke_feed(user: User, why: str) -> None:
+    from ..schedule.service import revoke_feed_token  # the schedule imports accounts: import when used
+
+    revoke_feed_token(user, why)
 
 
 def set_user_active(user: User, active: bool, acting: User) -> None:
@@ -128,6 +135,8 @@ def set_user_active(user: User, active: bool, acting: User) -> None:
         return
     user.active = active
     user.session_version += 1
+    if not active:  # for good: enabling the account again does not bring the old address back
+        _revoke_feed(user, "账号被停用")
     record("activate" if active else "deactivate", user,
            summary=f"{'启用' if active else '停用'}用户 {user.username}", before={"active": not active}, after={"active": active})
 
