@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["DATA_DIR"] = os.path.join(app.instance_path, "data")
     app.permanent_session_lifetime = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
 
+    _behind_proxies(app)
+    _production_transport(app)
+
     db.init_app(app)
     with app.app_context():
         from .extensions import sqlite_pragmas
@@ -73,7 +76,67 @@ def _freeze_startup_objects(app: Flask) -> None:
             gc.freeze()
 
 
+def _behind_proxies(app: Flask) -> None:
+    """TRUSTED_PROXIES reverse proxies in front: take the client's address and scheme from X-Forwarded-For and
+    X-Forwarded-Proto (as many hops as trusted). With 0 (the default) those headers are ignored."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def _production_transport(app: Flask) -> None:
+    """Production: warn at start when the session cookie may travel over plain HTTP; with it secure, tell
+    browsers to use HTTPS only (Strict-Transport-Security)."""
+    if app.config.get("SUPERVISION_ENV") != "production":
+        return
+    if not app.config.get("SESSION_COOKIE_SECURE"):
+        app.logger.warning(
+            "生产模式下 SESSION_COOKIE_SECURE 未开启：登录会话可能经明文 HTTP 传送。请在 HTTPS 反向代理之后运行，"
+            "并在 instance/config.py 中设置 SESSION_COOKIE_SECURE = True。 / Production mode with "
+            "SESSION_COOKIE_SECURE off: session cookies may travel over plain HTTP; serve behind HTTPS and set "
+            "SESSION_COOKIE_SECURE = True.")
+        return
+    hsts = f"max-age={int(app.config['HSTS_MAX_AGE'])}"
+
+    @app.after_request
+    def _strict_transport_security(resp):
+        resp.headers.setdefault("Strict-Transport-Security", hsts)
+        return resp
+
+
+# Keys nobody should sign sessions with; a production key must also be at least 32 characters.
+WEAK_SECRET_KEYS = {"changeme", "change-me", "change_me", "secret", "secretkey", "secret-key", "secret_key",
+                    "password", "passw0rd", "dev", "development", "test", "testing", "supervision", "123456",
+                    "12345678", "1234567890", "admin", "default", "key", "flask", "qwerty", "abc123",
+                    config_module.DEFAULT_SECRET_KEY}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def weak_secret_key(key: str) -> bool:
+    """Too short, an obvious value, or one of them repeated (changemechangeme...), or too few distinct characters."""
+    key = (key or "").strip()
+    folded = key.lower()
+    if len(key) < MIN_SECRET_KEY_LENGTH or folded in WEAK_SECRET_KEYS or len(set(folded)) < 8:
+        return True
+    return any(word and folded == word * (len(folded) // len(word)) for word in WEAK_SECRET_KEYS)
+
+
 def _settle_secret_key(app: Flask) -> None:
+    _find_secret_key(app)
+    if app.config.get("SUPERVISION_ENV") == "production" and weak_secret_key(app.config["SECRET_KEY"]):
+        raise ConfigError(
+            "生产模式拒绝启动：SECRET_KEY 太短（少于32个字符）或是常见值（如 changeme、secret、password）。"
+            "请生成一个随机值：python3 -c 'import secrets; print(secrets.token_hex(32))'，"
+            "设为环境变量 SECRET_KEY，或写入 instance/secret_key。\n"
+            "Refusing to start in production: SECRET_KEY is shorter than 32 characters or an obvious value "
+            "(changeme, secret, password, ...). Make a random one with "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))' and set it as the SECRET_KEY environment "
+            "variable or write it to instance/secret_key.")
+
+
+def _find_secret_key(app: Flask) -> None:
     key = app.config.get("SECRET_KEY")
     production = app.config.get("SUPERVISION_ENV") == "production"
     key_file = app.config.get("SECRET_KEY_FILE") or os.path.join(app.instance_path, "secret_key")

@@ -1,7 +1,8 @@
 """Configuration. Every key the app reads is listed here with its default and meaning.
 
 Order of precedence (later wins): these defaults -> instance/config.py -> environment variables
-(DATABASE_URL, SECRET_KEY, SUPERVISION_ENV, SUPERVISION_UPLOAD_DIR, SUPERVISION_DATA_DIR) -> test_config
+(DATABASE_URL, SECRET_KEY, SUPERVISION_ENV, SUPERVISION_UPLOAD_DIR, SUPERVISION_DATA_DIR,
+SUPERVISION_TRUSTED_PROXIES) -> test_config
 passed to create_app().
 """
 import os
@@ -41,9 +42,21 @@ class Defaults:
     IDLE_TIMEOUT_MINUTES = 30
     # How passwords are hashed (werkzeug method string). scrypt is deliberately slow; tests use a cheap one.
     PASSWORD_HASH_METHOD = "scrypt"
-    # Login throttling: after this many failures within the window an account (or address) is locked.
+    # Login throttling: after this many failures within the window an account is locked for the window.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    # A client address is never locked (behind a proxy or NAT a whole office shares one). After this many
+    # failures from it within LOGIN_LOCK_MINUTES its failed attempts are answered after a delay: this many
+    # seconds, doubling with each further failure, at most the MAX. A correct password is never delayed.
+    LOGIN_ADDRESS_FREE_FAILURES = 10
+    LOGIN_ADDRESS_DELAY_SECONDS = 1.0
+    LOGIN_ADDRESS_DELAY_MAX_SECONDS = 8.0
+    # How many reverse proxies in front of the app set X-Forwarded-For / X-Forwarded-Proto (0: none, the
+    # headers are ignored). Behind the one nginx of the README's production section: 1. Then the audit log
+    # and the login throttling see the client's address, not the proxy's.
+    TRUSTED_PROXIES = 0
+    # Production only: send Strict-Transport-Security (seconds) when SESSION_COOKIE_SECURE is on.
+    HSTS_MAX_AGE = 31536000
     # Uploads: largest accepted file (bytes); whole request may be a little larger.
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
@@ -97,6 +110,8 @@ def env_overrides() -> dict:
     for key in ("UPLOAD_DIR", "DATA_DIR"):
         if os.environ.get(f"SUPERVISION_{key}"):
             out[key] = os.environ[f"SUPERVISION_{key}"]
+    if os.environ.get("SUPERVISION_TRUSTED_PROXIES"):
+        out["TRUSTED_PROXIES"] = int(os.environ["SUPERVISION_TRUSTED_PROXIES"])
     if os.environ.get("SUPERVISION_ENV"):
         out["SUPERVISION_ENV"] = os.environ["SUPERVISION_ENV"]
     return out

@@ -27,6 +27,8 @@ def _base_config(url: str, tmp_path) -> dict:
         "WTF_CSRF_ENABLED": False,
         # Hashing with scrypt costs ~0.2 s a password; the tests create hundreds of users.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Failed logins from one address are answered slowly in production; tests never wait.
+        "LOGIN_ADDRESS_DELAY_SECONDS": 0,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "DATA_DIR": str(tmp_path / "data"),
     }

@@ -16,9 +16,10 @@ def test_production_refuses_default_secret_key(tmp_path, monkeypatch):
 
 
 def test_production_starts_with_a_real_key(tmp_path):
-    app = create_app({"SUPERVISION_ENV": "production", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    key = "5f2c9a0e7b1d4c8e9a3f6b2d0c7e1a4f"  # 32 characters, random
+    app = create_app({"SUPERVISION_ENV": "production", "SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": "sqlite://",
                       "SECRET_KEY_FILE": str(tmp_path / "none")})
-    assert app.config["SECRET_KEY"] == "x" * 40
+    assert app.config["SECRET_KEY"] == key
 
 
 def test_database_url_switches_to_postgresql(monkeypatch):

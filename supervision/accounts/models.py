@@ -1,4 +1,4 @@
-"""Users, their roles, and the record of failed logins used for throttling."""
+"""Users, their roles, and the counters of failed logins used for throttling."""
 import enum
 from datetime import datetime
 
@@ -57,7 +57,7 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -82,11 +82,23 @@ class User(UserMixin, db.Model):
         return self.role in {r.value if isinstance(r, Role) else r for r in roles}
 
 
-class LoginFailure(db.Model):
-    """One failed login. Counted per username and per address within the lock window."""
+def verify_password(password_hash: str, password: str) -> bool:
+    """The one place a password is checked against a hash (the login's unknown-user path checks a dummy hash
+    here too, so both paths cost one verification; tests count the calls)."""
+    return check_password_hash(password_hash, password)
 
-    __tablename__ = "login_failure"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(50), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+class LoginThrottle(db.Model):
+    """Failed logins counted per account name (key "user:<name>") and per client address ("addr:<address>").
+
+    For an account, `attempts` counts the password checks begun since `window_start`; it is raised by a
+    conditional UPDATE before the hash is checked, so parallel guesses cannot get more checks than the limit.
+    `locked_until` is set when the limit is reached by failures. For an address, `attempts` counts failures in
+    the window; it only slows the address down (services.failure_delay), it never locks anyone out.
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

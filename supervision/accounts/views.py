@@ -1,8 +1,9 @@
 """Login, logout, password, and the admin's user management."""
+import time
 from io import BytesIO
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -33,22 +34,19 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        username = form.username.data.strip()
-        address = request.remote_addr or ""
-        minutes = service.lock_remaining_minutes(username, address)
-        if minutes:
-            flash(f"登录失败次数过多，账号或地址已被暂时锁定，请 {minutes} 分钟后再试。", "danger")
+        result = service.authenticate(form.username.data, form.password.data, request.remote_addr or "")
+        if result.status == "locked":
+            flash(f"该账号登录失败次数过多，已被暂时锁定，请 {result.minutes} 分钟后再试，或请监督室解除锁定。", "danger")
             return render_template("accounts/login.html", form=form), 429
-        user = db.session.query(User).filter(db.func.lower(User.username) == username.lower()).first()
-        if user is None or not user.check_password(form.password.data):
-            service.note_failure(username, address)
-            db.session.commit()
+        if result.status == "failed":
+            if result.delay:
+                time.sleep(result.delay)  # only failed attempts wait (service.failure_delay)
             flash("用户名或密码错误。", "danger")
             return render_template("accounts/login.html", form=form), 200
-        if not user.active:
+        if result.status == "inactive":
             flash("该账号已停用，请联系监督室。", "danger")
             return render_template("accounts/login.html", form=form), 200
-        service.clear_failures(username)
+        user = result.user
         user.last_login_at = utcnow()
         # A new session on login: nothing set before login (session fixation) survives.
         session.clear()
@@ -142,8 +140,9 @@ def users():
     page = _paginate(stmt, USERS_PER_PAGE)
     args = {k: v for k, v in (("role", role), ("q", q)) if v}
     back = {**args, "page": page.page} if page.page > 1 else args  # the actions return to this page
+    locked = service.locked_usernames([u.username for u in page.items])
     return render_template("accounts/users.html", page=page, users=page.items, role=role, q=q, args=args,
-                           back=back, roles=Role)
+                           back=back, roles=Role, locked=locked)
 
 
 def _back_to_users():
@@ -161,6 +160,7 @@ def user_new():
     form = UserForm()
     unit_rows = _fill_choices(form)
     if form.validate_on_submit():
+        typed = bool(form.password.data)
         password = form.password.data or service.generate_password()
         try:
             user = service.create_user(username=form.username.data, role=form.role.data, password=password,
@@ -172,8 +172,10 @@ def user_new():
             flash(str(exc), "danger")
         else:
             db.session.commit()
-            flash(f"已创建用户 {user.username}，初始密码：{password}（首次登录须修改）", "success")
-            return redirect(url_for("accounts.users"))
+            if typed:  # the admin chose it: nothing to show
+                flash(f"已创建用户 {user.username}（首次登录须修改密码）。", "success")
+                return redirect(url_for("accounts.users"))
+            return _password_once(user, password, "已创建用户", url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None, unit_rows=unit_rows)
 
 
@@ -208,7 +210,27 @@ def user_reset_password(user_id):
     user = db.session.get(User, user_id) or abort(404)
     pw = service.reset_password(user)
     db.session.commit()
-    flash(f"已重置 {user.username} 的密码，新密码：{pw}（首次登录须修改）", "success")
+    return _password_once(user, pw, "已重置密码", _back_to_users().location)
+
+
+def _password_once(user: User, password: str, title: str, back: str):
+    """The new password on this page only: never in a flash message (those ride in the session cookie) and
+    never cached by the browser."""
+    resp = make_response(render_template("accounts/password_once.html", user=user, password=password, title=title,
+                                         back=back))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles_required(Role.admin)
+def user_unlock(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    if service.unlock_account(user):
+        db.session.commit()
+        flash(f"已解除 {user.username} 的登录锁定。", "success")
+    else:
+        flash(f"{user.username} 当前没有被锁定。", "info")
     return _back_to_users()
 
 

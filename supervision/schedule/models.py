@@ -132,12 +132,16 @@ class UnitAlias(db.Model):
 
 
 class FeedToken(db.Model):
-    """The secret in an inspector's .ics feed address (calendar clients cannot log in)."""
+    """The secret in an inspector's .ics feed address (calendar clients cannot log in).
+
+    Only its SHA-256 is stored (hex): the address carries the secret, a copy of the database does not. It is
+    shown once, when made; revoked on password reset and deactivation.
+    """
 
     __tablename__ = "schedule_feed_token"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     user = relationship("User")

@@ -1,7 +1,7 @@
 """Rules of the schedule: week dates, the working calendar of a week, import and re-import, assignment.
 
 Write-side functions (commit_import, assign_slot, rotate_offices, override_slot_dates, reset_slot_dates,
-feed_token_for) check their rules, write the audit entry and leave the commit to the caller.
+new_feed_token, revoke_feed_token) check their rules, write the audit entry and leave the commit to the caller.
 """
 import difflib
 import hashlib
@@ -784,25 +784,47 @@ def reset_slot_dates(slot: Slot, user=None) -> Slot:
 
 # ---------------------------------------------------------------------------------------------- feed
 
-def feed_token_for(user: User, reset: bool = False) -> FeedToken:
-    """The user's .ics feed secret, created on first use; reset makes the old address stop working."""
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def has_feed_token(user: User) -> bool:
+    return db.session.scalar(select(FeedToken.id).where(FeedToken.user_id == user.id)) is not None
+
+
+def new_feed_token(user: User) -> str:
+    """A new .ics feed secret for the user (the old address, if any, stops working). Only its hash is kept:
+    the secret is returned to be shown this once."""
+    token = secrets.token_urlsafe(24)
     tok = db.session.scalars(select(FeedToken).where(FeedToken.user_id == user.id)).first()
     if tok is None:
-        tok = FeedToken(user_id=user.id, token=secrets.token_urlsafe(24))
-        db.session.add(tok)
+        db.session.add(FeedToken(user_id=user.id, token_hash=feed_token_hash(token)))
         audit.record("create_feed", record_type="schedule_feed_token", record_id=user.id,
                      summary=f"为{user.name}生成日历订阅地址")
-    elif reset:
-        tok.token = secrets.token_urlsafe(24)
+    else:
+        tok.token_hash = feed_token_hash(token)
         audit.record("reset_feed", record_type="schedule_feed_token", record_id=user.id,
                      summary=f"重置{user.name}的日历订阅地址（旧地址失效）")
-    return tok
+    db.session.flush()
+    return token
+
+
+def revoke_feed_token(user: User, why: str) -> bool:
+    """The user's feed address stops working for good (a later one must be made anew). True if there was one."""
+    tok = db.session.scalars(select(FeedToken).where(FeedToken.user_id == user.id)).first()
+    if tok is None:
+        return False
+    db.session.delete(tok)
+    audit.record("revoke_feed", record_type="schedule_feed_token", record_id=user.id,
+                 summary=f"{user.name}的日历订阅地址已作废（{why}）")
+    db.session.flush()
+    return True
 
 
 def user_by_feed_token(token: str) -> User | None:
     if not token or len(token) > 64:
         return None
-    tok = db.session.scalars(select(FeedToken).where(FeedToken.token == token)).first()
+    tok = db.session.scalars(select(FeedToken).where(FeedToken.token_hash == feed_token_hash(token))).first()
     if tok is None or not tok.user.active or tok.user.role != "inspector":
         return None
     return tok.user

@@ -5,8 +5,8 @@ import re
 import secrets
 from functools import wraps
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template,
+                   request, url_for)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -341,24 +341,28 @@ def slot_dates_reset(slot_id):
 @bp.route("/mine")
 @roles_required("inspector")
 def my_weeks():
-    slots = service.slots_for_inspector(current_user)
-    from .models import FeedToken
+    return _my_weeks_page()
 
-    tok = db.session.scalars(select(FeedToken).where(FeedToken.user_id == current_user.id)).first()
-    feed_url = url_for("schedule.feed", token=tok.token, _external=True) if tok else None
-    return render_template("schedule/mine.html", slots=slots, statuses=service.slot_statuses(slots),
-                           cals=service.week_calendars(slots),
-                           feed_url=feed_url, today=today(),
-                           unknown_years=service.calendar_unknown_years([s.year for s in slots] + [today().year]))
+
+def _my_weeks_page(feed_url: str | None = None):
+    """My weeks; feed_url only right after a new feed address is made (only its hash is stored)."""
+    slots = service.slots_for_inspector(current_user)
+    resp = make_response(render_template(
+        "schedule/mine.html", slots=slots, statuses=service.slot_statuses(slots), cals=service.week_calendars(slots),
+        has_feed=service.has_feed_token(current_user), feed_url=feed_url, today=today(),
+        unknown_years=service.calendar_unknown_years([s.year for s in slots] + [today().year])))
+    if feed_url:
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.route("/mine/feed", methods=["POST"])
 @roles_required("inspector")
 def feed_reset():
-    service.feed_token_for(current_user, reset=True)
+    token = service.new_feed_token(current_user)
     db.session.commit()
     flash("已生成新的日历订阅地址；旧地址（如有）已失效。", "success")
-    return redirect(url_for("schedule.my_weeks"))
+    return _my_weeks_page(url_for("schedule.feed", token=token, _external=True))
 
 
 def feed_token_auth(view):

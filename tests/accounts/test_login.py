@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from supervision.accounts.models import LoginFailure, User
+from supervision.accounts.models import LoginThrottle, User
 from supervision.audit import AuditEntry
 from supervision.extensions import db
 from tests.helpers import PASSWORD, login, make_user
@@ -58,8 +58,8 @@ def test_lockout_after_five_failures_even_with_right_password(app, client):
     assert "锁定" in resp.get_data(as_text=True)
     # After the lock window the right password works again.
     with app.app_context():
-        for f in db.session.query(LoginFailure):
-            f.at = f.at - timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"] + 1)
+        row = db.session.get(LoginThrottle, "user:target")
+        row.locked_until -= timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"] + 1)
         db.session.commit()
     assert login(client, "target").status_code == 302
 
@@ -71,7 +71,11 @@ def test_successful_login_clears_earlier_failures(app, client):
         login(client, "typo", "bad-guess-1")
     assert login(client, "typo").status_code == 302
     with app.app_context():
-        assert db.session.query(LoginFailure).filter_by(username="typo").count() == 0
+        assert db.session.get(LoginThrottle, "user:typo").attempts == 0
+    client.post("/logout")
+    for _ in range(4):  # a fresh count: four more failures do not lock
+        login(client, "typo", "bad-guess-1")
+    assert login(client, "typo").status_code == 302
 
 
 def test_admin_set_password_must_be_changed_at_first_login(app, client):

@@ -133,9 +133,9 @@ def test_my_weeks_and_ics_feed(app, client, plan_2021):
     _login(client, inspector)
     body = client.get("/schedule/mine").get_data(as_text=True)
     assert "生成订阅地址" in body and mine[0].units[0].name in body
-    client.post("/schedule/mine/feed")
-    body = client.get("/schedule/mine").get_data(as_text=True)
+    body = client.post("/schedule/mine/feed").get_data(as_text=True)  # shown once, on the answer to the POST
     url = re.search(r'value="(http://[^"]+\.ics)"', body).group(1)
+    assert ".ics" not in client.get("/schedule/mine").get_data(as_text=True)
     anon = app.test_client()
     resp = anon.get(url)
     assert resp.status_code == 200 and resp.mimetype == "text/calendar"

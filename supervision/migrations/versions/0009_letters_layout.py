@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_letters_layout'
-down_revision = '0005'
+down_revision = '0007_login_and_feed_tokens'
 branch_labels = None
 depends_on = None
 
