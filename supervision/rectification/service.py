@@ -538,7 +538,7 @@ def save_reply_draft(letter: Letter, item_id: int, user: User, text: str, measur
     if ps.state.under_review:
         raise RectificationError(f"第{item.position}个问题的答复正在审核中（{ps.state.label}），审核完成前不能修改。")
     text, measures = (text or "").strip(), (measures or "").strip()
-    if not text and not files and ps.draft is None:
+    if not text and not measures and not files and ps.draft is None:
         raise RectificationError("请填写整改情况或上传佐证材料。")
     reply = ps.draft
     check_letter_quota(letter, list(files), user, for_reply=True, reply=reply)
@@ -604,6 +604,56 @@ def save_report_draft(letter: Letter, user: User, report_text: str, scan: Checke
     _record("rect.report_draft", letter, f"保存整改报告草稿（第{sub.round}次报送）", before=before, after=after,
             user=user)
     return sub
+
+
+def save_answers(letter: Letter, user: User, answers: dict[int, tuple[str, str]], report_text: str | None,
+                 files: dict[int, list[CheckedFile]] | None = None, scan: CheckedFile | None = None) -> int:
+    """The unit's whole reply page saved at once: every open problem's answer and measures, its new proof files,
+    the report text and the signed scan. answers: {letter_problem_id: (what was done, measures)}; fields of a
+    problem that does not need a reply (accepted, under review) or is not this letter's are ignored.
+
+    Refused as a whole (RectificationError, nothing changed) while the last report is under review, or when the
+    letter is closed, voided or not signed for. A field left as it was is not saved again (no audit entry for it),
+    so the page's autosave every few seconds writes only what changed. Returns how many drafts were written.
+    The caller commits once: all of it or none.
+    """
+    _require_unit_user(user, letter)
+    status = letter_state(letter)
+    _require_open(letter, status)
+    if status.under_review:
+        raise RectificationError("整改情况已报送，监督室正在审核，审核完成前不能修改。")
+    files = files or {}
+    _pdf_scan(scan, required=False)
+    written = 0
+    for ps in status.problems:
+        if not ps.state.needs_reply:
+            continue
+        new_files = list(files.get(ps.item.id, []))
+        draft = ps.draft
+        text, measures = answers.get(ps.item.id, (draft.text if draft else "", draft.measures if draft else ""))
+        text, measures = (text or "").strip(), (measures or "").strip()
+        if draft is not None and (draft.text, draft.measures) == (text, measures) and not new_files:
+            continue
+        if draft is None and not text and not measures and not new_files:
+            continue
+        save_reply_draft(letter, ps.item.id, user, text, measures, new_files)
+        written += 1
+    if report_text is not None or scan is not None:
+        sub = draft_submission(letter)
+        text = (report_text if report_text is not None else (sub.report_text if sub else "")).strip()
+        unchanged = (sub.report_text if sub else "") == text
+        if scan is not None or not unchanged:
+            save_report_draft(letter, user, text, scan)
+            written += 1
+    return written
+
+
+def previous_report_text(letter: Letter) -> str:
+    """The text of the last report submitted for `letter` ("" when none): what a new round starts from."""
+    sub = db.session.scalars(select(Submission).where(Submission.letter_id == letter.id,
+                                                      Submission.status == SUBMITTED)
+                             .order_by(Submission.round.desc())).first()
+    return sub.report_text if sub else ""
 
 
 def _close_if_done(letter: Letter, user: User) -> None:

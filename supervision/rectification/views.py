@@ -77,10 +77,13 @@ def _render_letter(letter, status_code: int = 200, report_form: ReportForm | Non
         if reply_forms and p.item.id in reply_forms:
             forms[p.item.id] = reply_forms[p.item.id]
         else:
-            forms[p.item.id] = ReplyForm(formdata=None, text=p.draft.text if p.draft else "",
-                                         measures=p.draft.measures if p.draft else "", prefix=f"p{p.item.id}")
+            # A new round after a return starts from the previous answer, for the unit to edit.
+            start = p.draft or p.latest
+            forms[p.item.id] = ReplyForm(formdata=None, text=start.text if start else "",
+                                         measures=start.measures if start else "", prefix=f"p{p.item.id}")
     if report_form is None:
-        report_form = ReportForm(formdata=None, report_text=draft_sub.report_text if draft_sub else "")
+        report_form = ReportForm(formdata=None, report_text=draft_sub.report_text if draft_sub
+                                 else service.previous_report_text(letter))
     is_unit = current_user.role == Role.unit.value
     can_reply = (is_unit and letter.is_issued and letter.received and not status.closed)
     site_form = SiteCheckForm(formdata=None, visit_date=today())
@@ -90,7 +93,7 @@ def _render_letter(letter, status_code: int = 200, report_form: ReportForm | Non
                                        for u in eligible_inspectors()] if current_user.role == "admin" else []
     return render_template(
         "rectification/letter.html", letter=letter, status=status, forms=forms, report_form=report_form,
-        draft_sub=draft_sub, can_reply=can_reply, is_unit=is_unit,
+        draft_sub=draft_sub, can_reply=can_reply, is_unit=is_unit, editing=can_reply and not status.under_review,
         reply_atts=attachments_for_many(REPLY_OWNER, reply_ids),
         sub_atts=attachments_for_many(SUBMISSION_OWNER, sub_ids),
         note_form=NoteForm(formdata=None), return_form=ReturnForm(formdata=None), site_form=site_form,
@@ -128,6 +131,93 @@ def save_reply(letter_id, item_id):
         return _render_letter(letter, 400, reply_forms={item_id: form})
     flash("答复草稿已保存。所有问题都答复后，请在页面下方填写整改报告并报送。", "success")
     return _back(letter.id, f"item-{item_id}")
+
+
+def _answer_forms(letter) -> tuple[dict, ReportForm, list[str]]:
+    """The whole reply page's posted fields as forms (one per problem, and the report), with their errors."""
+    forms = {item.id: ReplyForm(prefix=f"p{item.id}") for item in letter.items}
+    report_form = ReportForm()
+    errors = []
+    for item in letter.items:
+        if not forms[item.id].validate():
+            errors += [f"问题{item.position}：{e}" for errs in forms[item.id].errors.values() for e in errs]
+    if not report_form.validate():
+        errors += [e for errs in report_form.errors.values() for e in errs]
+    return forms, report_form, errors
+
+
+def _posted_answers(letter, forms: dict) -> dict[int, tuple[str, str]]:
+    return {item.id: (forms[item.id].text.data or "", forms[item.id].measures.data or "")
+            for item in letter.items if f"p{item.id}-text" in request.form or f"p{item.id}-measures" in request.form}
+
+
+def _posted_report(report_form: ReportForm) -> str | None:
+    return report_form.report_text.data if "report_text" in request.form else None
+
+
+@bp.route("/letters/<int:letter_id>/answers", methods=["POST"])
+@roles_required(Role.unit)
+def save_answers(letter_id):
+    """The unit's reply page as one form: every problem's answer, the files, the report — saved together
+    (action=save) or saved and submitted (action=submit)."""
+    letter = service.get_letter_for(current_user, letter_id)
+    forms, report_form, errors = _answer_forms(letter)
+    if errors:
+        flash("；".join(errors), "danger")
+        return _render_letter(letter, 400, report_form=report_form, reply_forms=forms)
+    submit = request.form.get("action") == "submit"
+    answers, report_text = _posted_answers(letter, forms), _posted_report(report_form)
+    try:
+        files = {item.id: _files(f"p{item.id}-files") for item in letter.items}
+        scan = _one_file("scan")
+    except UploadError as exc:
+        flash(f"{exc} 其他内容未保存，请重新选择文件后再保存。", "danger")
+        return _render_letter(letter, 400, report_form=report_form, reply_forms=forms)
+    try:
+        service.save_answers(letter, current_user, answers, report_text, files, scan)
+        if submit:
+            sub = service.submit_report(letter, current_user)
+        db.session.commit()
+    except service.RectificationError as exc:
+        db.session.rollback()
+        message = str(exc)
+        if submit:
+            # Not submitted; what was typed is still kept as the draft.
+            try:
+                service.save_answers(letter, current_user, answers, report_text, files, scan)
+                db.session.commit()
+                message += "（未报送；已填写的内容已保存为草稿。）"
+            except service.RectificationError:
+                db.session.rollback()
+        flash(message, "danger")
+        return _render_letter(letter, 400, report_form=report_form, reply_forms=forms)
+    if submit:
+        late = f"本次报送超过整改期限{sub.days_late}日，已标记为迟报。" if sub.late else ""
+        flash(f"整改情况已报送监督室审核。{late}", "warning" if late else "success")
+        return _back(letter.id)
+    flash("已保存。所有问题都答复、整改报告填写完毕后，请点“报送”。", "success")
+    return _back(letter.id, "answers")
+
+
+@bp.route("/letters/<int:letter_id>/draft", methods=["POST"])
+@roles_required(Role.unit)
+def save_draft(letter_id):
+    """The reply page's autosave (its script only): every text field of the page at once; files are left to
+    the page's own 保存. Answers JSON for the script."""
+    letter = service.get_letter_for(current_user, letter_id)
+    forms, report_form, errors = _answer_forms(letter)
+    if errors:
+        return {"ok": False, "message": "；".join(errors)}, 400
+    try:
+        written = service.save_answers(letter, current_user, _posted_answers(letter, forms),
+                                       _posted_report(report_form))
+        db.session.commit()
+    except service.RectificationError as exc:
+        db.session.rollback()
+        return {"ok": False, "message": str(exc)}, 409
+    from ..timeutil import to_local, utcnow
+
+    return {"ok": True, "written": written, "saved_at": f"{to_local(utcnow()):%H:%M:%S}"}
 
 
 @bp.route("/replies/<int:reply_id>/attachments/<int:att_id>/delete", methods=["POST"])

@@ -242,14 +242,15 @@ def test_whole_loop(live_server, page, tmp_path):
     expect(page.get_by_role("heading", name=f"{number} · {UNIT}")).to_be_visible()
     cards = page.locator("[id^=item-]")
     expect(cards).to_have_count(2)
-    for i in range(2):
+    for i in range(2):  # one form for the whole page: every answer first, then one save
         card = page.locator("[id^=item-]").nth(i)
         card.get_by_label("整改情况").fill(f"已针对问题{i + 1}完成整改，详见佐证材料。")
         card.get_by_label("采取的措施和建立的制度").fill("制定了相关制度并组织全员学习。")
         card.get_by_label("佐证材料（可多选）").set_input_files(files=[{
             "name": f"整改照片{i + 1}.png", "mimeType": "image/png", "buffer": png_bytes()}])
-        card.get_by_role("button", name="保存答复草稿").click()
-        expect(page.get_by_text("答复草稿已保存。")).to_be_visible()
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_text("已保存。")).to_be_visible()
+    for i in range(2):
         expect(page.locator("[id^=item-]").nth(i).get_by_role("link", name=f"整改照片{i + 1}.png")).to_be_visible()
     steps.shot("unit-replies-drafted")
     report = page.locator("#report")
@@ -257,7 +258,7 @@ def test_whole_loop(live_server, page, tmp_path):
     report.get_by_label("整改报告扫描件（PDF，加盖公章）").set_input_files(files=[{
         "name": "整改报告（盖章）.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
     steps.shot("unit-report-filled")
-    report.get_by_role("button", name="报送").click()
+    page.get_by_role("button", name="报送", exact=True).click()
     expect(page.get_by_text("整改情况已报送监督室审核。")).to_be_visible()
     expect(page.get_by_text("整改情况已报送，监督室正在审核")).to_be_visible()
     steps.shot("unit-report-submitted")
@@ -293,15 +294,20 @@ def test_whole_loop(live_server, page, tmp_path):
     expect(returned).to_contain_text(RETURN_REASON)
     expect(returned.get_by_role("heading", name="修改后重新答复（第2轮）")).to_be_visible()
     expect(page.locator("[id^=item-]").nth(0).get_by_label("整改情况")).to_have_count(0)  # accepted: no form
+    # Round 2 starts from round 1's answer and report, the return reason beside the answer.
+    expect(returned.get_by_label("整改情况")).to_have_value("已针对问题2完成整改，详见佐证材料。")
+    expect(returned.locator(".return-reason")).to_contain_text(RETURN_REASON)
+    expect(page.locator("#report").get_by_label("整改报告", exact=True)).to_have_value(
+        "我单位高度重视，逐项整改，现将整改情况报告如下。")
     returned.get_by_label("整改情况").fill("已补充以红头文件印发的年度培训考核计划。")
     returned.get_by_label("佐证材料（可多选）").set_input_files(files=[{
         "name": "培训考核计划.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("Training plan 2021")}])
-    returned.get_by_role("button", name="保存答复草稿").click()
-    expect(page.get_by_text("答复草稿已保存。")).to_be_visible()
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_text("已保存。")).to_be_visible()
     report = page.locator("#report")
     report.get_by_label("整改报告", exact=True).fill("按监督室意见补充了培训考核计划，请审核。")
     steps.shot("unit-revised")
-    report.get_by_role("button", name="报送").click()
+    page.get_by_role("button", name="报送", exact=True).click()
     expect(page.get_by_text("整改情况已报送监督室审核。")).to_be_visible()
     expect(page.get_by_text("第2次报送", exact=True)).to_be_visible()
     steps.shot("unit-resubmitted")
