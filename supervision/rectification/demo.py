@@ -59,15 +59,19 @@ def _free_units(n: int) -> list[Unit]:
     return [u for u in units if u.id not in taken][:n]
 
 
+LABELS = {key: label for key, label, _days, _problems in SCENARIOS}
+
+
 def _visit_of(key: str) -> Visit | None:
-    return db.session.query(Visit).filter(Visit.subject == MARK + key).first()
+    # The subject names the scenario in Chinese (it is shown on pages); older demo data used the key.
+    return db.session.query(Visit).filter(Visit.subject.in_([MARK + LABELS[key], MARK + key])).first()
 
 
 def _make_letter(key, label, days, problems, unit, admin, inspector, today) -> Letter:
     issued_ago, delivered_ago = days
     actor = inspector or admin
     visit = visits_service.create_visit(kind="concentrated", unit=unit, visit_date=today - timedelta(days=issued_ago + 4),
-                                        user=actor, inspectors=[actor], subject=MARK + key, enforce_plan=False)
+                                        user=actor, inspectors=[actor], subject=MARK + label, enforce_plan=False)
     items = visit.catalogue.items
     for index, text in problems:
         visits_service.add_problem(visit, item=items[index % len(items)], description=text,

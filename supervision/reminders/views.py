@@ -65,7 +65,7 @@ def deliveries():
     return render_template(
         "reminders/deliveries.html", deliveries=service.recent_deliveries(failures_only), failures_only=failures_only,
         skips=service.recent_skips(), settings=service.get_settings(), counts=service.delivery_counts(),
-        sent_days=service.SENT_COUNT_DAYS, jobs=_scheduler_jobs(), statuses=DeliveryStatus, rule_label=rule_label,
+        sent_days=service.SENT_COUNT_DAYS, scheduler=service.scheduler_state(), statuses=DeliveryStatus, rule_label=rule_label,
     )
 
 
@@ -122,19 +122,5 @@ def settings():
 
 
 def _scheduler_jobs() -> list[dict] | None:
-    """The scheduler's jobs as its job store holds them (None when no scheduler has run on this database)."""
-    from datetime import datetime
-
-    from sqlalchemy import inspect, text
-
-    from ..timeutil import TZ
-    from .scheduler import JOBSTORE_TABLE
-
-    try:
-        if not inspect(db.engine).has_table(JOBSTORE_TABLE):
-            return None
-        rows = db.session.execute(text(f"SELECT id, next_run_time FROM {JOBSTORE_TABLE} ORDER BY id")).all()
-    except Exception:  # noqa: BLE001 - informational only
-        db.session.rollback()
-        return None
-    return [{"id": r[0], "next_run": datetime.fromtimestamp(r[1], TZ) if r[1] is not None else None} for r in rows]
+    """The scheduler's jobs (kept here for callers of the old name)."""
+    return service.scheduler_jobs()
