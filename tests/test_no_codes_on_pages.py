@@ -12,6 +12,7 @@ import pytest
 
 from supervision import demo
 from supervision.accounts.models import User
+from supervision.audit import AuditEntry
 from supervision.extensions import db
 
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
@@ -56,8 +57,13 @@ def visible_text(html: str) -> str:
     return " ".join(p.parts)
 
 
+# Wording slips: doubled punctuation, quotes around nothing, a phrase repeated around a dash.
+SLIPS = re.compile(r"。。|““|””|“”|（（|））|([\u4e00-\u9fff]{2,})\s*—\s*\1")
+
+
 def codes_in(text: str) -> set[str]:
     found = set(SNAKE.findall(text))
+    found |= {m.group(0) for m in SLIPS.finditer(text)}
     for m in DOTTED.finditer(text):
         around = text[m.start():m.end() + 8]
         if ALLOWED_DOTTED.search(around) or "@" in text[max(0, m.start() - 40):m.start()] \
@@ -71,6 +77,7 @@ def test_codes_found_by_the_checker():
     text = visible_text('<p title="x_y">rect.close <b>closed_at</b> 盖章扫描件.pdf a@b.gov.cn</p>'
                         '<script>var my_var = a.b;</script>')
     assert codes_in(text) == {"rect.close", "closed_at"}
+    assert codes_in("请评定““三项制度””。扫描件。。工作日 — 工作日") == {"““", "””", "。。", "工作日 — 工作日"}
 
 
 def _ids(app):
@@ -85,13 +92,17 @@ def _ids(app):
         q = db.session.query(model.id).filter_by(**where).order_by(model.id)
         return [i for (i,) in q.limit(n)]
 
-    letters = {}
-    for (lid, status) in db.session.query(Letter.id, Letter.status).order_by(Letter.id):
-        letters.setdefault(status, lid)
+    from supervision.rectification.demo import DEMO_UNIT
+
+    demo_unit = db.session.query(Unit).filter_by(name=DEMO_UNIT).one()
+    # The demo unit's letters are in every rectification state; a few others besides.
+    letters = [i for (i,) in db.session.query(Letter.id).filter_by(unit_id=demo_unit.id).order_by(Letter.id)]
+    letters += [i for (i,) in db.session.query(Letter.id).filter(Letter.unit_id != demo_unit.id)
+                .order_by(Letter.id).limit(3)]
     return {
         "user_id": first(User, 6),
-        "unit_id": first(Unit, 2),
-        "letter_id": list(letters.values()),
+        "unit_id": [demo_unit.id] + first(Unit, 1),
+        "letter_id": letters,
         "type_id": first(LetterType, 1),
         "si_id": first(SelfInspection, 2),
         "slot_id": first(Slot, 1),
@@ -112,7 +123,9 @@ def world(app):
         for u in db.session.query(User):
             u.must_change_password = False
         db.session.commit()
-        return _ids(app)
+        ids = _ids(app)
+        ids["audit_pages"] = -(-db.session.query(AuditEntry).count() // 50)
+        return ids
 
 
 def _urls(app, ids):
@@ -122,8 +135,11 @@ def _urls(app, ids):
             continue
         if not rule.arguments:
             out.append((rule.endpoint, rule.build({}, append_unknown=False)[1]))
+            if rule.endpoint == "audit.index":  # every page of the log: each kind of entry the demo made
+                pages = ids["audit_pages"]
+                out += [(rule.endpoint, f"{out[-1][1]}?page={n}") for n in range(2, pages + 1)]
             continue
-        if any(a not in ids for a in rule.arguments):
+        if any(a not in ids or a == "audit_pages" for a in rule.arguments):
             continue  # e.g. an import preview token: nothing to walk
         (arg,) = rule.arguments
         for value in ids[arg]:

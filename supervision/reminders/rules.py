@@ -337,7 +337,7 @@ def slot_body(slot, intro: str) -> str:
     inspectors = "、".join(u.name for u in slot.inspectors) or "（未指派）"
     lines = [
         intro,
-        f"时间：{slot_dates(slot)}（{slot.year}年{slot.label}）",
+        f"时间：{slot_dates(slot)}（{slot.title}）",
         f"受监督单位：{units}",
         f"牵头科室：{slot.lead_office.name if slot.lead_office else '（未指定）'}",
         f"检查组成员：{inspectors}",

@@ -6,7 +6,7 @@ from .models import Slot
 
 def slot_name(slot_id: int) -> str | None:
     slot = db.session.get(Slot, slot_id)
-    return f"{slot.year}年{slot.label}" if slot is not None else None
+    return f"{slot.title}" if slot is not None else None
 
 
 register_labels(
