@@ -98,7 +98,7 @@ def _ids(app):
     # The demo unit's letters are in every rectification state; a few others besides.
     letters = [i for (i,) in db.session.query(Letter.id).filter_by(unit_id=demo_unit.id).order_by(Letter.id)]
     letters += [i for (i,) in db.session.query(Letter.id).filter(Letter.unit_id != demo_unit.id)
-                .order_by(Letter.id).limit(3)]
+                .order_by(Letter.id).limit(8)]
     return {
         "user_id": first(User, 6),
         "unit_id": [demo_unit.id] + first(Unit, 1),

@@ -1,6 +1,7 @@
 """What the audit log shows for inspection visits, their problems and the check catalogue in Chinese."""
 from ..audit import register_labels
 from ..extensions import db
+from ..labels import quoted
 from .models import Disposition, Method, Problem, Rating, VisitKind, VisitStatus
 
 SCOPES = ("visit", "problem", "check_catalogue")
@@ -11,7 +12,7 @@ def problem_name(problem_id: int) -> str | None:
     if p is None:
         return None
     text = p.description or ""
-    return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
+    return quoted(text[:30] + ("…" if len(text) > 30 else ""))
 
 
 register_labels(
