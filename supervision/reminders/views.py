@@ -119,8 +119,3 @@ def settings():
         form.fill(current)
     return render_template("reminders/settings.html", form=form, errors=errors, settings=current), \
         (400 if errors else 200)
-
-
-def _scheduler_jobs() -> list[dict] | None:
-    """The scheduler's jobs (kept here for callers of the old name)."""
-    return service.scheduler_jobs()
