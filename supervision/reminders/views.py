@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..accounts.access import ALL_ROLES, roles_required
 from ..accounts.models import Role
 from ..extensions import db
+from . import labels as _labels  # noqa: F401  (this part's audit labels, registered with the blueprint)
 from . import service
 from .forms import SettingsForm
 from .models import Delivery, DeliveryStatus
