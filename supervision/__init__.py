@@ -169,11 +169,12 @@ def _register_blueprints(app: Flask) -> None:
     from .rectification.views import bp as rectification_bp
     from .reminders.views import bp as reminders_bp
     from .schedule.views import bp as schedule_bp
+    from .system_views import bp as system_bp
     from .visits.views import bp as visits_bp
     from .workcal_views import bp as workcal_bp
 
     for bp in (main_bp, accounts_bp, directory_bp, audit_bp, workcal_bp, schedule_bp, visits_bp, letters_bp,
-               rectification_bp, reminders_bp):
+               rectification_bp, reminders_bp, system_bp):
         app.register_blueprint(bp)
 
 

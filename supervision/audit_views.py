@@ -5,6 +5,7 @@ from flask import Blueprint, render_template, request
 
 from .accounts.access import roles_required
 from .accounts.models import Role, User
+from . import audit
 from .audit import AuditEntry
 from .extensions import db
 from .timeutil import TZ
@@ -48,6 +49,10 @@ def index():
     if end:
         q = q.where(AuditEntry.at < _utc(end + timedelta(days=1)))
     page = db.paginate(q, per_page=50, error_out=False)
-    types = [t for (t,) in db.session.query(AuditEntry.record_type).distinct().order_by(AuditEntry.record_type)]
+    types = [(t, audit.record_type_label(t)) for (t,) in db.session.query(AuditEntry.record_type).distinct()
+             if t]
+    types.sort(key=lambda t: (t[1] == audit.UNKNOWN_RECORD_TYPE, t[1]))
     users = [u for (u,) in db.session.query(User.username).order_by(User.username)]
-    return render_template("audit/index.html", page=page, types=types, users=users, args=args, errors=errors)
+    return render_template("audit/index.html", page=page, types=types, users=users, args=args, errors=errors,
+                           changes=audit.changes, record_type_label=audit.record_type_label,
+                           action_label=audit.action_label)

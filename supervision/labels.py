@@ -25,3 +25,12 @@ class LabelledEnum(str, enum.Enum):
             return cls(value).label
         except ValueError:
             return value or ""
+
+
+def quoted(text) -> str:
+    """“text” — once: a name that is itself a quotation (“三项制度”) is not quoted again, and quotation marks
+    inside a longer text become the inner marks ‘’ (“‘三项制度’中法制审核…”), as Chinese writing nests them."""
+    text = "" if text is None else str(text)
+    if len(text) >= 2 and text[0] == "“" and text[-1] == "”" and "“" not in text[1:-1] and "”" not in text[1:-1]:
+        return text
+    return "“" + text.replace("“", "‘").replace("”", "’") + "”"

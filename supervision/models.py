@@ -9,3 +9,14 @@ from .schedule import models as _schedule  # noqa: F401
 from .uploads import Attachment  # noqa: F401
 from .visits import models as _visits  # noqa: F401
 from .workcal import CalendarDay, CalendarYear  # noqa: F401
+
+# Each part's Chinese labels for the audit log (record types, actions, fields, values), registered with the log.
+# (reminders registers its own from its blueprint module: its labels need its service, which must not be
+# imported while the models are.)
+from .accounts import labels as _accounts_labels  # noqa: F401,E402
+from .directory import labels as _directory_labels  # noqa: F401,E402
+from .letters import labels as _letters_labels  # noqa: F401,E402
+from .rectification import labels as _rectification_labels  # noqa: F401,E402
+from .schedule import labels as _schedule_labels  # noqa: F401,E402
+from .visits import labels as _visits_labels  # noqa: F401,E402
+from . import workcal_labels as _workcal_labels  # noqa: F401,E402

@@ -123,6 +123,7 @@ NAV = [
     ("workcal.index", "工作日历", ("admin",), "系统管理"),
     ("reminders.deliveries", "提醒发送", ("admin",), "系统管理"),
     ("audit.index", "审计日志", ("admin",), "系统管理"),
+    ("system.status", "系统状态", ("admin",), "系统管理"),
 ]
 
 

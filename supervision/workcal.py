@@ -194,13 +194,14 @@ def workdays_between(start: date, end: date) -> list[date]:
 
 
 def describe(d: date) -> str:
-    """One line for people and the CLI: 2021-10-01（星期五）：休息日 — 国庆节."""
-    head = f"{d.isoformat()}（星期{WEEKDAYS_CN[d.weekday()]}）"
+    """One line for people and the CLI: 2021年10月1日（星期五）：休息日 — 国庆节; a plain working day is just 工作日."""
+    head = f"{d.year}年{d.month}月{d.day}日（星期{WEEKDAYS_CN[d.weekday()]}）"
     try:
         info = day_info(d)
     except UnknownYear as exc:
         return f"{head}：未知 — {exc}"
-    return f"{head}：{'工作日' if info.workday else '休息日'} — {info.reason}"
+    kind = "工作日" if info.workday else "休息日"
+    return f"{head}：{kind}" if info.reason == kind else f"{head}：{kind} — {info.reason}"
 
 
 _ENTRY_LOCK = 0x5E71  # advisory lock of entering a year (PostgreSQL)

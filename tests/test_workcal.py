@@ -12,7 +12,8 @@ from tests.helpers import login_as
 def test_national_day_is_a_holiday(ctx):
     info = workcal.day_info(date(2021, 10, 1))
     assert not info.workday and info.reason == "国庆节"
-    assert workcal.describe(date(2021, 10, 1)) == "2021-10-01（星期五）：休息日 — 国庆节"
+    assert workcal.describe(date(2021, 10, 1)) == "2021年10月1日（星期五）：休息日 — 国庆节"
+    assert workcal.describe(date(2021, 10, 8)) == "2021年10月8日（星期五）：工作日"  # not 工作日 — 工作日
 
 
 def test_adjusted_saturday_is_a_working_day(ctx):
@@ -42,7 +43,7 @@ def test_admin_enters_2027_on_the_page_and_it_is_known_afterwards(app, client):
     })
     assert resp.status_code == 302
     body = client.get("/calendar/?date=2027-10-01").get_data(as_text=True)
-    assert "2027-10-01（星期五）：休息日 — 国庆节" in body
+    assert "2027年10月1日（星期五）：休息日 — 国庆节" in body
     with app.app_context():
         assert workcal.year_known(2027)
         assert workcal.day_info(date(2027, 1, 1)).reason == "元旦"

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from .models import ROLE_LABELS
+from .models import ROLE_LABELS, Role
 
 
 class LoginForm(FlaskForm):
@@ -23,7 +23,7 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError("两次输入的新密码不一致。")
 
 
-ROLE_CHOICES = [(r.value, label) for r, label in ROLE_LABELS.items()]
+ROLE_CHOICES = [(r.value, label + ("（只读）" if r is Role.leader else "")) for r, label in ROLE_LABELS.items()]
 
 
 class UserForm(FlaskForm):

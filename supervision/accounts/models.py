@@ -26,7 +26,7 @@ ROLE_LABELS = {
     Role.admin: "监督室管理员",
     Role.inspector: "检查组成员",
     Role.unit: "受监督单位",
-    Role.leader: "领导（只读）",
+    Role.leader: "局领导",  # read-only; said where the role is chosen (forms.ROLE_CHOICES), not in every greeting
 }
 
 

@@ -52,8 +52,10 @@ def _resolve(role: str, unit_name=None, office_name=None, unit_id=None, office_i
             unit = db.session.get(Unit, unit_id)
         elif unit_name:
             unit = db.session.query(Unit).filter_by(name=unit_name.strip()).first()
+        if unit is None and not (unit_id or (unit_name or "").strip()):
+            raise AccountError("受监督单位账号必须绑定一个单位，请输入单位名称。")
         if unit is None:
-            raise AccountError(f"受监督单位账号必须绑定一个单位；未找到单位“{unit_name or unit_id or ''}”。")
+            raise AccountError(f"受监督单位账号必须绑定一个单位；未找到单位“{unit_name or unit_id}”。")
         if not unit.active:
             raise AccountError(f"单位“{unit.name}”已停用，不能为其创建账号。")
     if role == Role.inspector.value:

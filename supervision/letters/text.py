@@ -99,13 +99,13 @@ def addressee_line(unit_name: str) -> str:
 
 
 def contact_line(person: str = "", phone: str = "") -> str:
-    """（联系人：×××，联系方式：×××） — the parts that are known."""
-    parts = []
+    """（联系人：×××，联系方式：×××） — the parts that are known; without a 联系人 the number alone reads
+    （联系电话：×××）, not a 联系方式 that seems to miss its person."""
+    if person and phone:
+        return f"（联系人：{person}，联系方式：{phone}）"
     if person:
-        parts.append(f"联系人：{person}")
-    if phone:
-        parts.append(f"联系方式：{phone}")
-    return f"（{'，'.join(parts)}）" if parts else ""
+        return f"（联系人：{person}）"
+    return f"（联系电话：{phone}）" if phone else ""
 
 
 def paper_date(d: date) -> str:

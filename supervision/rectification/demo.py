@@ -14,6 +14,7 @@ from ..accounts.models import Role, User
 from ..directory.models import Unit
 from ..extensions import db
 from ..fonts import FontError
+from ..labels import quoted
 from ..letters import service as letters_service
 from ..letters.models import Letter
 from ..uploads import PDF, CheckedFile
@@ -59,15 +60,19 @@ def _free_units(n: int) -> list[Unit]:
     return [u for u in units if u.id not in taken][:n]
 
 
+LABELS = {key: label for key, label, _days, _problems in SCENARIOS}
+
+
 def _visit_of(key: str) -> Visit | None:
-    return db.session.query(Visit).filter(Visit.subject == MARK + key).first()
+    # The subject names the scenario in Chinese (it is shown on pages); older demo data used the key.
+    return db.session.query(Visit).filter(Visit.subject.in_([MARK + LABELS[key], MARK + key])).first()
 
 
 def _make_letter(key, label, days, problems, unit, admin, inspector, today) -> Letter:
     issued_ago, delivered_ago = days
     actor = inspector or admin
     visit = visits_service.create_visit(kind="concentrated", unit=unit, visit_date=today - timedelta(days=issued_ago + 4),
-                                        user=actor, inspectors=[actor], subject=MARK + key, enforce_plan=False)
+                                        user=actor, inspectors=[actor], subject=MARK + label, enforce_plan=False)
     items = visit.catalogue.items
     for index, text in problems:
         visits_service.add_problem(visit, item=items[index % len(items)], description=text,
@@ -88,7 +93,7 @@ def _make_letter(key, label, days, problems, unit, admin, inspector, today) -> L
 
 def _paper_reply(letter: Letter, admin: User, day: date, note: str) -> None:
     status = service.letter_state(letter)
-    texts = {p.item.id: (f"针对“{p.item.text[:12]}…”，已完成整改：{note}", "制定并印发相应管理制度，组织专题培训。")
+    texts = {p.item.id: (f"针对{quoted(p.item.text[:12] + '…')}，已完成整改：{note}", "制定并印发相应管理制度，组织专题培训。")
              for p in status.problems if p.state.needs_reply}
     service.record_paper_reply(letter, admin, day, f"我单位收到意见书后高度重视，逐项整改。{note}",
                                _scan("整改报告（盖章）.pdf"), texts)

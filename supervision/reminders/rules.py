@@ -243,14 +243,25 @@ def rule(code: str, label: str):
     return register
 
 
+# Kinds of one-off messages (the first part of their key), registered by the part that sends them.
+KIND_LABELS: dict[str, str] = {"test": "测试消息"}
+UNKNOWN_KIND = "消息"
+
+
+def register_kind(code: str, label: str) -> None:
+    """Name a kind of one-off message a part sends with notify(key="<code>:...") for the inbox and the admin."""
+    KIND_LABELS[code] = label
+
+
 def rule_label(code: str) -> str:
+    """The Chinese name of a reminder rule or message kind; a generic word, never the code, for an unknown one."""
     for r in RULES:
         if r.code == code:
             return r.label
     m = re.fullmatch(r"deadline-(\d+)d", code or "")
     if m:
         return f"受监督单位：整改期限前{m.group(1)}天"
-    return {"test": "测试消息"}.get(code, code or "消息")
+    return KIND_LABELS.get(code, UNKNOWN_KIND)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -326,7 +337,7 @@ def slot_body(slot, intro: str) -> str:
     inspectors = "、".join(u.name for u in slot.inspectors) or "（未指派）"
     lines = [
         intro,
-        f"时间：{slot_dates(slot)}（{slot.year}年{slot.label}）",
+        f"时间：{slot_dates(slot)}（{slot.title}）",
         f"受监督单位：{units}",
         f"牵头科室：{slot.lead_office.name if slot.lead_office else '（未指定）'}",
         f"检查组成员：{inspectors}",

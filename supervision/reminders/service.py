@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..extensions import db
-from ..timeutil import TZ, utcnow
+from ..timeutil import TZ, cn_datetime, utcnow
 from . import channels
 from .models import (OPEN_STATUSES, SETTING_DEFAULTS, Channel, Delivery, DeliveryStatus, Notification, ReminderSettings,
                      ReminderSkip)
@@ -610,3 +610,52 @@ def delivery_counts(days: int = SENT_COUNT_DAYS) -> dict[str, int]:
     if sent:
         counts[DeliveryStatus.sent.value] = sent
     return counts
+
+
+# ================================================================================================ scheduler state
+
+SCHEDULER_STALE_MINUTES = 30  # a job whose next run lies further in the past than this: no scheduler is running
+JOB_LABELS = {"reminders-sweep": "提醒扫描", "reminders-deliver": "外发与失败重试"}
+
+
+def scheduler_jobs() -> list[dict] | None:
+    """The scheduler's jobs as its job store holds them (None when no scheduler has run on this database)."""
+    from sqlalchemy import inspect, text
+
+    from .scheduler import JOBSTORE_TABLE
+
+    table = current_app.config.get("SCHEDULER_JOBSTORE_TABLE", JOBSTORE_TABLE)
+    try:
+        if not inspect(db.engine).has_table(table):
+            return None
+        rows = db.session.execute(text(f"SELECT id, next_run_time FROM {table} ORDER BY id")).all()
+    except Exception:  # noqa: BLE001 - informational only
+        db.session.rollback()
+        return None
+    return [{"id": r[0], "label": JOB_LABELS.get(r[0], "其他任务"),
+             "next_run": datetime.fromtimestamp(r[1], TZ) if r[1] is not None else None} for r in rows]
+
+
+@dataclass
+class SchedulerState:
+    jobs: list[dict] | None
+    running: bool
+    why: str  # in plain words, for the admin's 系统状态 page
+
+
+def scheduler_state(now=None) -> SchedulerState:
+    """Whether the reminder scheduler runs: it has jobs, and none is overdue by more than a few minutes."""
+    from ..timeutil import now as tz_now
+
+    now = now or tz_now()
+    jobs = scheduler_jobs()
+    if not jobs:
+        return SchedulerState(jobs, False, "调度进程从未在这个数据库上运行过，提醒不会自动发出。")
+    late = [j for j in jobs if j["next_run"] is not None
+            and j["next_run"] < now - timedelta(minutes=SCHEDULER_STALE_MINUTES)]
+    if late:
+        return SchedulerState(jobs, False, f"“{late[0]['label']}”本应在{cn_datetime(late[0]['next_run'])}运行"
+                                           "却没有运行，调度进程已经停止，提醒不会自动发出。")
+    if all(j["next_run"] is None for j in jobs):
+        return SchedulerState(jobs, False, "调度任务都已暂停，提醒不会自动发出。")
+    return SchedulerState(jobs, True, "调度进程正在运行。")

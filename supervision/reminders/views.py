@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..accounts.access import ALL_ROLES, roles_required
 from ..accounts.models import Role
 from ..extensions import db
+from . import labels as _labels  # noqa: F401  (this part's audit labels, registered with the blueprint)
 from . import service
 from .forms import SettingsForm
 from .models import Delivery, DeliveryStatus
@@ -65,7 +66,7 @@ def deliveries():
     return render_template(
         "reminders/deliveries.html", deliveries=service.recent_deliveries(failures_only), failures_only=failures_only,
         skips=service.recent_skips(), settings=service.get_settings(), counts=service.delivery_counts(),
-        sent_days=service.SENT_COUNT_DAYS, jobs=_scheduler_jobs(), statuses=DeliveryStatus, rule_label=rule_label,
+        sent_days=service.SENT_COUNT_DAYS, scheduler=service.scheduler_state(), statuses=DeliveryStatus, rule_label=rule_label,
     )
 
 
@@ -119,22 +120,3 @@ def settings():
         form.fill(current)
     return render_template("reminders/settings.html", form=form, errors=errors, settings=current), \
         (400 if errors else 200)
-
-
-def _scheduler_jobs() -> list[dict] | None:
-    """The scheduler's jobs as its job store holds them (None when no scheduler has run on this database)."""
-    from datetime import datetime
-
-    from sqlalchemy import inspect, text
-
-    from ..timeutil import TZ
-    from .scheduler import JOBSTORE_TABLE
-
-    try:
-        if not inspect(db.engine).has_table(JOBSTORE_TABLE):
-            return None
-        rows = db.session.execute(text(f"SELECT id, next_run_time FROM {JOBSTORE_TABLE} ORDER BY id")).all()
-    except Exception:  # noqa: BLE001 - informational only
-        db.session.rollback()
-        return None
-    return [{"id": r[0], "next_run": datetime.fromtimestamp(r[1], TZ) if r[1] is not None else None} for r in rows]

@@ -66,7 +66,7 @@ def _fold(line: str) -> list[str]:
 
 def slot_event(slot: Slot, host: str, stamp: datetime) -> list[str]:
     units = "、".join(u.name for u in slot.units)
-    desc = [f"{slot.year}年{slot.label}（{cn_date(slot.start_date)}至{cn_date(slot.end_date)}）日常监督",
+    desc = [f"{slot.title}（{cn_date(slot.start_date)}至{cn_date(slot.end_date)}）日常监督",
             f"受监督单位：{units}"]
     if slot.lead_office:
         desc.append(f"牵头科室：{slot.lead_office.name}")

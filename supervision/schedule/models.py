@@ -27,12 +27,19 @@ def cn_number(n: int) -> str:
     return CN_NUMERALS[n // 10] + "十" + (CN_NUMERALS[n % 10] if n % 10 else "")
 
 
+# One way to name a week of the plan on every page, message and export: 2022年11月第1周 (the importer still reads
+# 十一月 / 第一周 as the county's tables write them).
 def month_label(month: int) -> str:
-    return f"{cn_number(month)}月"
+    return f"{month}月"
 
 
 def week_label(week: int) -> str:
-    return f"第{cn_number(week)}周"
+    return f"第{week}周"
+
+
+def slot_title(year: int, month: int, week: int) -> str:
+    """2022年11月第1周."""
+    return f"{year}年{month_label(month)}{week_label(week)}"
 
 
 class SlotStatus(LabelledEnum):
@@ -108,8 +115,13 @@ class Slot(db.Model):
 
     @property
     def label(self) -> str:
-        """三月第一周."""
+        """3月第1周."""
         return f"{self.month_label}{self.week_label}"
+
+    @property
+    def title(self) -> str:
+        """2021年3月第1周."""
+        return slot_title(self.year, self.month, self.week)
 
     @property
     def unit_names(self) -> str:

@@ -714,7 +714,7 @@ def assign_slot(slot: Slot, office: Office | None, inspectors: list[User], user=
     slot.lead_office = office
     slot.inspectors = list(inspectors)
     after = {"lead_office": office.name if office else None, "inspectors": [u.name for u in inspectors]}
-    audit.record("assign", slot, user=user, summary=f"{slot.year}年{slot.label}分工：{after['lead_office'] or '未定'}，"
+    audit.record("assign", slot, user=user, summary=f"{slot.title}分工：{after['lead_office'] or '未定'}，"
                  f"检查人员{'、'.join(after['inspectors']) or '未定'}", before=before, after=after)
     return slot
 
@@ -765,7 +765,7 @@ def override_slot_dates(slot: Slot, start: date, end: date, note: str = "", user
     slot.start_date, slot.end_date = start, end
     slot.dates_overridden = True
     slot.override_note = note.strip()[:200]
-    audit.record("override_dates", slot, user=user, summary=f"{slot.year}年{slot.label}日期改为{dates_text(start, end)}"
+    audit.record("override_dates", slot, user=user, summary=f"{slot.title}日期改为{dates_text(start, end)}"
                  + (f"（{slot.override_note}）" if slot.override_note else ""),
                  before=before, after={"start_date": start, "end_date": end, "overridden": True})
     return slot
@@ -777,7 +777,7 @@ def reset_slot_dates(slot: Slot, user=None) -> Slot:
     before = {"start_date": slot.start_date, "end_date": slot.end_date, "overridden": slot.dates_overridden}
     slot.start_date, slot.end_date = start, end
     slot.dates_overridden, slot.override_note = False, ""
-    audit.record("reset_dates", slot, user=user, summary=f"{slot.year}年{slot.label}日期恢复为{dates_text(start, end)}",
+    audit.record("reset_dates", slot, user=user, summary=f"{slot.title}日期恢复为{dates_text(start, end)}",
                  before=before, after={"start_date": start, "end_date": end, "overridden": False})
     return slot
 

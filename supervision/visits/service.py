@@ -15,6 +15,7 @@ from .. import audit
 from ..accounts.models import Role, User
 from ..directory.models import Unit
 from ..extensions import db
+from ..labels import quoted
 from ..timeutil import utcnow
 from ..uploads import CheckedFile, attachments_for, delete_attachment, store
 from . import catalogue_data
@@ -434,7 +435,7 @@ def completeness_errors(visit: Visit) -> dict[str, str]:
     errors = {}
     unrated = [r.item for r in sorted(visit.ratings, key=lambda r: r.item.seq) if not r.rating]
     for item in unrated:
-        errors[f"rating-{item.id}"] = f"请评定“{item.name}”（优/良/中/差，或不适用）。"
+        errors[f"rating-{item.id}"] = f"请评定{quoted(item.name)}（优/良/中/差，或不适用）。"
     if unrated:
         errors[""] = "还有检查项目未评定：" + "、".join(i.name for i in unrated) + "。每一项都要评定等次或选“不适用”后才能提交。"
     if not visit.inspectors:

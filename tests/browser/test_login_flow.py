@@ -26,6 +26,6 @@ def test_first_login_forces_password_change_then_dashboard(live_server, page):
     expect(page.get_by_text("密码已修改")).to_be_visible()
     expect(page.get_by_role("heading", name="领导查阅")).to_be_visible()
     page.steps.shot("dashboard")
-    page.get_by_role("button", name="局领导（领导（只读））").click()
+    page.get_by_role("button", name="局领导", exact=True).click()
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_text("已退出登录")).to_be_visible()

@@ -92,12 +92,12 @@ def test_whole_loop(live_server, page, tmp_path):
     # --- assigns a group (lead office + the inspector) to 三月第一周 --------------------------------------------
     cell = page.locator("td").filter(has_text=UNIT)
     cell.get_by_role("link", name="详情").click()
-    expect(page.get_by_role("heading", name=re.compile("2021年三月第一周"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("2021年3月第1周"))).to_be_visible()
     page.get_by_label("牵头科室").select_option(label=OFFICE)
     page.get_by_label(f"{INSPECTOR[2]}（{OFFICE}）").check()
     steps.shot("slot-assign")
     page.get_by_role("button", name="保存分工").click()
-    expect(page.get_by_text("已保存三月第一周的分工")).to_be_visible()
+    expect(page.get_by_text("已保存3月第1周的分工")).to_be_visible()
     expect(page.get_by_text(f"检查人员：{INSPECTOR[2]}")).to_be_visible()
     steps.shot("slot-assigned")
 
@@ -117,7 +117,7 @@ def test_whole_loop(live_server, page, tmp_path):
 
     # --- the reminder sweep as of the last working day before the week (Friday 2021-02-26) --------------------
     out = live_server.flask("reminders", "run-due", "--now", "2021-02-26T09:30")
-    assert "检查提醒：3月1日—3月5日（三月第一周）" in out, out
+    assert "检查提醒：3月1日—3月5日（3月第1周）" in out, out
 
     # --- the inspector finds it in the inbox ------------------------------------------------------------------
     log_in(page, url, INSPECTOR[0], INSPECTOR[1])
@@ -126,12 +126,12 @@ def test_whole_loop(live_server, page, tmp_path):
     expect(bell.locator("[data-unread]")).to_have_text("1")
     steps.shot("inspector-dashboard")
     bell.click()
-    note = page.locator(".list-group-item").filter(has_text="检查提醒：3月1日—3月5日（三月第一周）")
+    note = page.locator(".list-group-item").filter(has_text="检查提醒：3月1日—3月5日（3月第1周）")
     expect(note).to_contain_text(f"监督检查{UNIT}")
     expect(note).to_contain_text(f"牵头科室：{OFFICE}")
     steps.shot("inspector-inbox")
     note.get_by_role("button", name="打开").click()
-    expect(page.get_by_role("heading", name=re.compile("2021年三月第一周"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("2021年3月第1周"))).to_be_visible()
     steps.shot("reminder-opened-slot")
 
     # --- records the visit: two problems for a letter, one fixed on the spot, every item rated -------------

@@ -49,7 +49,8 @@ def test_request_paragraph_uses_period_and_place():
 
 def test_contact_line_and_paper_date():
     assert T.contact_line("王某", "0375-7653158") == "（联系人：王某，联系方式：0375-7653158）"
-    assert T.contact_line("", "0375-7653158") == "（联系方式：0375-7653158）"
+    assert T.contact_line("", "0375-7653158") == "（联系电话：0375-7653158）"
+    assert T.contact_line("王某", "") == "（联系人：王某）"
     assert T.contact_line() == ""
     assert T.paper_date(date(2021, 4, 9)) == "2021年4月9日"
 

@@ -37,7 +37,7 @@ def test_email_reaches_a_real_smtp_server_with_the_chinese_subject(ctx, smtp_ser
     envelope = smtp_server.messages[0]
     assert envelope.rcpt_tos == ["zhang@example.gov.cn"]
     msg = message_from_bytes(envelope.original_content, policy=policy.default)
-    assert msg["Subject"] == "检查提醒：3月8日—3月12日（三月第二周）监督检查鲁山县人民政府办公室"
+    assert msg["Subject"] == "检查提醒：3月8日—3月12日（3月第2周）监督检查鲁山县人民政府办公室"
     assert "监督室" in str(msg["From"])
     body = msg.get_content()
     assert "受监督单位：鲁山县人民政府办公室" in body

@@ -10,7 +10,7 @@ def test_run_due_prints_what_it_sent_and_a_rerun_sends_nothing(ctx, runner):
 
     first = runner.invoke(args=["reminders", "run-due", "--now", "2021-04-02T09:00"])
     assert first.exit_code == 0, first.output
-    assert "已发送 [检查组：检查周前最后一个工作日] 张检查：检查提醒：4月5日—4月9日（四月第一周）监督检查鲁山县下汤镇人民政府" \
+    assert "已发送 [检查组：检查周前最后一个工作日] 张检查：检查提醒：4月5日—4月9日（4月第1周）监督检查鲁山县下汤镇人民政府" \
         in first.output
     assert "新发 1 条" in first.output
 

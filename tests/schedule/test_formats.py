@@ -5,6 +5,7 @@ import pytest
 
 from supervision.extensions import db
 from supervision.schedule import service
+from supervision.schedule.importers import parse_month, parse_week
 from tests.schedule import builders
 
 BLOCKS = builders.blocks_2021()
@@ -42,7 +43,8 @@ def test_2021_table_loads_from_each_format(ctx, fmt):
     assert [u.name for u in by_key[(12, 3)].units] == ["鲁山县瀼河乡人民政府", "鲁山县熊背乡人民政府"]
     assert (5, 1) not in by_key and (10, 1) not in by_key
     # Exactly the annex, week by week and in order.
-    assert [(s.month_label, s.week_label, [u.name for u in s.units]) for s in slots] == builders.flat(BLOCKS)
+    assert [(s.month, s.week, [u.name for u in s.units]) for s in slots] == \
+        [(parse_month(m), parse_week(w), units) for m, w, units in builders.flat(BLOCKS)]
 
 
 def test_csv_encodings_are_detected(ctx):

@@ -96,7 +96,7 @@ def test_unit_moved_into_another_week_takes_its_visits_along(plan_2021):
         return rows[1:]
 
     preview, summary = _reimport(_revised(move))
-    assert ("鲁山县张良镇人民政府", "三月第一周", "三月第四周", 1) in preview.moved_visits
+    assert ("鲁山县张良镇人民政府", "3月第1周", "3月第4周", 1) in preview.moved_visits
     assert summary["visits_moved"] == 1 and summary["removed"] == 1
     assert db.session.get(Visit, visit.id).slot_id == target.id
     assert [u.name for u in db.session.get(Slot, target.id).units] == ["鲁山县张店乡人民政府", "鲁山县张良镇人民政府"]

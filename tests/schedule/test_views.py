@@ -118,7 +118,7 @@ def test_print_and_export(app, client, plan_2021):
     assert resp.status_code == 200
     ws = openpyxl.load_workbook(io.BytesIO(resp.data)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[1][:5] == ("三月", "第一周", "2021年3月1日", "2021年3月5日", "鲁山县张良镇人民政府")
+    assert rows[1][:5] == ("3月", "第1周", "2021年3月1日", "2021年3月5日", "鲁山县张良镇人民政府")
     # The export loads again as a plan table, unchanged.
     again = service.import_plan("导出.xlsx", resp.data, 2021)
     assert again.valid and {c.kind for c in again.changes} == {"unchanged"}
@@ -158,7 +158,7 @@ def test_dashboards(app, client, plan_2021):
     assert [(s.month, s.week) for s in ctx["slots"]] == [(12, 3)]
     admin = make_user("admin")
     (tpl, ctx), = dashboard.panels(admin, today=date(2021, 3, 3))
-    assert [s.label for s in ctx["this_week"]] == ["三月第一周"] and [s.label for s in ctx["next_week"]] == ["三月第二周"]
+    assert [s.label for s in ctx["this_week"]] == ["3月第1周"] and [s.label for s in ctx["next_week"]] == ["3月第2周"]
     _login(client, unit_user)
     body = client.get("/").get_data(as_text=True)
     assert "本单位的日常监督安排" in body

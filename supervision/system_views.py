@@ -1,0 +1,29 @@
+"""The admin's 系统状态 page: whether the parts that run beside the website (the reminder scheduler) are running,
+and, in plain words, what the system administrator does when they are not. Operational instructions (commands)
+belong here only, never on the pages the office works with."""
+from flask import Blueprint, current_app, render_template
+
+from .accounts.access import roles_required
+from .accounts.models import Role
+from .extensions import db
+
+bp = Blueprint("system", __name__, url_prefix="/system")
+
+SCHEDULER_COMMAND = "flask --app wsgi scheduler"
+
+
+def _database_kind() -> str:
+    name = db.engine.dialect.name
+    return {"postgresql": "PostgreSQL", "sqlite": "SQLite（单机文件数据库）"}.get(name, "其他数据库")
+
+
+@bp.route("/status")
+@roles_required(Role.admin)
+def status():
+    scheduler = None
+    if "reminders.inbox" in current_app.view_functions:
+        from .reminders import service as reminders
+
+        scheduler = reminders.scheduler_state()
+    return render_template("system/status.html", scheduler=scheduler, command=SCHEDULER_COMMAND,
+                           database=_database_kind())
