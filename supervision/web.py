@@ -11,6 +11,9 @@ OPEN_ENDPOINTS = {"accounts.login", "static", "accounts.logout", "accounts.chang
 
 
 def init_app(app: Flask) -> None:
+    from .textclean import CleanRequest
+
+    app.request_class = CleanRequest  # control characters out of every form field and query value
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "warning"
