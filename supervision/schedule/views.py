@@ -16,6 +16,7 @@ from ..directory.models import Office, Unit
 from ..directory.service import offices
 from ..extensions import db
 from ..timeutil import today, utcnow
+from ..web import int_arg
 from . import exports, service
 from .forms import AssignForm, DatesForm, UploadForm
 from .models import Slot
@@ -28,8 +29,8 @@ TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 # ---------------------------------------------------------------------------------------------- helpers
 
 def _year_arg() -> int:
-    year = request.args.get("year", type=int)
-    if year and 2000 <= year <= 2100:
+    year = int_arg("year")
+    if year:
         return year
     years = service.years_with_slots()
     this = today().year
