@@ -16,7 +16,7 @@ from ..directory.models import Office, Unit
 from ..directory.service import offices
 from ..extensions import db
 from ..timeutil import today, utcnow
-from ..web import int_arg
+from ..web import int_arg, int_value
 from . import exports, service
 from .forms import AssignForm, DatesForm, UploadForm
 from .models import Slot
@@ -110,7 +110,7 @@ def export_xlsx():
 @bp.route("/rotate", methods=["POST"])
 @roles_required("admin")
 def rotate():
-    y = request.form.get("year", type=int) or today().year
+    y = int_value(request.form.get("year"), 2000, 2100) or today().year
     try:
         n = service.rotate_offices(y)
     except service.ScheduleError as exc:

@@ -77,3 +77,26 @@ def test_no_get_page_answers_500_to_hostile_query_values(app, world, role):
             if not isinstance(status, int) or status >= 500:
                 failures.append((rule.endpoint, url[:100], status))
     assert not failures, f"{len(failures)} answers of 500:\n" + "\n".join(map(str, failures[:40]))
+
+
+def test_ids_posted_past_2_63_are_refused_not_a_500(app, world):
+    client = app.test_client()
+    assert login(client, "admin_h").status_code == 302
+    with app.app_context():
+        from supervision.letters.models import Letter
+
+        letter = db.session.query(Letter).one()
+        letter_id, item_id = letter.id, letter.items[0].id
+    for path, form in ((f"/letters/{letter_id}/items/{item_id}/move", {"target_id": str(BIG)}),
+                       (f"/letters/{letter_id}/add-problem", {"problem_id": str(BIG)}),
+                       ("/letters/draft/1", {"letter_type_id": str(BIG)}),
+                       ("/schedule/rotate", {"year": str(BIG)})):
+        status = _post(client, path, form)
+        assert isinstance(status, int) and status < 500, (path, status)
+
+
+def _post(client, url, form):
+    try:
+        return client.post(url, data=form).status_code
+    except Exception as exc:  # noqa: BLE001 - as _get
+        return f"500 {type(exc).__name__}: {str(exc)[:100]}"
