@@ -34,8 +34,8 @@ def sqlite_pragmas(engine, cache_mb: int, mmap_mb: int, busy_timeout_s: float = 
     transaction and opens one (deferred) just before the first write: a request's check-then-insert is then not
     atomic (two writers both find a name free, the second insert fails on the unique constraint). So a request
     that may write (not GET/HEAD/OPTIONS) gets BEGIN IMMEDIATE (the pysqlite recipe of SQLAlchemy's SQLite
-    dialect docs): the write lock first, waiting up to the busy timeout for the other writer, and the request's
-    reads and writes one serialised transaction. Everything else (pages, the scheduler, commands) keeps
+    dialect docs) for its first transaction: the write lock first, waiting up to the busy timeout for the other
+    writer, and the request's reads and writes one serialised transaction. Everything else (pages, the scheduler, commands) keeps
     pysqlite's own behaviour: a transaction begun by a read could not wait for a writer later (SQLite answers
     "database is locked" at once rather than risk a deadlock or a stale snapshot), one begun by a write can."""
     from sqlalchemy import event
@@ -66,9 +66,17 @@ def sqlite_pragmas(engine, cache_mb: int, mmap_mb: int, busy_timeout_s: float = 
 
 
 def _writing_request() -> bool:
+    """In a request that may write, and its first transaction: what it reads to decide and what it writes are
+    one. After that commits (the view's work is done; a page is rendered or a second step saved) pysqlite's own
+    behaviour again, so the write lock is not held while it renders."""
     from flask import has_request_context, request
 
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if request.environ.get("supervision.began_immediate"):
+        return False
+    request.environ["supervision.began_immediate"] = True
+    return True
 
 
 migrate = Migrate()

@@ -11,18 +11,16 @@ from .timeutil import cn_date, cn_datetime, now
 OPEN_ENDPOINTS = {"accounts.login", "static", "accounts.logout", "accounts.change_password"}
 
 
-class IdConverter(IntegerConverter):
+def _id_converter(map, *args, max=None, **kwargs):  # noqa: A002 - werkzeug's names
     """<int:…> in a route, at most MAX_ID: a longer number is a 404, not a database error."""
-
-    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 - werkzeug's names
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
+    return IntegerConverter(map, *args, max=MAX_ID if max is None else max, **kwargs)
 
 
 def init_app(app: Flask) -> None:
     from .textclean import CleanRequest
 
     app.request_class = CleanRequest  # control characters out of every form field and query value
-    app.url_map.converters["int"] = IdConverter  # before the blueprints' routes are added
+    app.url_map.converters["int"] = _id_converter  # before the blueprints' routes are added
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "warning"

@@ -162,5 +162,6 @@ def test_which_transactions_take_the_write_lock_first(app):
         assert not _writing_request()  # a page: never holds the write lock while it reads
     with app.test_request_context("/units/new", method="POST"):
         assert _writing_request()
+        assert not _writing_request()  # after its first transaction: nothing held while the page renders
     with app.app_context():
         assert not _writing_request()  # the scheduler, commands: a transaction begins with its first write
