@@ -44,7 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         from .extensions import sqlite_pragmas
 
-        sqlite_pragmas(db.engine, app.config["SQLITE_CACHE_MB"], app.config["SQLITE_MMAP_MB"])
+        sqlite_pragmas(db.engine, app.config["SQLITE_CACHE_MB"], app.config["SQLITE_MMAP_MB"],
+                       app.config["SQLITE_BUSY_TIMEOUT_SECONDS"], app.config["SQLITE_JOURNAL_MODE"])
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

@@ -9,15 +9,18 @@ from . import audit
 from .audit import AuditEntry
 from .extensions import db
 from .timeutil import TZ
+from .web import int_arg, page_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 def _parse_day(value: str):
+    """A day of 2000..2100 written 2021-04-09, or None."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or 2000 <= day.year <= 2100 else None
 
 
 def _utc(d: date) -> datetime:
@@ -37,8 +40,8 @@ def index():
         q = q.where(AuditEntry.username == args["user"])
     if args.get("record_type"):
         q = q.where(AuditEntry.record_type == args["record_type"])
-    if args.get("record_id", "").isdigit():
-        q = q.where(AuditEntry.record_id == int(args["record_id"]))
+    if int_arg("record_id"):
+        q = q.where(AuditEntry.record_id == int_arg("record_id"))
     start, end = _parse_day(args.get("start", "")), _parse_day(args.get("end", ""))
     if args.get("start") and start is None:
         errors.append("起始日期格式不正确，应为 2021-04-09。")
@@ -48,7 +51,7 @@ def index():
         q = q.where(AuditEntry.at >= _utc(start))
     if end:
         q = q.where(AuditEntry.at < _utc(end + timedelta(days=1)))
-    page = db.paginate(q, per_page=50, error_out=False)
+    page = db.paginate(q, page=page_arg(), per_page=50, error_out=False)
     types = [(t, audit.record_type_label(t)) for (t,) in db.session.query(AuditEntry.record_type).distinct()
              if t]
     types.sort(key=lambda t: (t[1] == audit.UNKNOWN_RECORD_TYPE, t[1]))

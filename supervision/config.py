@@ -27,6 +27,11 @@ class Defaults:
     # gain measured). With SQLite's 2 MiB cache a page over thousands of scattered rows re-reads its pages.
     SQLITE_CACHE_MB = 32
     SQLITE_MMAP_MB = 0
+    # SQLite only: the journal mode (WAL lets the web and scheduler processes read while one writes; "" leaves the
+    # file's mode as it is, e.g. for a file on a network share, where WAL does not work) and how long a writer
+    # waits for another writer's lock before the request fails with "database is locked".
+    SQLITE_JOURNAL_MODE = "WAL"
+    SQLITE_BUSY_TIMEOUT_SECONDS = 15
     # Move the objects of startup (imports, the app, and what the first request loads: templates, fonts,
     # compiled SQL) out of the garbage collector's sight (gc.freeze). Without it every full collection walks
     # them again — ~70 ms on the benchmark machine, every few requests. Not in tests (TESTING): their many

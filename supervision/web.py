@@ -2,6 +2,7 @@
 from flask import Flask, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db, login_manager
 from .timeutil import cn_date, cn_datetime, now
@@ -10,7 +11,16 @@ from .timeutil import cn_date, cn_datetime, now
 OPEN_ENDPOINTS = {"accounts.login", "static", "accounts.logout", "accounts.change_password"}
 
 
+def _id_converter(map, *args, max=None, **kwargs):  # noqa: A002 - werkzeug's names
+    """<int:…> in a route, at most MAX_ID: a longer number is a 404, not a database error."""
+    return IntegerConverter(map, *args, max=MAX_ID if max is None else max, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    from .textclean import CleanRequest
+
+    app.request_class = CleanRequest  # control characters out of every form field and query value
+    app.url_map.converters["int"] = _id_converter  # before the blueprints' routes are added
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "warning"
@@ -148,14 +158,35 @@ def nav_items():
     return items
 
 
-def int_arg(name: str) -> int | None:
-    """The query-string argument `name` as an int, or None when missing or not a number."""
-    from flask import request
+MAX_ID = 2 ** 63 - 1  # the largest id a database column holds; past it SQLite and PostgreSQL raise, not miss
+# The range of each query argument of that name; any other is an id (1..MAX_ID).
+ARG_BOUNDS = {"year": (2000, 2100), "page": (1, 100_000)}
 
+
+def int_value(text, lo: int = 1, hi: int = MAX_ID) -> int | None:
+    """`text` as an int in lo..hi, or None when missing, not a number or out of that range."""
+    text = (text or "").strip()
+    if not text or len(text) > 30:
+        return None
     try:
-        return int(request.args.get(name, ""))
+        value = int(text)
     except ValueError:
         return None
+    return value if lo <= value <= hi else None
+
+
+def int_arg(name: str, lo: int | None = None, hi: int | None = None) -> int | None:
+    """The query-string argument `name` as an int, or None when missing, not a number or out of range: a year
+    2000..2100, a page 1..100000, anything else an id 1..2**63-1 (ARG_BOUNDS; lo/hi say otherwise)."""
+    from flask import request
+
+    dlo, dhi = ARG_BOUNDS.get(name, (1, MAX_ID))
+    return int_value(request.args.get(name), dlo if lo is None else lo, dhi if hi is None else hi)
+
+
+def page_arg() -> int:
+    """?page= for db.paginate: 1 unless a page number in range is given."""
+    return int_arg("page") or 1
 
 
 def unit_options(units, selected=None):

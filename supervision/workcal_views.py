@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 from . import audit, holiday_notice, workcal
 from .accounts.access import roles_required
 from .extensions import db
+from .web import int_arg
 
 bp = Blueprint("workcal", __name__, url_prefix="/calendar")
 
@@ -135,7 +136,7 @@ def index():
             flash(f"已保存{form.year.data}年的节假日安排，此后该年按录入的安排计算工作日。" + "".join(said), "success")
             return redirect(url_for("workcal.index", year=form.year.data))
     elif request.method == "GET":
-        year = request.args.get("year", type=int)
+        year = int_arg("year")
         if year:
             form.year.data = year
             entered = db.session.get(workcal.CalendarYear, year)

@@ -13,6 +13,7 @@ from ..directory.models import Unit
 from ..directory.service import offices
 from ..extensions import db
 from ..timeutil import now, utcnow
+from ..web import int_arg, page_arg
 from . import service
 from .access import ALL_ROLES, roles_required
 from .forms import ChangePasswordForm, LoginForm, UserForm
@@ -116,7 +117,7 @@ def _fill_choices(form: UserForm, current_unit_id: int | None = None) -> list:
 
 def _paginate(stmt, per_page: int):
     """db.paginate on ?page=; a page past the end shows the last page rather than an empty list."""
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=per_page, max_per_page=per_page,
+    page = db.paginate(stmt, page=page_arg(), per_page=per_page, max_per_page=per_page,
                        error_out=False)
     if not page.items and page.page > 1 and page.total:
         page = db.paginate(stmt, page=page.pages, per_page=per_page, max_per_page=per_page, error_out=False)
@@ -148,7 +149,7 @@ def users():
 def _back_to_users():
     """The list the admin acted from (its role filter, search and page ride on the action's address)."""
     args = {k: request.args[k] for k in ("role", "q") if request.args.get(k)}
-    page = request.args.get("page", type=int)
+    page = int_arg("page")
     if page and page > 1:
         args["page"] = page
     return redirect(url_for("accounts.users", **args))

@@ -8,6 +8,7 @@ from ..extensions import db
 from . import service
 from .forms import ProfileForm, UnitForm
 from .models import Unit
+from ..web import page_arg
 
 bp = Blueprint("directory", __name__)
 
@@ -32,7 +33,7 @@ def units():
         counted = counted.where(Unit.active.is_(True))
     if q:
         stmt = stmt.where(Unit.name.icontains(q, autoescape=True))
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=UNITS_PER_PAGE,
+    page = db.paginate(stmt, page=page_arg(), per_page=UNITS_PER_PAGE,
                        max_per_page=UNITS_PER_PAGE, error_out=False)
     if not page.items and page.page > 1 and page.total:  # past the end: the last page
         page = db.paginate(stmt, page=page.pages, per_page=UNITS_PER_PAGE, max_per_page=UNITS_PER_PAGE,

@@ -16,7 +16,7 @@ from ..directory.models import Unit
 from ..extensions import db
 from ..fonts import FontError
 from ..timeutil import today
-from ..web import int_arg
+from ..web import int_arg, int_value
 from . import service
 from .forms import (DeliveryForm, DraftForm, LetterEditForm, LetterTypeForm, PrintRangeForm, VoidForm, parse_items)
 from .models import Letter, LetterProblem, LetterStatus, LetterType
@@ -100,7 +100,7 @@ def draft_from_visit(visit_id):
     if visit is None:
         abort(404)
     lt = None
-    type_id = request.form.get("letter_type_id", type=int)
+    type_id = int_value(request.form.get("letter_type_id"))
     if type_id:
         lt = db.session.get(LetterType, type_id)
         if lt is None or not lt.active:
@@ -196,7 +196,7 @@ def _item_of(letter: Letter, item_id: int) -> LetterProblem:
 def move_problem(letter_id, item_id):
     letter = service.get_letter_for(current_user, letter_id)
     item = _item_of(letter, item_id)
-    target = db.session.get(Letter, request.form.get("target_id", type=int) or 0)
+    target = db.session.get(Letter, int_value(request.form.get("target_id")) or 0)
     if target is None:
         flash("请选择要移入的意见书草稿。", "danger")
         return redirect(url_for(".edit", letter_id=letter.id))
@@ -231,7 +231,7 @@ def add_problem(letter_id):
     from ..visits.models import Problem
 
     letter = service.get_letter_for(current_user, letter_id)
-    problem = db.session.get(Problem, request.form.get("problem_id", type=int) or 0)
+    problem = db.session.get(Problem, int_value(request.form.get("problem_id")) or 0)
     if problem is None:
         abort(404)
     try:

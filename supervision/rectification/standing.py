@@ -56,8 +56,11 @@ def refresh(letter_ids, conn) -> set[int]:
         if conn.dialect.name == "postgresql":
             # One refresher of a letter at a time: a second transaction changing the same letter waits here
             # until the first commits, then derives from both changes (its next statements see them). SQLite
-            # serialises writers already.
-            conn.execute(select(Letter.id).where(Letter.id.in_(chunk)).order_by(Letter.id).with_for_update())
+            # serialises writers already. FOR NO KEY UPDATE, not FOR UPDATE: inserting a reply (or any row whose
+            # foreign key names the letter) holds KEY SHARE on the letter's row, which FOR UPDATE would wait for —
+            # two such transactions on one letter deadlocked.
+            conn.execute(select(Letter.id).where(Letter.id.in_(chunk)).order_by(Letter.id)
+                         .with_for_update(key_share=True))
         conn.execute(delete(OpenItem.__table__).where(OpenItem.__table__.c.letter_id.in_(chunk)))
         conn.execute(delete(OpenLetter.__table__).where(OpenLetter.__table__.c.letter_id.in_(chunk)))
         issued = list(conn.scalars(select(Letter.id).where(Letter.id.in_(chunk),

@@ -67,12 +67,18 @@ def send_email(settings, to: str, subject: str, body: str, timeout: float = 10) 
         raise ChannelError(f"邮件服务器拒收收件人：{refused}", permanent=True)
 
 
-def send_webhook(settings, payload: dict, timeout: float = 10) -> None:
-    """POST the payload as JSON (UTF-8) to the configured URL; any 2xx answer counts as delivered."""
+def send_webhook(settings, payload: dict, timeout: float = 10, idempotency_key: str = "") -> None:
+    """POST the payload as JSON (UTF-8) to the configured URL; any 2xx answer counts as delivered.
+
+    `idempotency_key` goes out as the Idempotency-Key header, the same on every attempt of one delivery: delivery
+    is at least once (a crash between the send and its record sends again), so a receiver can drop repeats by it.
+    """
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     req = urllib.request.Request(settings.webhook_url, data=data, method="POST",
                                  headers={"Content-Type": "application/json; charset=utf-8",
                                           "User-Agent": "supervision-reminders/1"})
+    if idempotency_key:
+        req.add_header("Idempotency-Key", idempotency_key)
     if settings.webhook_token:
         req.add_header("Authorization", f"Bearer {settings.webhook_token}")
     try:

@@ -103,9 +103,12 @@ def job_specs(sweep_seconds: int, deliver_seconds: int) -> dict[str, tuple]:
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """A BlockingScheduler on the app's database, Asia/Shanghai, coalescing, generous misfire grace."""
-    store = SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"],
-                               tablename=app.config.get("SCHEDULER_JOBSTORE_TABLE", JOBSTORE_TABLE),
-                               engine_options={"pool_pre_ping": True})
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):  # wait for the web process's writes as long as the app's own connections do
+        options["connect_args"] = {"timeout": float(app.config.get("SQLITE_BUSY_TIMEOUT_SECONDS", 15))}
+    store = SQLAlchemyJobStore(url=url, tablename=app.config.get("SCHEDULER_JOBSTORE_TABLE", JOBSTORE_TABLE),
+                               engine_options=options)
     return BlockingScheduler(
         jobstores={"default": store},
         executors={"default": ThreadPoolExecutor(max_workers=2)},

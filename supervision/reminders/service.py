@@ -324,6 +324,11 @@ def webhook_payload(note: Notification, settings: ReminderSettings) -> dict:
     }
 
 
+def idempotency_key(delivery: Delivery) -> str:
+    """The webhook's Idempotency-Key of one delivery: the same on every retry of it, different for any other."""
+    return f"supervision-delivery-{delivery.id}"
+
+
 def _send(delivery: Delivery, settings: ReminderSettings) -> str:
     """Hand one delivery to its channel; returns the target. Raises channels.ChannelError."""
     note = delivery.notification
@@ -339,7 +344,8 @@ def _send(delivery: Delivery, settings: ReminderSettings) -> str:
     if delivery.channel == Channel.webhook.value:
         if not settings.webhook_configured:
             raise channels.ChannelError("消息推送未配置（或已停用），未发送。", permanent=True)
-        channels.send_webhook(settings, webhook_payload(note, settings), timeout=timeout)
+        channels.send_webhook(settings, webhook_payload(note, settings), timeout=timeout,
+                              idempotency_key=idempotency_key(delivery))
         return settings.webhook_url
     raise channels.ChannelError(f"未知的发送渠道 {delivery.channel}", permanent=True)
 

@@ -10,6 +10,7 @@ from . import service
 from .forms import SettingsForm
 from .models import Delivery, DeliveryStatus
 from .rules import rule_label
+from ..web import page_arg
 
 bp = Blueprint("reminders", __name__, url_prefix="/inbox")
 
@@ -25,7 +26,7 @@ def _own_or_404(note_id: int):
 @roles_required(*ALL_ROLES)
 def inbox():
     unread_only = request.args.get("unread") == "1"
-    page = service.inbox_page(current_user, unread_only, page=request.args.get("page", 1, type=int), per_page=30)
+    page = service.inbox_page(current_user, unread_only, page=page_arg(), per_page=30)
     return render_template("reminders/inbox.html", page=page, unread_only=unread_only,
                            unread=service.unread_count(current_user), rule_label=rule_label)
 

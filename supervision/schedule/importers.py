@@ -16,6 +16,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from ..textclean import strip_control
+
 MAX_BYTES = 5 * 1024 * 1024  # a plan table is a few tens of KB; anything this large is not one
 MAX_EXPANDED = 50 * 1024 * 1024  # nor does one expand to more than this (a zip bomb does)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -150,7 +152,7 @@ def _clean(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("\u3000", " ").replace("\xa0", " ")
+    text = strip_control(str(value)).replace("\u3000", " ").replace("\xa0", " ")
     return "\n".join(line.strip() for line in text.strip().splitlines()).strip()
 
 

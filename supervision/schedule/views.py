@@ -16,6 +16,7 @@ from ..directory.models import Office, Unit
 from ..directory.service import offices
 from ..extensions import db
 from ..timeutil import today, utcnow
+from ..web import int_arg, int_value
 from . import exports, service
 from .forms import AssignForm, DatesForm, UploadForm
 from .models import Slot
@@ -28,8 +29,8 @@ TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 # ---------------------------------------------------------------------------------------------- helpers
 
 def _year_arg() -> int:
-    year = request.args.get("year", type=int)
-    if year and 2000 <= year <= 2100:
+    year = int_arg("year")
+    if year:
         return year
     years = service.years_with_slots()
     this = today().year
@@ -109,7 +110,7 @@ def export_xlsx():
 @bp.route("/rotate", methods=["POST"])
 @roles_required("admin")
 def rotate():
-    y = request.form.get("year", type=int) or today().year
+    y = int_value(request.form.get("year"), 2000, 2100) or today().year
     try:
         n = service.rotate_offices(y)
     except service.ScheduleError as exc:

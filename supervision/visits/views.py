@@ -12,7 +12,7 @@ from ..directory.models import Unit
 from ..extensions import db
 from ..timeutil import today
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, attachments_for_many, human_size, send_attachment
-from ..web import int_arg
+from ..web import int_arg, int_value
 from . import service
 from .forms import CatalogueForm, NewVisitForm, parse_catalogue_items, parse_date, parse_visit_form
 from .models import CheckCatalogue, Disposition, Method, Problem, Rating, Visit, VisitKind, VisitStatus
@@ -64,19 +64,15 @@ def new():
     slot = None
     slot_arg = request.values.get("slot_id") or request.args.get("slot")
     if slot_arg and Slot is not None:
-        try:
-            slot = db.session.get(Slot, int(slot_arg))
-        except ValueError:
-            slot = None
+        slot_id = int_value(slot_arg)
+        slot = db.session.get(Slot, slot_id) if slot_id else None
         if slot is None:
             abort(404)
     follow_up_of = None
     fu_arg = request.values.get("follow_up_of")
     if fu_arg:
-        try:
-            follow_up_of = db.session.get(Problem, int(fu_arg))
-        except ValueError:
-            follow_up_of = None
+        fu_id = int_value(fu_arg)
+        follow_up_of = db.session.get(Problem, fu_id) if fu_id else None
         if follow_up_of is None:
             abort(404)
     if request.method == "GET":

@@ -139,3 +139,55 @@ def test_one_off_messages_from_other_parts_go_out_by_email_too(ctx, smtp_server)
     assert [o.status for o in outcomes] == ["sent"]
     msg = message_from_bytes(smtp_server.messages[0].original_content, policy=policy.default)
     assert msg["Subject"] == "行政执法监督意见书已签发：鲁政行监字〔2021〕7号"
+
+
+def test_every_attempt_of_one_webhook_delivery_carries_the_same_idempotency_key(ctx, webhook_server):
+    """Delivery is at least once: a receiver drops repeats by the Idempotency-Key header, the same on each retry
+    of one delivery and different for another delivery."""
+    webhook_server.status = 500
+    configure(webhook_url=webhook_server.url)
+    inspectors_week(make_user("inspector"), make_user("inspector"))
+
+    run_due_reminders(FRIDAY)  # two deliveries, both answered 500
+    webhook_server.status = 200
+    deliver_pending(FRIDAY + timedelta(minutes=2))  # both retried and accepted
+
+    assert [d.status for d in deliveries("webhook")] == ["sent", "sent"]
+    keys_by_id = {}
+    for call in webhook_server.received:
+        keys_by_id.setdefault(call["json"]["id"], []).append(call["headers"].get("Idempotency-Key"))
+    assert len(keys_by_id) == 2 and all(len(keys) == 2 for keys in keys_by_id.values())
+    for keys in keys_by_id.values():
+        assert keys[0] and keys[0] == keys[1]
+    first, second = (keys[0] for keys in keys_by_id.values())
+    assert first != second
+
+
+def test_a_crash_between_send_and_record_resends_with_the_same_idempotency_key(ctx, webhook_server, monkeypatch):
+    from supervision.reminders import service
+
+    configure(webhook_url=webhook_server.url)
+    inspectors_week(make_user("inspector"))
+    real_send = service._send
+
+    class Crash(BaseException):
+        pass
+
+    def send_then_crash(delivery, settings):
+        real_send(delivery, settings)
+        raise Crash()  # the process dies after the receiver got it, before the delivery is recorded as sent
+
+    monkeypatch.setattr(service, "_send", send_then_crash)
+    try:
+        run_due_reminders(FRIDAY)
+    except Crash:
+        db.session.rollback()
+    monkeypatch.setattr(service, "_send", real_send)
+    assert len(webhook_server.received) == 1
+
+    deliver_pending(FRIDAY + timedelta(hours=1))  # the sender's lease has run out: sent again
+
+    assert deliveries("webhook")[0].status == "sent"
+    first, again = webhook_server.received
+    assert first["json"]["id"] == again["json"]["id"]
+    assert first["headers"]["Idempotency-Key"] == again["headers"]["Idempotency-Key"]
