@@ -280,3 +280,67 @@ def write_table(out, sheet: str, columns: Sequence[Column], rows: Iterable[Seque
                 'fitToWidth="1" fitToHeight="0"/></worksheet>')
             fh.write("".join(buf).encode())
     return n
+
+
+# --- small workbooks of several sheets (statistics) -------------------------------------------------
+
+class Sheet(NamedTuple):
+    name: str
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence]
+
+
+def write_sheets(out, sheets: Sequence[Sheet], footer: str = "") -> None:
+    """Write small tables (statistics: a few hundred rows) to `out`, one sheet each, with openpyxl's
+    write-only (streamed) workbook: a title row, the header row, the rows — text neutralised, dates as date
+    cells in yyyy-mm-dd — and `footer` under each table; A4 landscape, fitted to the width."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wb = Workbook(write_only=True)
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet.name)
+        for i, c in enumerate(sheet.columns, start=1):
+            ws.column_dimensions[column_letter(i)].width = c.width
+        ws.freeze_panes = "A3"
+        ws.print_title_rows = "1:2"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+        def cell(v, *, font=None, kind="text"):
+            c = WriteOnlyCell(ws, value=neutralise(v))
+            if font is not None:
+                c.font = font
+            if kind == "date":
+                c.number_format = "yyyy-mm-dd"
+            if kind == "wrap":
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+            return c
+
+        title = cell(sheet.title, font=Font(bold=True, size=14, name="宋体"))
+        ws.append([title])
+        head = []
+        for c in sheet.columns:
+            h = cell(c.header, font=Font(bold=True, size=10, name="宋体"))
+            h.border = border
+            h.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            head.append(h)
+        ws.append(head)
+        for values in sheet.rows:
+            row = []
+            for c, v in zip(sheet.columns, values, strict=True):
+                x = cell(v, font=Font(size=10, name="宋体"), kind=c.kind)
+                x.border = border
+                row.append(x)
+            ws.append(row)
+        if footer:
+            ws.append([cell(footer, font=Font(italic=True, size=9, name="宋体"))])
+    wb.save(out)

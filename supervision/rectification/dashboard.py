@@ -35,16 +35,17 @@ class YearFigures:
         return round(100 * self.on_time / self.due, 1) if self.due else None
 
 
-def office_figures(today: date | None = None) -> dict:
-    """Open / overdue / closed counts, counts by state and overdue by unit: what the dashboard panel shows.
+def office_figures(today: date | None = None, year: int | None = None) -> dict:
+    """Open / overdue / closed counts, counts by state and overdue by unit: what the dashboard panel shows (all
+    letters), or 整改统计 (the letters issued in `year`).
 
     Asked of the stored states of the open letters (standing: derive's output, kept after every change) and
     the closed letters' sums per year.
     """
     today = today or timeutil.today()
-    counts = Counter(standing.state_counts())
+    counts = Counter(standing.state_counts(year))
     n_open = sum(counts.values())
-    overdue = standing.overdue_letters(today)
+    overdue = standing.overdue_letters(today, year)
     overdue_by_unit: dict[int, dict] = {}
     for x in overdue:
         row = overdue_by_unit.setdefault(x.unit_id, {"unit": SimpleNamespace(id=x.unit_id, name=x.unit_name),
@@ -53,7 +54,7 @@ def office_figures(today: date | None = None) -> dict:
         row["max_days"] = max(row["max_days"], x.overdue_days)
     # Every issued letter is open (a stored state) or closed (summed per year as it closes): no count over ten
     # years of letters.
-    counts["closed"] = sum(cy.closed for cy in standing.closed_years())
+    counts["closed"] = sum(cy.closed for cy in standing.closed_years() if year is None or cy.issue_year == year)
     total = n_open + counts["closed"]
     overdue_rows = sorted(overdue_by_unit.values(), key=lambda r: (-r["max_days"], r["unit"].name))
     return {
@@ -66,15 +67,16 @@ def office_figures(today: date | None = None) -> dict:
 
 
 def statistics(year: int | None = None, today: date | None = None) -> dict:
-    """Open / overdue / closed counts, overdue by unit, issued vs closed per month of `year`, figures per
-    year, problems by check item (of `year`).
+    """Open / overdue / closed counts, counts by state and overdue by unit of the letters issued in `year`,
+    issued vs closed per month of `year`, figures per year (each row its own year), problems by check item (of
+    letters issued in `year`): every figure answers the year the page shows.
 
     Closed letters are summed from their recorded closures (per year as they close), open ones from their
     stored states (standing): nothing is derived per letter here.
     """
     today = today or timeutil.today()
     year = year or today.year
-    out = office_figures(today)
+    out = office_figures(today, year)
     months = OrderedDict((m, {"issued": 0, "closed": 0}) for m in range(1, 13))
     years: dict[int, YearFigures] = {}
     items: dict[str, dict] = OrderedDict()

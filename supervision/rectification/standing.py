@@ -218,9 +218,12 @@ def _keep_standing(session, _context) -> None:
 
 # --- questions the pages ask ----------------------------------------------------------------------
 
-def state_counts() -> dict[str, int]:
-    """Open letters by state code."""
-    return dict(db.session.execute(select(OpenLetter.state, func.count()).group_by(OpenLetter.state)).all())
+def state_counts(year: int | None = None) -> dict[str, int]:
+    """Open letters by state code (of those issued in `year`, when given)."""
+    q = select(OpenLetter.state, func.count()).group_by(OpenLetter.state)
+    if year is not None:
+        q = q.join(Letter, Letter.id == OpenLetter.letter_id).where(Letter.year == year)
+    return dict(db.session.execute(q).all())
 
 
 class OverdueLetter(namedtuple("OverdueLetter", "id number unit_id unit_name state deadline overdue_days")):
@@ -235,12 +238,14 @@ class OverdueLetter(namedtuple("OverdueLetter", "id number unit_id unit_name sta
         return LetterState(self.state).label
 
 
-def overdue_letters(today: date) -> list[OverdueLetter]:
-    """Open letters past their deadline in force, most overdue first."""
-    rows = db.session.execute(
-        select(Letter.id, Letter.number, Letter.unit_id, Unit.name, OpenLetter.state, OpenLetter.deadline)
-        .join(Letter, Letter.id == OpenLetter.letter_id).join(Unit, Unit.id == Letter.unit_id)
-        .where(OpenLetter.deadline < today))
+def overdue_letters(today: date, year: int | None = None) -> list[OverdueLetter]:
+    """Open letters past their deadline in force (of those issued in `year`, when given), most overdue first."""
+    q = (select(Letter.id, Letter.number, Letter.unit_id, Unit.name, OpenLetter.state, OpenLetter.deadline)
+         .join(Letter, Letter.id == OpenLetter.letter_id).join(Unit, Unit.id == Letter.unit_id)
+         .where(OpenLetter.deadline < today))
+    if year is not None:
+        q = q.where(Letter.year == year)
+    rows = db.session.execute(q)
     out = [OverdueLetter(*r, (today - r[5]).days) for r in rows]
     return sorted(out, key=lambda r: (-r.overdue_days, r.id))
 

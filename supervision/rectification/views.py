@@ -19,6 +19,8 @@ from ..timeutil import today
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, UploadError, attachments_for, \
     attachments_for_many, check_upload, send_attachment
 from ..web import int_arg
+from .. import outputs
+from . import exports as rect_exports
 from . import ledger as ledger_mod
 from . import service
 from .forms import (ExtensionDecisionForm, ExtensionRequestForm, NoteForm, PaperReplyForm, ReplyForm, ReportForm,
@@ -502,6 +504,8 @@ def ledger():
     from ..visits.service import item_keys
 
     flt = _ledger_filter()
+    if outputs.requested() == outputs.PRINT:  # the print view: this page's filter object, every row
+        return rect_exports.ledger_print(flt)
     page = ledger_mod.ledger_page(flt, page=int_arg("page") or 1)
     # The filter's dropdown lists every unit (3,000 at province scale): plain (id, name) rows, not ORM objects.
     units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.name)).all()
@@ -530,5 +534,7 @@ def stats():
 
     year = int_arg("year") or today().year
     data = statistics(year)
+    if outputs.requested() == outputs.XLSX:
+        return rect_exports.stats_xlsx(data)
     years = sorted({today().year, year, *letter_years()}, reverse=True)
     return render_template("rectification/stats.html", stats=data, years=years)

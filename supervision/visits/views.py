@@ -13,7 +13,8 @@ from ..extensions import db
 from ..timeutil import today
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, attachments_for_many, human_size, send_attachment
 from ..web import int_arg, int_value
-from . import service
+from .. import outputs
+from . import exports, service
 from .forms import CatalogueForm, NewVisitForm, parse_catalogue_items, parse_date, parse_visit_form
 from .models import CheckCatalogue, Disposition, Method, Problem, Rating, Visit, VisitKind, VisitStatus
 
@@ -40,6 +41,8 @@ def _unit_rows():
 def index():
     flt = service.VisitFilter(year=int_arg("year"), unit_id=int_arg("unit"), kind=request.args.get("kind", ""),
                               status=request.args.get("status", ""))
+    if fmt := outputs.requested():  # the export and the print view: this page's filter object, every row
+        return exports.visits_output(current_user, flt, fmt)
     pagination = db.paginate(service.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
                              error_out=False)
     return render_template("visits/index.html", pagination=pagination, visits=pagination.items,
@@ -323,6 +326,8 @@ def problems():
                                 item_key=request.args.get("item", ""),
                                 disposition=request.args.get("disposition", ""),
                                 status=request.args.get("status", ""))
+    if fmt := outputs.requested():  # the export and the print view: this page's filter object, every row
+        return exports.problems_output(current_user, flt, fmt)
     pagination = db.paginate(service.visible_problems(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
                              error_out=False, count=False)
     pagination.total = service.count_visible_problems(current_user, flt)
@@ -338,6 +343,8 @@ def stats():
     years = service.visit_years()
     year = int_arg("year") or (years[0] if years else today().year)
     data = service.year_statistics(year)
+    if outputs.requested() == outputs.XLSX:
+        return exports.stats_xlsx(data)
     return render_template("visits/stats.html", stats=data, years=sorted(set(years) | {year}, reverse=True),
                            chart=service.bar_chart(data), rchart=service.rating_chart(data), ratings=Rating)
 
