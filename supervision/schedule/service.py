@@ -190,11 +190,18 @@ def slots_for_unit(unit_id: int, year: int | None = None) -> list[Slot]:
     return db.session.scalars(_with_units(q.order_by(Slot.start_date))).all()
 
 
-def slots_for_inspector(user: User, year: int | None = None) -> list[Slot]:
+def slots_for_inspector(user: User, year: int | None = None, newest_first: bool = False) -> list[Slot]:
     q = select(Slot).where(Slot.inspectors.any(User.id == user.id))
     if year is not None:
         q = q.where(Slot.year == year)
-    return db.session.scalars(_with_units(q.order_by(Slot.start_date))).all()
+    order = Slot.start_date.desc() if newest_first else Slot.start_date
+    return db.session.scalars(_with_units(q.order_by(order))).all()
+
+
+def inspector_years(user: User) -> list[int]:
+    """The years in which `user` has weeks, newest first."""
+    return list(db.session.scalars(select(Slot.year).where(Slot.inspectors.any(User.id == user.id))
+                                   .distinct().order_by(Slot.year.desc())))
 
 
 def _visit_model():

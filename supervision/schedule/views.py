@@ -346,9 +346,15 @@ def my_weeks():
 
 def _my_weeks_page(feed_url: str | None = None):
     """My weeks; feed_url only right after a new feed address is made (only its hash is stored)."""
-    slots = service.slots_for_inspector(current_user)
+    years = service.inspector_years(current_user)
+    year = request.args.get("year", type=int)
+    if year not in years:
+        # This year when it has weeks, else the latest year that has (newest first, as the weeks are listed).
+        year = today().year if today().year in years else (years[0] if years else None)
+    slots = service.slots_for_inspector(current_user, year, newest_first=True) if year is not None else []
     resp = make_response(render_template(
         "schedule/mine.html", slots=slots, statuses=service.slot_statuses(slots), cals=service.week_calendars(slots),
+        years=years, year=year,
         has_feed=service.has_feed_token(current_user), feed_url=feed_url, today=today(),
         unknown_years=service.calendar_unknown_years([s.year for s in slots] + [today().year])))
     if feed_url:
