@@ -128,6 +128,13 @@ def _import_dir() -> str:
     return preview_dir()
 
 
+class _Finished(Exception):
+    """The preview was already confirmed or cancelled: Back or a second click shows the outcome, not a 404."""
+
+    def __init__(self, meta: dict):
+        self.meta = meta
+
+
 def _stored(token: str):
     if not TOKEN_RE.match(token):
         abort(404)
@@ -135,6 +142,8 @@ def _stored(token: str):
     try:
         with open(base + ".json", encoding="utf-8") as fh:
             meta = json.load(fh)
+        if meta.get("finished"):
+            raise _Finished(meta)
         with open(base + ".bin", "rb") as fh:
             data = fh.read()
     except (OSError, ValueError):
@@ -142,12 +151,33 @@ def _stored(token: str):
     return meta, data
 
 
-def _drop_stored(token: str) -> None:
-    for ext in (".json", ".bin"):
-        try:
-            os.remove(os.path.join(_import_dir(), token + ext))
-        except OSError:
-            pass
+def _finish_stored(token: str, meta: dict, outcome: str) -> None:
+    """Drop the stored file and leave a small note of the outcome in its place (swept with the stale previews)."""
+    base = os.path.join(_import_dir(), token)
+    try:
+        with open(base + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump({"finished": outcome, "year": meta["year"], "filename": meta.get("filename", ""),
+                       "at": utcnow().isoformat()}, fh, ensure_ascii=False)
+        os.replace(base + ".tmp", base + ".json")
+    except OSError:
+        pass
+    try:
+        os.remove(base + ".bin")
+    except OSError:
+        pass
+
+
+def _finished_page(exc: _Finished):
+    if exc.meta.get("finished") == "imported":
+        flash(f"该计划表已导入（{exc.meta['year']}年），无需再次确认。以下是导入后的计划。", "info")
+    else:
+        flash("该次导入已取消，计划未改动。如需导入，请重新上传计划表。", "info")
+    return redirect(url_for("schedule.year", year=exc.meta["year"]))
+
+
+@bp.errorhandler(_Finished)
+def _on_finished(exc):
+    return _finished_page(exc)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -234,7 +264,7 @@ def import_confirm(token):
         flash(str(exc), "danger")
         return redirect(url_for("schedule.import_preview", token=token))
     db.session.commit()
-    _drop_stored(token)
+    _finish_stored(token, meta, "imported")
     flash(f"已导入{summary['year']}年计划：{summary['slots']}周、{summary['units']}家单位（乡镇{summary['乡镇']}家、"
           f"县直{summary['县直']}家）；新建{summary['created']}周，调整{summary['moved']}周，变更{summary['changed']}周，"
           f"删除{summary['removed']}周。", "success")
@@ -245,7 +275,7 @@ def import_confirm(token):
 @roles_required("admin")
 def import_cancel(token):
     meta, _ = _stored(token)
-    _drop_stored(token)
+    _finish_stored(token, meta, "cancelled")
     flash("已取消导入，计划未改动。", "info")
     return redirect(url_for("schedule.year", year=meta["year"]))
 
