@@ -335,6 +335,15 @@ class ImportPreview:
     def valid(self) -> bool:
         return not self.file_error and not self.errors
 
+    @property
+    def year_mismatch(self) -> str:
+        """"" or why the chosen year looks wrong: the file's title (or name) names another year."""
+        plan = self.plan
+        if plan is None or plan.stated_year is None or plan.stated_year == self.year:
+            return ""
+        return (f"{plan.stated_from}写的是{plan.stated_year}年，与所选的计划年份{self.year}年不一致，"
+                "可能选错了年份或文件。")
+
     def names(self) -> list[str]:
         return [n for s in self.slots for n in s.names]
 

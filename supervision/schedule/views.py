@@ -187,6 +187,7 @@ def import_upload():
     if request.method == "GET":
         form.year.data = today().year
     file_error = ""
+    year_mismatch = False
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -202,6 +203,10 @@ def import_upload():
                 check_disk_space(len(data))
             except UploadError as exc:
                 preview.file_error = str(exc)
+        if not preview.file_error and preview.year_mismatch and not form.force_year.data:
+            preview.file_error = (preview.year_mismatch + "请核对计划年份后重新上传；如确要按"
+                                  f"{form.year.data}年导入，请勾选“{form.force_year.label.text}”后再上传。")
+            year_mismatch = True
         if preview.file_error:
             file_error = preview.file_error  # nothing stored, nothing written
         else:
@@ -211,9 +216,11 @@ def import_upload():
                 fh.write(data)
             with open(base + ".json", "w", encoding="utf-8") as fh:
                 json.dump({"year": form.year.data, "filename": filename, "user_id": current_user.id,
-                           "at": utcnow().isoformat()}, fh, ensure_ascii=False)
+                           "at": utcnow().isoformat(), "year_confirmed": bool(preview.year_mismatch)},
+                          fh, ensure_ascii=False)
             return redirect(url_for("schedule.import_preview", token=token))
-    return render_template("schedule/import.html", form=form, file_error=file_error)
+    return render_template("schedule/import.html", form=form, file_error=file_error,
+                           year_mismatch=year_mismatch or bool(form.force_year.data))
 
 
 def _decisions_from(form, preview) -> dict:
@@ -257,6 +264,9 @@ def import_confirm(token):
     decisions = _decisions_from(request.form, preview)
     # Read again with the decisions, so mapped names count as the units they stand for.
     preview = service.import_plan(meta["filename"], data, meta["year"], decisions)
+    if preview.year_mismatch and not meta.get("year_confirmed"):
+        flash(preview.year_mismatch + "未导入，请重新上传并确认年份。", "danger")
+        return redirect(url_for("schedule.import_preview", token=token))
     try:
         summary = service.commit_import(preview, decisions)
     except service.ScheduleError as exc:
