@@ -798,6 +798,37 @@ def accept_problem(reply: Reply, user: User, note: str = "") -> Reply:
     return reply
 
 
+def accept_problems(letter: Letter, reply_ids: list[int], user: User, note: str = "") -> list[Reply]:
+    """批量通过: several problems of one letter accepted at once with one note, each audited as accept_problem.
+
+    Every reply is checked first; when any cannot be accepted (not this letter's, a draft, superseded, already
+    decided) RectificationError names the problem and none is accepted. The caller commits once."""
+    _require_admin(user, "审核整改答复")
+    ids = list(dict.fromkeys(int(i) for i in reply_ids))
+    if not ids:
+        raise RectificationError("请勾选要通过的问题。")
+    replies = {r.id: r for r in db.session.scalars(select(Reply).where(Reply.id.in_(ids)))}
+    refused = []
+    chosen = []
+    for rid in ids:
+        reply = replies.get(rid)
+        if reply is None or reply.letter_id != letter.id:
+            refused.append("所选答复不属于本意见书，请刷新页面后重新勾选")
+            continue
+        try:
+            _reviewable(reply, user, "审核整改答复")
+        except RectificationError as exc:
+            refused.append(f"第{reply.item.position}个问题{str(exc).rstrip('。')}")
+            continue
+        chosen.append(reply)
+    if refused:
+        raise RectificationError("未作任何通过。" + "；".join(dict.fromkeys(refused)) + "。")
+    chosen.sort(key=lambda r: r.item.position)
+    for reply in chosen:
+        accept_problem(reply, user, note)
+    return chosen
+
+
 def return_problem(reply: Reply, user: User, reason: str) -> Reply:
     """退回: the unit sees the reason, revises and resubmits; this round is kept."""
     _reviewable(reply, user, "退回整改答复")

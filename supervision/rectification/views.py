@@ -285,6 +285,27 @@ def accept(reply_id):
     return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
 
 
+@bp.route("/letters/<int:letter_id>/accept-batch", methods=["POST"])
+@roles_required(Role.admin)
+def accept_batch(letter_id):
+    letter = service.get_letter_for(current_user, letter_id)
+    form = NoteForm()
+    ids = [int(v) for v in request.form.getlist("reply_ids") if v.isdigit()]
+    try:
+        if not form.validate():
+            raise service.RectificationError("审核意见不超过1000字。")
+        accepted = service.accept_problems(letter, ids, current_user, form.note.data or "")
+        db.session.commit()
+    except service.RectificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return _back(letter.id, "batch-review")
+    status = service.letter_state(letter)
+    flash("第" + "、".join(str(r.item.position) for r in accepted) + "个问题已通过。"
+          + ("所有问题均已通过，本件已办结。" if status.closed else ""), "success")
+    return _back(letter.id)
+
+
 @bp.route("/replies/<int:reply_id>/return", methods=["POST"])
 @roles_required(Role.admin)
 def return_reply(reply_id):

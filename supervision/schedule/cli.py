@@ -1,4 +1,4 @@
-"""`flask schedule import PATH --year YYYY [--dry-run] [--create-units]` and `flask schedule show --year YYYY [--json]`."""
+"""`flask schedule import PATH --year YYYY [--dry-run] [--create-units] [--force-year]` and `flask schedule show --year YYYY [--json]`."""
 import json
 import sys
 
@@ -35,7 +35,8 @@ def _print_summary(preview) -> None:
 @click.option("--year", type=int, required=True, help="计划年份")
 @click.option("--dry-run", is_flag=True, help="只检查并显示摘要，不写入")
 @click.option("--create-units", is_flag=True, help="名录中没有的单位直接新建（类别按名称判断）")
-def import_command(path, year, dry_run, create_units):
+@click.option("--force-year", is_flag=True, help="文件标题或文件名中的年份与 --year 不同时，仍按 --year 导入")
+def import_command(path, year, dry_run, create_units, force_year):
     """Load a plan table (.xlsx/.csv/.docx) as the year's schedule."""
     from . import service
 
@@ -46,6 +47,10 @@ def import_command(path, year, dry_run, create_units):
     preview = service.import_plan(os.path.basename(path), data, year)
     if preview.file_error:
         click.echo(f"错误：{preview.file_error}", err=True)
+        sys.exit(1)
+    if preview.year_mismatch and not force_year:
+        click.echo(f"错误：{preview.year_mismatch}未写入。请核对 --year；如确要按{year}年导入，加 --force-year。",
+                   err=True)
         sys.exit(1)
     errors = [str(p) for p in preview.errors]
     if not create_units:

@@ -1,7 +1,7 @@
 """Forms of the schedule pages."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -10,6 +10,7 @@ class UploadForm(FlaskForm):
     year = IntegerField("计划年份", validators=[DataRequired("请填写年份。"), NumberRange(2000, 2100, "年份应在2000至2100之间。")])
     file = FileField("计划表文件", validators=[FileRequired("请选择文件。")],
                      description="Excel（.xlsx）、Word（.docx）或 CSV（UTF-8 / GBK 均可）。上传后先预览，确认后才写入。")
+    force_year = BooleanField("文件中的年份与所选年份不同，仍按所选年份导入")
 
 
 class MultiCheckboxField(SelectMultipleField):

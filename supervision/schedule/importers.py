@@ -92,6 +92,8 @@ class ParsedPlan:
     encoding: str = ""
     rows: list[PlanRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    stated_year: int | None = None  # the year the title row (or else the file name) names
+    stated_from: str = ""  # where: 标题“2022年依法行政日常监督分组计划表” / 文件名“2022计划.xlsx”
 
     @property
     def errors(self) -> list[Problem]:
@@ -433,6 +435,36 @@ def _interpret(grid: Grid, cols: Columns, plan: ParsedPlan) -> None:
             current.unit_refs.extend(refs)
 
 
+YEAR_IN_TITLE = re.compile(r"(?<!\d)(20\d\d)\s*年")
+YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+TITLE_SCAN_PARAGRAPHS = 10
+
+
+def _docx_title_texts(data: bytes) -> list[str]:
+    """The first paragraphs of a Word document (the title stands above the table)."""
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception:
+        return []
+    texts = [p.text.strip() for p in document.paragraphs[:TITLE_SCAN_PARAGRAPHS * 3]]
+    return [t for t in texts if t][:TITLE_SCAN_PARAGRAPHS]
+
+
+def stated_year(filename: str, titles: list[str]) -> tuple[int | None, str]:
+    """The year a plan table names for itself: a 20xx年 in the title rows, else a 20xx in the file name."""
+    for text in titles:
+        m = YEAR_IN_TITLE.search(text)
+        if m:
+            shown = text if len(text) <= 40 else text[:40] + "……"
+            return int(m.group(1)), f"标题“{shown}”"
+    m = YEAR_IN_NAME.search(filename or "")
+    if m:
+        return int(m.group(1)), f"文件名“{filename}”"
+    return None, ""
+
+
 def read_plan(filename: str, data: bytes) -> ParsedPlan:
     """Parse an uploaded plan table. Raises PlanFileError when the file cannot be a plan table."""
     if len(data) > MAX_BYTES:
@@ -453,6 +485,10 @@ def read_plan(filename: str, data: bytes) -> ParsedPlan:
         if cols is None:
             continue
         plan = ParsedPlan(filename, fmt, grid.where, encoding)
+        titles = [c.text for _, cells in grid.rows[:cols.header_row] for c in cells if c.text]
+        if fmt == "docx":
+            titles = _docx_title_texts(data) + titles
+        plan.stated_year, plan.stated_from = stated_year(filename, titles)
         _interpret(grid, cols, plan)
         if not plan.rows and not plan.problems:
             plan.problems.append(Problem("表头下面没有任何计划行。", filename, grid.where))

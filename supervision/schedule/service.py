@@ -190,11 +190,18 @@ def slots_for_unit(unit_id: int, year: int | None = None) -> list[Slot]:
     return db.session.scalars(_with_units(q.order_by(Slot.start_date))).all()
 
 
-def slots_for_inspector(user: User, year: int | None = None) -> list[Slot]:
+def slots_for_inspector(user: User, year: int | None = None, newest_first: bool = False) -> list[Slot]:
     q = select(Slot).where(Slot.inspectors.any(User.id == user.id))
     if year is not None:
         q = q.where(Slot.year == year)
-    return db.session.scalars(_with_units(q.order_by(Slot.start_date))).all()
+    order = Slot.start_date.desc() if newest_first else Slot.start_date
+    return db.session.scalars(_with_units(q.order_by(order))).all()
+
+
+def inspector_years(user: User) -> list[int]:
+    """The years in which `user` has weeks, newest first."""
+    return list(db.session.scalars(select(Slot.year).where(Slot.inspectors.any(User.id == user.id))
+                                   .distinct().order_by(Slot.year.desc())))
 
 
 def _visit_model():
@@ -327,6 +334,15 @@ class ImportPreview:
     @property
     def valid(self) -> bool:
         return not self.file_error and not self.errors
+
+    @property
+    def year_mismatch(self) -> str:
+        """"" or why the chosen year looks wrong: the file's title (or name) names another year."""
+        plan = self.plan
+        if plan is None or plan.stated_year is None or plan.stated_year == self.year:
+            return ""
+        return (f"{plan.stated_from}写的是{plan.stated_year}年，与所选的计划年份{self.year}年不一致，"
+                "可能选错了年份或文件。")
 
     def names(self) -> list[str]:
         return [n for s in self.slots for n in s.names]

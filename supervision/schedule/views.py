@@ -129,6 +129,13 @@ def _import_dir() -> str:
     return preview_dir()
 
 
+class _Finished(Exception):
+    """The preview was already confirmed or cancelled: Back or a second click shows the outcome, not a 404."""
+
+    def __init__(self, meta: dict):
+        self.meta = meta
+
+
 def _stored(token: str):
     if not TOKEN_RE.match(token):
         abort(404)
@@ -136,6 +143,8 @@ def _stored(token: str):
     try:
         with open(base + ".json", encoding="utf-8") as fh:
             meta = json.load(fh)
+        if meta.get("finished"):
+            raise _Finished(meta)
         with open(base + ".bin", "rb") as fh:
             data = fh.read()
     except (OSError, ValueError):
@@ -143,12 +152,33 @@ def _stored(token: str):
     return meta, data
 
 
-def _drop_stored(token: str) -> None:
-    for ext in (".json", ".bin"):
-        try:
-            os.remove(os.path.join(_import_dir(), token + ext))
-        except OSError:
-            pass
+def _finish_stored(token: str, meta: dict, outcome: str) -> None:
+    """Drop the stored file and leave a small note of the outcome in its place (swept with the stale previews)."""
+    base = os.path.join(_import_dir(), token)
+    try:
+        with open(base + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump({"finished": outcome, "year": meta["year"], "filename": meta.get("filename", ""),
+                       "at": utcnow().isoformat()}, fh, ensure_ascii=False)
+        os.replace(base + ".tmp", base + ".json")
+    except OSError:
+        pass
+    try:
+        os.remove(base + ".bin")
+    except OSError:
+        pass
+
+
+def _finished_page(exc: _Finished):
+    if exc.meta.get("finished") == "imported":
+        flash(f"该计划表已导入（{exc.meta['year']}年），无需再次确认。以下是导入后的计划。", "info")
+    else:
+        flash("该次导入已取消，计划未改动。如需导入，请重新上传计划表。", "info")
+    return redirect(url_for("schedule.year", year=exc.meta["year"]))
+
+
+@bp.errorhandler(_Finished)
+def _on_finished(exc):
+    return _finished_page(exc)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -158,6 +188,7 @@ def import_upload():
     if request.method == "GET":
         form.year.data = today().year
     file_error = ""
+    year_mismatch = False
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -173,6 +204,10 @@ def import_upload():
                 check_disk_space(len(data))
             except UploadError as exc:
                 preview.file_error = str(exc)
+        if not preview.file_error and preview.year_mismatch and not form.force_year.data:
+            preview.file_error = (preview.year_mismatch + "请核对计划年份后重新上传；如确要按"
+                                  f"{form.year.data}年导入，请勾选“{form.force_year.label.text}”后再上传。")
+            year_mismatch = True
         if preview.file_error:
             file_error = preview.file_error  # nothing stored, nothing written
         else:
@@ -182,9 +217,11 @@ def import_upload():
                 fh.write(data)
             with open(base + ".json", "w", encoding="utf-8") as fh:
                 json.dump({"year": form.year.data, "filename": filename, "user_id": current_user.id,
-                           "at": utcnow().isoformat()}, fh, ensure_ascii=False)
+                           "at": utcnow().isoformat(), "year_confirmed": bool(preview.year_mismatch)},
+                          fh, ensure_ascii=False)
             return redirect(url_for("schedule.import_preview", token=token))
-    return render_template("schedule/import.html", form=form, file_error=file_error)
+    return render_template("schedule/import.html", form=form, file_error=file_error,
+                           year_mismatch=year_mismatch or bool(form.force_year.data))
 
 
 def _decisions_from(form, preview) -> dict:
@@ -228,6 +265,9 @@ def import_confirm(token):
     decisions = _decisions_from(request.form, preview)
     # Read again with the decisions, so mapped names count as the units they stand for.
     preview = service.import_plan(meta["filename"], data, meta["year"], decisions)
+    if preview.year_mismatch and not meta.get("year_confirmed"):
+        flash(preview.year_mismatch + "未导入，请重新上传并确认年份。", "danger")
+        return redirect(url_for("schedule.import_preview", token=token))
     try:
         summary = service.commit_import(preview, decisions)
     except service.ScheduleError as exc:
@@ -235,7 +275,7 @@ def import_confirm(token):
         flash(str(exc), "danger")
         return redirect(url_for("schedule.import_preview", token=token))
     db.session.commit()
-    _drop_stored(token)
+    _finish_stored(token, meta, "imported")
     flash(f"已导入{summary['year']}年计划：{summary['slots']}周、{summary['units']}家单位（乡镇{summary['乡镇']}家、"
           f"县直{summary['县直']}家）；新建{summary['created']}周，调整{summary['moved']}周，变更{summary['changed']}周，"
           f"删除{summary['removed']}周。", "success")
@@ -246,7 +286,7 @@ def import_confirm(token):
 @roles_required("admin")
 def import_cancel(token):
     meta, _ = _stored(token)
-    _drop_stored(token)
+    _finish_stored(token, meta, "cancelled")
     flash("已取消导入，计划未改动。", "info")
     return redirect(url_for("schedule.year", year=meta["year"]))
 
@@ -347,9 +387,15 @@ def my_weeks():
 
 def _my_weeks_page(feed_url: str | None = None):
     """My weeks; feed_url only right after a new feed address is made (only its hash is stored)."""
-    slots = service.slots_for_inspector(current_user)
+    years = service.inspector_years(current_user)
+    year = request.args.get("year", type=int)
+    if year not in years:
+        # This year when it has weeks, else the latest year that has (newest first, as the weeks are listed).
+        year = today().year if today().year in years else (years[0] if years else None)
+    slots = service.slots_for_inspector(current_user, year, newest_first=True) if year is not None else []
     resp = make_response(render_template(
         "schedule/mine.html", slots=slots, statuses=service.slot_statuses(slots), cals=service.week_calendars(slots),
+        years=years, year=year,
         has_feed=service.has_feed_token(current_user), feed_url=feed_url, today=today(),
         unknown_years=service.calendar_unknown_years([s.year for s in slots] + [today().year])))
     if feed_url:

@@ -3,7 +3,7 @@ VisitInput; the small forms use WTForms."""
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ..uploads import UploadError, check_upload
@@ -20,6 +20,7 @@ class NewVisitForm(FlaskForm):
                           description="集中监督、重点监督写明检查的重点工作；日常监督可不填。")
     slot_id = HiddenField()
     follow_up_of = HiddenField()
+    confirm_date = BooleanField("日期无误，仍然保存")
 
 
 class CatalogueForm(FlaskForm):
@@ -52,6 +53,7 @@ def parse_visit_form(form, files) -> VisitInput:
     data = VisitInput(
         visit_date_raw=form.get("visit_date", ""),
         visit_date=parse_date(form.get("visit_date", "")),
+        confirm_date=bool(form.get("confirm_date")),
         subject=form.get("subject", ""),
         inspector_ids=[i for i in (_int_or_none(v) for v in form.getlist("inspector_ids")) if i is not None],
         methods=form.getlist("methods"),

@@ -207,10 +207,41 @@ def eligible_inspectors() -> list[User]:
             .order_by(User.role.desc(), User.id).all())
 
 
+CONFIRM_DATE_LABEL = "日期无误，仍然保存"
+
+
+def date_warning(visit_date: date | None, slot=None) -> str:
+    """"" or why a visit's date looks like a clerk's slip: outside its week of the plan, or on a rest day
+    (weekend or holiday, by the working calendar; a year the calendar does not know is checked for the week only).
+    A warning, not a refusal: the person confirms to keep the date."""
+    if visit_date is None:
+        return ""
+    from .. import workcal
+    from ..timeutil import cn_date
+
+    found = []
+    if slot is not None and not slot.start_date <= visit_date <= slot.end_date:
+        end = slot.end_date
+        found.append(f"不在所属检查周（{slot.title}，{cn_date(slot.start_date)}—{end.month}月{end.day}日）内")
+    try:
+        info = workcal.day_info(visit_date)
+    except workcal.UnknownYear:
+        info = None
+    if info is not None and not info.workday:
+        found.append(f"是休息日（{info.reason}）")
+    if not found:
+        return ""
+    return (f"检查日期{cn_date(visit_date)}" + "，且".join(found) + "，可能填错了。请核对日期；"
+            f"如确实如此，请勾选“{CONFIRM_DATE_LABEL}”后再保存。")
+
+
 def create_visit(*, kind: str | VisitKind, unit: Unit | None, visit_date: date | None, user=None, slot=None,
                  inspectors: list[User] | None = None, subject: str = "", follow_up_of: Problem | None = None,
-                 enforce_plan: bool = True) -> Visit:
-    """Start a draft visit. A 日常监督 comes from the unit's slot in the weekly plan (found if not given)."""
+                 enforce_plan: bool = True, check_date: bool = False) -> Visit:
+    """Start a draft visit. A 日常监督 comes from the unit's slot in the weekly plan (found if not given).
+
+    check_date: refuse (VisitInvalid, key date_warning) a date outside the slot's week or on a rest day, for the
+    person to confirm (the new-visit form passes it until its 「仍然保存」 box is ticked)."""
     errors = {}
     try:
         kind = VisitKind(kind)
@@ -239,6 +270,10 @@ def create_visit(*, kind: str | VisitKind, unit: Unit | None, visit_date: date |
         errors["kind"] = "复查某一问题的检查应为“回头看”。"
     if follow_up_of is not None and unit is not None and follow_up_of.visit.unit_id != unit.id:
         errors["unit_id"] = "回头看的单位应与原问题所属单位一致。"
+    if check_date and not errors:
+        warning = date_warning(visit_date, slot)
+        if warning:
+            errors["date_warning"] = warning
     if errors:
         raise VisitInvalid(errors)
     if slot is not None:
@@ -297,6 +332,7 @@ class VisitInput:
 
     visit_date: date | None = None
     visit_date_raw: str = ""
+    confirm_date: bool = False  # the 「仍然保存」 box: keep a date outside the week or on a rest day
     subject: str = ""
     inspector_ids: list[int] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)
@@ -352,6 +388,10 @@ def _validate(visit: Visit, data: VisitInput) -> dict:
         elif visit.slot_id is not None or catalogue_for_year(data.visit_date.year).id != visit.catalogue_id:
             errors["visit_date"] = ("检查日期不能改到另一年度（本记录属于"
                                     f"{visit.visit_date.year}年的计划和检查内容目录）。如确属另一年度，请新建检查记录。")
+    if "visit_date" not in errors and data.visit_date != visit.visit_date and not data.confirm_date:
+        warning = date_warning(data.visit_date, visit.slot)
+        if warning:
+            errors["date_warning"] = warning
     clean["visit_date"] = data.visit_date
     clean["subject"] = data.subject.strip()[:200]
     if visit.kind in (VisitKind.focused.value, VisitKind.concentrated.value) and not clean["subject"] \

@@ -100,6 +100,7 @@ def new():
             form.visit_date.data = today().isoformat()
             if int_arg("unit"):
                 form.unit_id.data = int_arg("unit")
+    date_warning = ""
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         visit_date = parse_date(form.visit_date.data)
@@ -108,11 +109,14 @@ def new():
                 raise service.VisitInvalid({"visit_date": "检查日期无效，应写成 2021-04-09 这样。"})
             visit = service.create_visit(kind=form.kind.data, unit=unit, visit_date=visit_date,
                                          user=current_user, slot=slot, subject=form.subject.data or "",
-                                         follow_up_of=follow_up_of)
+                                         follow_up_of=follow_up_of, check_date=not form.confirm_date.data)
             db.session.commit()
         except service.VisitInvalid as exc:
             db.session.rollback()
             for name, msg in exc.errors.items():
+                if name == "date_warning":
+                    date_warning = msg
+                    continue
                 field = getattr(form, name, None)
                 if field is not None and name:
                     field.errors = list(field.errors) + [msg]
@@ -128,7 +132,8 @@ def new():
         else:
             flash("已新建检查记录草稿，请逐项填写。", "success")
             return redirect(url_for(".edit", visit_id=visit.id))
-    return render_template("visits/new.html", form=form, slot=slot, follow_up_of=follow_up_of)
+    return render_template("visits/new.html", form=form, slot=slot, follow_up_of=follow_up_of,
+                           date_warning=date_warning)
 
 
 def _form_context(visit: Visit, data=None, errors=None, mode="edit", reason=""):
