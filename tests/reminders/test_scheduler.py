@@ -1,5 +1,6 @@
 """The one scheduler process: persistent jobs added once, kept across restarts, and the real process firing."""
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -67,14 +68,32 @@ def test_web_app_never_starts_a_scheduler(app):
 
 
 def _read_until(stream, needle: str, deadline: float, seen: list) -> bool:
-    while time.monotonic() < deadline:
-        line = stream.readline()
-        if not line:
+    """Read the process's lines until one holds `needle` or the deadline passes. The lines are read by a thread
+    into a queue, so a process that stays silent makes the test fail at the deadline instead of hanging in
+    readline()."""
+    lines: queue.Queue = getattr(stream, "_lines", None)
+    if lines is None:
+        lines = stream._lines = queue.Queue()
+
+        def pump():
+            for line in iter(stream.readline, ""):
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            return False
+        if line is None:
             return False
         seen.append(line)
         if needle in line:
             return True
-    return False
 
 
 @pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
@@ -105,7 +124,7 @@ def test_the_real_scheduler_process_fires_its_sweep_job(tmp_path):
                             encoding="utf-8")
     seen = []
     try:
-        fired = _read_until(proc.stderr, "已发送 [监督室：意见书逾期", time.monotonic() + 8, seen)
+        fired = _read_until(proc.stderr, "已发送 [监督室：意见书逾期", time.monotonic() + 60, seen)
         assert fired, "".join(seen)
         # A second scheduler on the same database refuses to start.
         second = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=20)
@@ -113,7 +132,7 @@ def test_the_real_scheduler_process_fires_its_sweep_job(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=30)
         finally:
             if proc.poll() is None:
                 proc.kill()
