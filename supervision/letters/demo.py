@@ -6,10 +6,10 @@ to 鲁山县瀼河乡人民政府 is left for the demo unit user to open and sig
 """
 from datetime import timedelta
 
+from .. import timeutil
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..fonts import FontError
-from ..timeutil import today
 from . import service
 
 UNSIGNED_UNIT = "鲁山县瀼河乡人民政府"
@@ -23,6 +23,7 @@ def load(echo):
     if admin is None:
         echo("意见书：没有管理员账号，跳过演示意见书。")
         return
+    today = timeutil.today()
     visits = sorted(service.visits_awaiting_letter(), key=lambda v: (v.visit_date, v.id))
     issued = []
     for visit in visits:
@@ -35,7 +36,7 @@ def load(echo):
             db.session.rollback()
             echo(f"意见书：{visit.unit.name} 未起草（{exc}）")
             continue
-        issue_day = min(visit.visit_date + timedelta(days=5), today())
+        issue_day = min(visit.visit_date + timedelta(days=5), today)
         try:
             letter = service.issue_letter(letter.id, admin, issue_date=issue_day)
         except (service.LetterError, FontError) as exc:
@@ -44,7 +45,7 @@ def load(echo):
         issued.append(letter)
         if letter.unit.name != UNSIGNED_UNIT:
             try:
-                service.record_delivery(letter, min(issue_day + timedelta(days=2), today()), admin)
+                service.record_delivery(letter, min(issue_day + timedelta(days=2), today), admin)
                 db.session.commit()
             except service.LetterError as exc:
                 db.session.rollback()

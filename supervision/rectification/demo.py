@@ -1,9 +1,12 @@
 """Demo data of this part, loaded by `flask --app wsgi demo` after the letters demo (idempotent).
 
-Leaves letters in every state — 待签收, 整改中, 已报送待审 (a late paper reply), 退回修改 (with an approved
-extension), 待实地查验, 已办结, and one 逾期 with no reply — each built through the real services: a submitted
-visit, a letter drafted from it, issued, delivered, replied to on paper and reviewed. Each scenario's visit is
-marked by its subject, so a second run adds nothing. Also a 自查 for the demo unit.
+Leaves letters of the current year (timeutil.today()'s) in every state — 草稿, 待签收, 整改中, 已报送待审 (a late
+paper reply), 退回修改 (with an approved extension), 待实地查验, 已办结, one 逾期 with no reply, and one 已作废
+with its correction drafted — each built through the real services: a submitted visit, a letter drafted from
+it, issued, delivered, replied to on paper and reviewed. The demo unit gets a received letter to reply to (its
+login then shows a letter to sign, from the letters demo, and a report to write). Dates count back from today
+but never before 1 January, so every demo letter is of the current year. Each scenario's visit is marked by its
+subject, so a second run adds nothing. Also a 自查 for the demo unit.
 """
 from __future__ import annotations
 
@@ -25,8 +28,12 @@ from . import service
 MARK = "整改演示："
 DEMO_UNIT = "鲁山县瀼河乡人民政府"
 
-# key, label, (days before today: issued, delivered or None), problems (catalogue item index, text)
+# key, label, (days before today: issued or None for a draft, delivered or None), problems (catalogue item index,
+# text). The unit_todo scenario goes to the demo unit, the others to units with no letter yet.
 SCENARIOS = [
+    ("draft", "草稿", (None, None), [(2, "行政执法案卷归档不及时，部分案卷未装订。")]),
+    ("unit_todo", "整改中（待单位报送）", (8, 6), [(3, "行政检查未制作现场检查笔录。"),
+                                            (5, "执法公示栏信息未及时更新。")]),
     ("unsigned", "待签收", (3, None), [(5, "行政执法公示平台未及时更新执法人员信息。")]),
     ("in_progress", "整改中", (12, 10), [(1, "年度法治培训未制定计划，培训台账不完整。"),
                                         (2, "“三项制度”中法制审核目录清单未公布。")]),
@@ -36,6 +43,7 @@ SCENARIOS = [
     ("site_check", "待实地查验", (55, 53), [(4, "重大行政处罚决定未在规定时间内报送备案。")]),
     ("closed", "已办结", (95, 93), [(6, "普法责任清单未建立。"), (1, "执法人员年度培训学时不足。")]),
     ("overdue", "逾期未报送", (130, 128), [(7, "法治政府建设年度报告未按时公开。")]),
+    ("voided", "已作废（更正件待签发）", (20, None), [(0, "执法证件管理台账不完整。")]),
 ]
 
 PDF_SCAN = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -68,10 +76,16 @@ def _visit_of(key: str) -> Visit | None:
     return db.session.query(Visit).filter(Visit.subject.in_([MARK + LABELS[key], MARK + key])).first()
 
 
+def _ago(today: date, days: int) -> date:
+    """`days` before today, but not before 1 January: the demo stays within the current year."""
+    return max(today - timedelta(days=days), date(today.year, 1, 1))
+
+
 def _make_letter(key, label, days, problems, unit, admin, inspector, today) -> Letter:
     issued_ago, delivered_ago = days
     actor = inspector or admin
-    visit = visits_service.create_visit(kind="concentrated", unit=unit, visit_date=today - timedelta(days=issued_ago + 4),
+    visit = visits_service.create_visit(kind="concentrated", unit=unit,
+                                        visit_date=_ago(today, (issued_ago or 0) + 4),
                                         user=actor, inspectors=[actor], subject=MARK + label, enforce_plan=False)
     items = visit.catalogue.items
     for index, text in problems:
@@ -84,9 +98,11 @@ def _make_letter(key, label, days, problems, unit, admin, inspector, today) -> L
     visits_service.submit_visit(visit, actor)
     draft = letters_service.draft_letter(visit, admin)
     db.session.commit()
-    letter = letters_service.issue_letter(draft.id, admin, issue_date=today - timedelta(days=issued_ago))
+    if issued_ago is None:
+        return draft
+    letter = letters_service.issue_letter(draft.id, admin, issue_date=_ago(today, issued_ago))
     if delivered_ago is not None:
-        letters_service.record_delivery(letter, today - timedelta(days=delivered_ago), admin)
+        letters_service.record_delivery(letter, _ago(today, delivered_ago), admin)
         db.session.commit()
     return letter
 
@@ -103,9 +119,10 @@ def _advance(key: str, letter: Letter, admin: User, inspector: User | None, toda
     """Bring the letter to its scenario's state through the services."""
     st = service.letter_state(letter)
     if key == "submitted":
-        _paper_reply(letter, admin, st.deadline + timedelta(days=3) if st.deadline < today else today, "（迟报）")
+        late = st.deadline + timedelta(days=3) if st.deadline is not None else today
+        _paper_reply(letter, admin, min(late, today), "（迟报）")
     elif key == "returned":
-        _paper_reply(letter, admin, today - timedelta(days=25), "")
+        _paper_reply(letter, admin, _ago(today, 25), "")
         p1, p2 = service.letter_state(letter).problems
         service.accept_problem(p1.latest, admin, "整改到位")
         service.return_problem(p2.latest, admin, "未附法制审核记录的补正材料，请补充后重新报送。")
@@ -122,13 +139,16 @@ def _advance(key: str, letter: Letter, admin: User, inspector: User | None, toda
             db.session.flush()
             service.decide_extension(ext, admin, True, today + timedelta(days=20), "同意")
     elif key == "site_check":
-        _paper_reply(letter, admin, today - timedelta(days=28), "")
+        _paper_reply(letter, admin, _ago(today, 28), "")
         (p,) = service.letter_state(letter).problems
         service.order_site_check(p.latest, admin, [inspector or admin], today + timedelta(days=3), "现场核查备案材料")
     elif key == "closed":
-        _paper_reply(letter, admin, today - timedelta(days=70), "")
+        _paper_reply(letter, admin, _ago(today, 70), "")
         for p in service.letter_state(letter).problems:
             service.accept_problem(p.latest, admin, "整改到位")
+    elif key == "voided":
+        letters_service.void_letter(letter, "文书中单位名称有误，作废后重新制发。", admin)
+        letters_service.draft_correction(letter, admin)
 
 
 def _self_inspection(today: date, echo) -> None:
@@ -151,9 +171,14 @@ def load(echo):
         return
     today = timeutil.today()
     todo = [s for s in SCENARIOS if _visit_of(s[0]) is None]
-    units = _free_units(len(todo))
+    demo_unit = db.session.query(Unit).filter(Unit.name == DEMO_UNIT, Unit.active.is_(True)).first()
+    free = iter(_free_units(len([s for s in todo if s[0] != "unit_todo"])))
+    pairs = [(s, demo_unit if s[0] == "unit_todo" else next(free, None)) for s in todo]
+    missing = len([1 for _s, u in pairs if u is None])
     made = 0
-    for (key, label, days, problems), unit in zip(todo, units, strict=False):
+    for (key, label, days, problems), unit in pairs:
+        if unit is None:
+            continue
         try:
             letter = _make_letter(key, label, days, problems, unit, admin, inspector, today)
             _advance(key, letter, admin, inspector, today)
@@ -164,11 +189,17 @@ def load(echo):
             echo(f"整改：演示“{label}”未完成（{exc}）")
             continue
         made += 1
+        if letter.is_draft:
+            echo(f"整改：意见书草稿 → {unit.name}：待签发")
+            continue
+        if letter.is_voided:
+            echo(f"整改：{letter.number} → {unit.name}：已作废，更正件草稿待签发")
+            continue
         st = service.letter_state(letter)
         flag = f"，逾期{st.overdue_days}日" if st.overdue else ""
         echo(f"整改：{letter.number} → {unit.name}：{st.label}{flag}")
-    if len(units) < len(todo):
-        echo(f"整改：可用的受监督单位不足，{len(todo) - len(units)} 个演示场景未生成。")
+    if missing:
+        echo(f"整改：可用的受监督单位不足，{missing} 个演示场景未生成。")
     if not todo:
         echo("整改：演示数据已存在。")
     try:

@@ -966,7 +966,8 @@ def decide_extension(ext: Extension, user: User, approve: bool, new_date: date |
         new_date = new_date or ext.requested_date
         _check_new_date(new_date, status.deadline)
         ext.status, ext.new_deadline = ExtensionStatus.APPROVED, new_date
-        summary = f"同意延期：整改期限由 {status.deadline.isoformat()} 延至 {new_date.isoformat()}"
+        summary = (f"同意延期：整改期限由 {status.deadline.isoformat() if status.deadline else '待定'} "
+                   f"延至 {new_date.isoformat()}")
     else:
         if len(note) < 2:
             raise RectificationError("不同意延期时请写明理由。")

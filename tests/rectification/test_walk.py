@@ -309,3 +309,19 @@ def test_extension_refused_with_reason(admin, unit, unit_user):
     assert ext.status == "refused"
     assert service.current_deadline(letter) == date(2021, 10, 8)
     assert last_entry(letter).summary == "不同意延期申请：理由不充分"
+
+
+def test_extension_approved_while_the_deadline_waits_for_the_calendar(admin, unit, unit_user, monkeypatch):
+    # Received 2026-12-20: + 30 日 ends in 2027, a year the working calendar does not know (deadline 待定).
+    from datetime import datetime
+
+    from supervision import timeutil
+
+    monkeypatch.setattr(timeutil, "now", lambda: datetime(2026, 12, 22, 10, 0, tzinfo=timeutil.TZ))
+    letter = make_letter(admin, unit, issue_date=date(2026, 12, 18), receipt_date=date(2026, 12, 20))
+    assert letter.deadline is None
+    ext = service.request_extension(letter, unit_user, date(2027, 2, 26), "春节前后人手不足")
+    service.decide_extension(ext, admin, True, date(2027, 2, 26), "同意")
+    db.session.commit()
+    assert ext.status == "approved" and service.current_deadline(letter) == date(2027, 2, 26)
+    assert last_entry(letter).summary == "同意延期：整改期限由 待定 延至 2027-02-26"

@@ -1,6 +1,7 @@
 """The demo adds submitted visits with both dispositions (瀼河乡 among them); dashboards show visits."""
-from datetime import date
+from datetime import date, datetime
 
+from supervision import timeutil
 from supervision.extensions import db
 from supervision.visits import demo, service
 from supervision.visits.dashboard import panels
@@ -22,14 +23,26 @@ def test_demo_without_slots_is_idempotent_and_has_both_dispositions(ctx):
     assert "新增演示检查记录 0 份" in lines[-1]
 
 
-def test_demo_links_to_slots_when_the_plan_exists(ctx):
+def test_demo_links_to_slots_when_the_plan_exists(ctx, monkeypatch):
+    monkeypatch.setattr(timeutil, "now", lambda: datetime(2026, 12, 30, 10, tzinfo=timeutil.TZ))
     inspector = make_user("inspector")
     unit = make_unit("鲁山县瀼河乡人民政府", kind="乡镇")
-    slot = make_slot([unit], [inspector], month=12, week=3, start=date(2021, 12, 13), end=date(2021, 12, 17))
+    slot = make_slot([unit], [inspector], year=2026, month=12, week=3, start=date(2026, 12, 21),
+                     end=date(2026, 12, 25))
     demo.load(lambda s: None)
     visit = db.session.query(Visit).filter_by(unit_id=unit.id).one()
     assert visit.slot_id == slot.id and visit.kind == "routine"
     assert slot.start_date <= visit.visit_date <= slot.end_date
+
+
+def test_demo_visits_are_in_the_past_when_the_units_week_is_still_to_come(ctx, monkeypatch):
+    monkeypatch.setattr(timeutil, "now", lambda: datetime(2026, 12, 1, 10, tzinfo=timeutil.TZ))
+    inspector = make_user("inspector")
+    unit = make_unit("鲁山县瀼河乡人民政府", kind="乡镇")
+    make_slot([unit], [inspector], year=2026, month=12, week=3, start=date(2026, 12, 21), end=date(2026, 12, 25))
+    demo.load(lambda s: None)
+    visit = db.session.query(Visit).filter_by(unit_id=unit.id).one()
+    assert visit.slot_id is None and date(2026, 1, 1) <= visit.visit_date < date(2026, 12, 1)
 
 
 def test_dashboard_panels_by_role(app, client, plan):
