@@ -38,11 +38,20 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _settle(app) -> None:
+    """Close the app's connections, so SQLite folds its write-ahead log into the file (WAL mode) and the file's
+    bytes are the database's content: a restore also closes them, which alone changes the bytes, not the data."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def _live_state(app, tmp_path) -> dict:
     """Everything a restore could change: the database (SQLite: the file's bytes; PostgreSQL: every table's
     content), the upload and data folders byte for byte, and what is in the before-restore area."""
     state = {}
     if _is_sqlite(app):
+        _settle(app)
         path = Path(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database)
         state["db"] = _sha(path.read_bytes())
         state["db-siblings"] = sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name))
@@ -163,6 +172,8 @@ def test_backup_change_restore_compare_and_old_copy_kept_aside(app, runner, tmp_
         db.session.remove()
     upload.write_bytes(b"%PDF-1.4 changed")
     (upload.parent / "extra.pdf").write_bytes(b"new")
+    if _is_sqlite(app):
+        _settle(app)
     old_db = Path(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database).read_bytes() if _is_sqlite(app) else None
     result = _restore(runner, out)
     assert result.exit_code == 0, result.output
