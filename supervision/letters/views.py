@@ -20,6 +20,7 @@ from ..web import int_arg, int_value
 from . import service
 from .forms import (DeliveryForm, DraftForm, LetterEditForm, LetterTypeForm, PrintRangeForm, VoidForm, parse_items)
 from .models import Letter, LetterProblem, LetterStatus, LetterType
+from .text import TEMPLATE_THREE_REQUEST
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
@@ -146,7 +147,9 @@ def show(letter_id):
                            void_form=VoidForm(), delivery_form=DeliveryForm(), history=history,
                            replaced_by=letter.replaced_by if letter.is_voided else None,
                            date_warning=(service.rest_day_warning(content.date)
-                                         if letter.is_draft and content.date else ""))
+                                         if letter.is_draft and content.date else ""),
+                           authority_warning=(service.authority_hint(content.authority, content.date)
+                                              if letter.is_draft else ""))
 
 
 @bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])
@@ -431,12 +434,16 @@ def type_form(type_id=None):
         abort(404)
     form = LetterTypeForm(obj=lt)
     error = None
+    preview_only = "preview" in request.form
     if form.validate_on_submit():
         data = {"name": form.name.data, "prefix": form.prefix.data or "",
                 "reply_period_days": form.reply_period_days.data or None,
                 "request_template": form.request_template.data or "", "sort_order": form.sort_order.data or 0,
-                "active": bool(form.active.data)}
+                "issuing_authority": form.issuing_authority.data or "", "active": bool(form.active.data)}
         try:
+            if preview_only:  # show the paragraph as typed, save nothing
+                service.check_type_template(data["request_template"])
+                raise _Preview
             if lt is None:
                 service.create_type(data)
             else:
@@ -444,7 +451,18 @@ def type_form(type_id=None):
             db.session.commit()
             flash("文书类型已保存。", "success")
             return redirect(url_for(".types"))
+        except _Preview:
+            pass
         except service.LetterError as exc:
             db.session.rollback()
             error = str(exc)
-    return render_template("letters/type_form.html", form=form, lt=lt, error=error)
+    preview = ""
+    if not error:
+        preview = service.request_preview(form.request_template.data or "", lt, name=form.name.data or "",
+                                          period=form.reply_period_days.data if form.reply_period_days.data else None)
+    return render_template("letters/type_form.html", form=form, lt=lt, error=error, preview=preview,
+                           template_three=TEMPLATE_THREE_REQUEST)
+
+
+class _Preview(Exception):
+    """The type form's 预览 button: render the request paragraph as typed, save nothing."""
