@@ -20,7 +20,7 @@ from ..web import int_arg, int_value
 from . import service
 from .forms import (DeliveryForm, DraftForm, LetterEditForm, LetterTypeForm, PrintRangeForm, VoidForm, parse_items)
 from .models import Letter, LetterProblem, LetterStatus, LetterType
-from .text import TEMPLATE_THREE_REQUEST
+from .text import TEMPLATE_THREE_REQUEST, suggested_authority
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
@@ -433,6 +433,11 @@ def type_form(type_id=None):
     if type_id and lt is None:
         abort(404)
     form = LetterTypeForm(obj=lt)
+    if lt is None and request.method == "GET":
+        # A new type starts with the 署名 《行政执法监督条例》 suggests for letters dated today.
+        from .. import timeutil
+
+        form.issuing_authority.data = suggested_authority(timeutil.today())
     error = None
     preview_only = "preview" in request.form
     if form.validate_on_submit():

@@ -136,3 +136,15 @@ def test_type_edit_page_previews_the_request_paragraph(ctx, client, admin):
     db.session.expire_all()
     saved = db.session.get(LetterType, type_id)
     assert saved.issuing_authority == "鲁山县司法局" and "{name}" in saved.request_template
+
+
+def test_new_type_form_suggests_the_signature_by_today(ctx, client, monkeypatch):
+    from supervision import timeutil
+
+    login_as(client, "admin")
+    monkeypatch.setattr(timeutil, "today", lambda: D2026)
+    assert 'value="鲁山县司法局"' in client.get("/letters/types/new").get_data(as_text=True)
+    monkeypatch.setattr(timeutil, "today", lambda: D2021)
+    assert 'value="鲁山县法治政府建设领导小组办公室"' in client.get("/letters/types/new").get_data(as_text=True)
+    page = client.get("/letters/types").get_data(as_text=True)
+    assert "发文机关署名" in page
