@@ -446,18 +446,16 @@ def type_form(type_id=None):
                 "request_template": form.request_template.data or "", "sort_order": form.sort_order.data or 0,
                 "issuing_authority": form.issuing_authority.data or "", "active": bool(form.active.data)}
         try:
-            if preview_only:  # show the paragraph as typed, save nothing
+            if preview_only:  # 预览: the paragraph as typed, nothing saved
                 service.check_type_template(data["request_template"])
-                raise _Preview
-            if lt is None:
-                service.create_type(data)
             else:
-                service.update_type(lt, data)
-            db.session.commit()
-            flash("文书类型已保存。", "success")
-            return redirect(url_for(".types"))
-        except _Preview:
-            pass
+                if lt is None:
+                    service.create_type(data)
+                else:
+                    service.update_type(lt, data)
+                db.session.commit()
+                flash("文书类型已保存。", "success")
+                return redirect(url_for(".types"))
         except service.LetterError as exc:
             db.session.rollback()
             error = str(exc)
@@ -468,6 +466,3 @@ def type_form(type_id=None):
     return render_template("letters/type_form.html", form=form, lt=lt, error=error, preview=preview,
                            template_three=TEMPLATE_THREE_REQUEST)
 
-
-class _Preview(Exception):
-    """The type form's 预览 button: render the request paragraph as typed, save nothing."""
