@@ -46,7 +46,13 @@ class LetterTypeForm(FlaskForm):
     reply_period_days = IntegerField("整改期限（日）", validators=[Optional(), NumberRange(1, 365, "应在1至365日之间。")],
                                      description="留空则使用机关信息中的期限。")
     request_template = TextAreaField("要求段落", validators=[Optional(), Length(max=1000)],
-                                     description="可用 {days}（期限天数）和 {place}（报送地点）；留空则用附件三的原文。")
+                                     description="可用 {days}（期限天数）、{place}（报送地点）和 {name}（文书名称）；"
+                                                 "留空则用通用表述（见下方预览）。需要与附件三原文一字不差时，"
+                                                 "可填入附件三原文。")
+    issuing_authority = StringField("发文机关署名", validators=[Optional(), Length(max=100, message="署名过长。")],
+                                    description="印在本类文书落款处；留空则使用机关信息中的发文机关。"
+                                                "《行政执法监督条例》自2026年2月1日起施行后，建议署名为 鲁山县司法局。"
+                                                "修改只影响此后签发的文书，已签发的文书不变。")
     sort_order = IntegerField("排序", default=0, validators=[Optional()])
     active = BooleanField("启用", default=True)
 

@@ -26,7 +26,7 @@ register_labels(("letter", *LETTER_ACTIONS), fields={
     "receipt_kind": "签收方式", "receipt_date": "签收/送达日期", "deadline": "整改期限",
     "explanation": "期限计算"}, values={"status": LetterStatus, "receipt_kind": RECEIPT_KINDS})
 register_labels("letter_type", fields={
-    "name": "名称", "prefix": "文号前缀", "reply_period_days": "整改期限（日）", "request_template": "整改要求模板",
+    "name": "名称", "prefix": "文号前缀", "reply_period_days": "整改期限（日）", "request_template": "整改要求模板", "issuing_authority": "发文机关署名",
     "active": "启用", "sort_order": "排序"})
 register_labels(fields={"letter_id": "意见书"}, refs={"letter_id": letter_name})
 register_labels(("letter", *LETTER_ACTIONS), refs={"problems": problem_name, "problem_id": problem_name})

@@ -40,6 +40,9 @@ class LetterType(db.Model):
     reply_period_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The request paragraph; {days} and {place} are filled in. Empty = 附件三's wording.
     request_template: Mapped[str] = mapped_column(Text, default="")
+    # The 发文机关署名 of this type; empty = the organisation profile's issuing_authority. Read when a letter is
+    # issued and frozen into its content: changing it never alters an issued letter.
+    issuing_authority: Mapped[str] = mapped_column(String(100), default="", server_default="")
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)

@@ -367,7 +367,7 @@ class UnsuitableFont(MissingGlyphs):
 
 
 # The wording every letter has, whatever was typed: a font lacking any of it is the wrong font, not a rare character.
-FIXED_WORDING = DEFAULT_INTRO + DEFAULT_REQUEST_TEMPLATE.format(days="", place="") + "一二三四五六七八九十是年月日号（）〔〕：，。"
+FIXED_WORDING = DEFAULT_INTRO + DEFAULT_REQUEST_TEMPLATE.format(days="", place="", name="") + "一二三四五六七八九十是年月日号（）〔〕：，。"
 
 
 def _places(content: LetterContent) -> list[tuple[str, str]]:

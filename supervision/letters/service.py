@@ -21,7 +21,8 @@ from .content import LetterContent
 from .deadline import compute_deadline, deadline_text, pending_label, pending_note
 from .models import RECEIPT_KINDS, Letter, LetterFile, LetterProblem, LetterStatus, LetterType
 from .papertext import normalise
-from .text import case_sentence, cn_number, contact_line, letter_number, request_paragraph
+from .text import (REGULATION_IN_FORCE, case_sentence, cn_number, contact_line, letter_number, request_paragraph,
+                   suggested_authority)
 
 DEFAULT_TYPE_NAME = "行政执法监督意见书"
 LETTER_DISPOSITION = "需下达意见书"
@@ -72,7 +73,7 @@ def letter_types(active_only: bool = True) -> list[LetterType]:
     return q.order_by(LetterType.sort_order, LetterType.id).all()
 
 
-TYPE_FIELDS = ("name", "prefix", "reply_period_days", "request_template", "active", "sort_order")
+TYPE_FIELDS = ("name", "prefix", "reply_period_days", "request_template", "issuing_authority", "active", "sort_order")
 
 
 def letter_years() -> list[int]:
@@ -97,18 +98,23 @@ def _check_type(data: dict, existing: LetterType | None = None) -> None:
     days = data.get("reply_period_days")
     if days is not None and not (1 <= int(days) <= 365):
         raise LetterError("整改期限应在1至365日之间。")
-    tpl = data.get("request_template") or ""
+    check_type_template(data.get("request_template") or "")
+
+
+def check_type_template(tpl: str) -> None:
+    """The request paragraph's placeholders are the three known ones, braces in pairs."""
     if tpl:
         try:
-            tpl.format(days=30, place="某室")
+            tpl.format(days=30, place="某室", name="意见书")
         except (KeyError, IndexError, ValueError):
-            raise LetterError("要求段落中只能使用 {days}（期限天数）和 {place}（报送地点）两个占位符。") from None
+            raise LetterError("要求段落中只能使用 {days}（期限天数）、{place}（报送地点）和 {name}（文书名称）"
+                              "三个占位符，花括号须成对。") from None
 
 
 def _clean_type(data: dict) -> dict:
     """The type's name and request paragraph go on paper: cleaned like every other text there."""
     data = dict(data)
-    for f in ("name", "prefix", "request_template"):
+    for f in ("name", "prefix", "request_template", "issuing_authority"):
         if isinstance(data.get(f), str):
             data[f] = normalise(data[f]) if f != "request_template" else normalise(data[f]).replace("\n", "")
     return data
@@ -142,6 +148,44 @@ def type_prefix(lt: LetterType, profile=None) -> str:
     from ..directory.service import get_profile
 
     return lt.prefix or (profile or get_profile()).letter_prefix
+
+
+def type_authority(lt: LetterType, profile=None) -> str:
+    """The 署名 letters of this type carry: the type's own setting, else the organisation profile's 发文机关."""
+    from ..directory.service import get_profile
+
+    return normalise(lt.issuing_authority or "").strip() or normalise((profile or get_profile()).issuing_authority)
+
+
+def authority_hint(authority: str, day: date | None) -> str:
+    """A word of advice (not a rule) when a letter dated `day` would sign as another body than 《行政执法监督条例》
+    suggests for that date; the 署名 itself stays a setting of the letter type."""
+    if day is None:
+        return ""
+    wanted = suggested_authority(day)
+    if authority == wanted:
+        return ""
+    if day >= REGULATION_IN_FORCE:
+        return (f"成文日期为{timeutil.cn_date(day)}：《行政执法监督条例》（国务院令第825号）自2026年2月1日起施行，"
+                f"第六条规定县级司法行政部门为行政执法监督机构，建议署名为“{wanted}”（当前为“{authority}”）。"
+                "可在“文书类型”中设置本类文书的发文机关署名。")
+    return (f"成文日期为{timeutil.cn_date(day)}，早于《行政执法监督条例》施行之日（2026年2月1日），"
+            f"按2021年的文书通常署名为“{wanted}”（当前为“{authority}”）。")
+
+
+def request_preview(template: str, lt: LetterType | None = None, name: str = "", profile=None,
+                    period: int | None = None) -> str:
+    """The request paragraph as it will read on a letter of this type (its period, the profile's reply place)."""
+    from ..directory.service import get_profile
+
+    profile = profile or get_profile()
+    days = period or (lt.reply_period_days if lt is not None else None) or profile.reply_period_days or 30
+    try:
+        return request_paragraph(days, normalise(profile.reply_place),
+                                 normalise(template or "").replace("\n", "") or None,
+                                 name=normalise(name).strip() or (lt.name if lt is not None else DEFAULT_TYPE_NAME))
+    except (KeyError, IndexError, ValueError):
+        return ""
 
 
 def type_period(lt: LetterType, profile=None) -> int:
@@ -459,8 +503,8 @@ def build_content(letter: Letter, profile=None, issue_date: date | None = None, 
         intro=case_sentence(normalise(letter.case_name), normalise(letter.case_number)),
         problems=[normalise(i.text) for i in sorted(letter.items, key=lambda i: i.position)],
         request=request_paragraph(letter.period_days, normalise(profile.reply_place),
-                                  normalise(lt.request_template) or None),
-        authority=normalise(profile.issuing_authority),
+                                  normalise(lt.request_template) or None, name=lt.name),
+        authority=type_authority(lt, profile),
         date=issue_date,
         contact=contact_line(normalise(profile.contact_person), normalise(profile.contact_phone)),
         draft=not number,

@@ -5,11 +5,24 @@ from datetime import date
 
 DIGITS = "零一二三四五六七八九"
 
-# 附件三 of 鲁法政办〔2021〕4号, word for word; {days} and {place} come from the profile / letter type.
-DEFAULT_REQUEST_TEMPLATE = (
+# 附件三 of 鲁法政办〔2021〕4号, word for word: a letter type whose request paragraph should read as the 2021 template
+# sets this text as its own. {days} and {place} come from the profile / letter type.
+TEMPLATE_THREE_REQUEST = (
     "请你单位接到本通知后进行研究，制定具体措施、进一步完善制度，"
     "并于{days}日之内前将相关情况书面报送至{place}。"
 )
+# The request paragraph of a letter type that sets none: 附件三's sentence without its two slips — the letter is
+# not a 通知 but the document named in its title ({name}), and "于30日之内前" says 之内 and 前 at once.
+DEFAULT_REQUEST_TEMPLATE = (
+    "请你单位接到本{name}后进行研究，制定具体措施、进一步完善制度，"
+    "并于{days}日内将相关情况书面报送至{place}。"
+)
+REQUEST_PLACEHOLDERS = {"days": "期限天数", "place": "报送地点", "name": "文书名称"}
+# 《行政执法监督条例》（国务院令第825号）第六条: from its entry into force the county's 司法行政部门 is the government's
+# 行政执法监督机构; letters dated before keep the 2021 署名 of 鲁法政办〔2021〕4号.
+REGULATION_IN_FORCE = date(2026, 2, 1)
+AUTHORITY_BEFORE_REGULATION = "鲁山县法治政府建设领导小组办公室"
+AUTHORITY_UNDER_REGULATION = "鲁山县司法局"
 DEFAULT_INTRO = "经依法行政日常监督检查，发现你单位存在以下问题："
 SENTENCE_END = "。！？"
 TRAILING_SOFT = "，、；：,;: "
@@ -90,8 +103,14 @@ def case_sentence(case_name: str = "", case_number: str = "") -> str:
     return f"你单位{name}案" + (f"（{number}）" if number else "") + "经审查后发现："
 
 
-def request_paragraph(days: int, place: str, template: str | None = None) -> str:
-    return (template or DEFAULT_REQUEST_TEMPLATE).format(days=int(days), place=place)
+def request_paragraph(days: int, place: str, template: str | None = None, name: str = "意见书") -> str:
+    return (template or DEFAULT_REQUEST_TEMPLATE).format(days=int(days), place=place, name=name)
+
+
+def suggested_authority(day: date) -> str:
+    """The 署名 a letter dated `day` should carry: 鲁山县司法局 from the day 《行政执法监督条例》 is in force (its
+    第六条), the 2021 letters' 鲁山县法治政府建设领导小组办公室 before."""
+    return AUTHORITY_UNDER_REGULATION if day >= REGULATION_IN_FORCE else AUTHORITY_BEFORE_REGULATION
 
 
 def addressee_line(unit_name: str) -> str:

@@ -20,6 +20,7 @@ from ..web import int_arg, int_value
 from . import service
 from .forms import (DeliveryForm, DraftForm, LetterEditForm, LetterTypeForm, PrintRangeForm, VoidForm, parse_items)
 from .models import Letter, LetterProblem, LetterStatus, LetterType
+from .text import TEMPLATE_THREE_REQUEST, suggested_authority
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
@@ -146,7 +147,9 @@ def show(letter_id):
                            void_form=VoidForm(), delivery_form=DeliveryForm(), history=history,
                            replaced_by=letter.replaced_by if letter.is_voided else None,
                            date_warning=(service.rest_day_warning(content.date)
-                                         if letter.is_draft and content.date else ""))
+                                         if letter.is_draft and content.date else ""),
+                           authority_warning=(service.authority_hint(content.authority, content.date)
+                                              if letter.is_draft else ""))
 
 
 @bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])
@@ -430,21 +433,36 @@ def type_form(type_id=None):
     if type_id and lt is None:
         abort(404)
     form = LetterTypeForm(obj=lt)
+    if lt is None and request.method == "GET":
+        # A new type starts with the 署名 《行政执法监督条例》 suggests for letters dated today.
+        from .. import timeutil
+
+        form.issuing_authority.data = suggested_authority(timeutil.today())
     error = None
+    preview_only = "preview" in request.form
     if form.validate_on_submit():
         data = {"name": form.name.data, "prefix": form.prefix.data or "",
                 "reply_period_days": form.reply_period_days.data or None,
                 "request_template": form.request_template.data or "", "sort_order": form.sort_order.data or 0,
-                "active": bool(form.active.data)}
+                "issuing_authority": form.issuing_authority.data or "", "active": bool(form.active.data)}
         try:
-            if lt is None:
-                service.create_type(data)
+            if preview_only:  # 预览: the paragraph as typed, nothing saved
+                service.check_type_template(data["request_template"])
             else:
-                service.update_type(lt, data)
-            db.session.commit()
-            flash("文书类型已保存。", "success")
-            return redirect(url_for(".types"))
+                if lt is None:
+                    service.create_type(data)
+                else:
+                    service.update_type(lt, data)
+                db.session.commit()
+                flash("文书类型已保存。", "success")
+                return redirect(url_for(".types"))
         except service.LetterError as exc:
             db.session.rollback()
             error = str(exc)
-    return render_template("letters/type_form.html", form=form, lt=lt, error=error)
+    preview = ""
+    if not error:
+        preview = service.request_preview(form.request_template.data or "", lt, name=form.name.data or "",
+                                          period=form.reply_period_days.data if form.reply_period_days.data else None)
+    return render_template("letters/type_form.html", form=form, lt=lt, error=error, preview=preview,
+                           template_three=TEMPLATE_THREE_REQUEST)
+

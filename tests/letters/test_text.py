@@ -41,9 +41,12 @@ def test_case_sentence_follows_template_three():
 
 
 def test_request_paragraph_uses_period_and_place():
-    s = T.request_paragraph(30, "鲁山县司法局行政执法协调监督室（司法大楼504）")
-    assert s == ("请你单位接到本通知后进行研究，制定具体措施、进一步完善制度，并于30日之内前将相关情况"
+    s = T.request_paragraph(30, "鲁山县司法局行政执法协调监督室（司法大楼504）", name="行政执法监督意见书")
+    assert s == ("请你单位接到本行政执法监督意见书后进行研究，制定具体措施、进一步完善制度，并于30日内将相关情况"
                  "书面报送至鲁山县司法局行政执法协调监督室（司法大楼504）。")
+    assert "本通知" not in s and "之内前" not in s  # 附件三's two slips only where a type's template keeps them
+    three = T.request_paragraph(30, "某室", T.TEMPLATE_THREE_REQUEST)
+    assert three == "请你单位接到本通知后进行研究，制定具体措施、进一步完善制度，并于30日之内前将相关情况书面报送至某室。"
     assert "15日" in T.request_paragraph(15, "某室", "请于{days}日内报送{place}。")
 
 
@@ -76,3 +79,10 @@ def test_one_problem_is_stated_without_an_ordinal_but_frozen_letters_keep_theirs
 
 def test_problem_lines_are_joined_without_spaces_between_chinese():
     assert T.problem_paragraph(1, "未公示\n权责清单\nWord 2016\n文档") == "一是未公示权责清单 Word 2016 文档。"
+
+
+def test_suggested_authority_follows_the_regulation():
+    assert T.suggested_authority(date(2021, 4, 9)) == "鲁山县法治政府建设领导小组办公室"
+    assert T.suggested_authority(date(2026, 1, 31)) == "鲁山县法治政府建设领导小组办公室"
+    assert T.suggested_authority(date(2026, 2, 1)) == "鲁山县司法局"
+    assert T.suggested_authority(date(2027, 3, 1)) == "鲁山县司法局"
