@@ -728,6 +728,17 @@ class VisitFilter:
     unit_id: int | None = None
     kind: str = ""
     status: str = ""
+    q: str = ""  # keyword: the unit's name or a problem's text (search.py)
+
+
+def visit_search_condition(term: str):
+    """The visits whose unit's name, or one of whose problems' text, contains `term`."""
+    from sqlalchemy import or_
+
+    from .. import search
+
+    return or_(Visit.unit_id.in_(search.unit_ids(term)),
+               Visit.id.in_(select(Problem.visit_id).where(search.contains(Problem.description, term))))
 
 
 def _listed(q):
@@ -748,6 +759,8 @@ def visits_select(user, flt: VisitFilter):
         q = q.where(Visit.kind == flt.kind)
     if flt.status in {s.value for s in VisitStatus}:
         q = q.where(Visit.status == flt.status)
+    if flt.q:
+        q = q.where(visit_search_condition(flt.q))
     return _listed(q).order_by(Visit.visit_date.desc(), Visit.id.desc())
 
 
@@ -885,6 +898,7 @@ class ProblemFilter:
     item_key: str = ""
     disposition: str = ""
     status: str = ""
+    q: str = ""  # keyword: the unit's name or the problem's text (search.py)
 
 
 def _problem_conditions(user, flt: ProblemFilter) -> tuple[bool | None, list, list]:
@@ -909,7 +923,19 @@ def _problem_conditions(user, flt: ProblemFilter) -> tuple[bool | None, list, li
         on_problem.append(Problem.item_id.in_(select(CheckItem.id).where(CheckItem.key == flt.item_key)))
     if flt.disposition:
         on_problem.append(Problem.disposition == flt.disposition)
+    if flt.q:
+        # On the visit side: it reads the visit's unit, so the count takes the joined path.
+        on_visit.append(problem_search_condition(flt.q))
     return submitted, on_visit, on_problem
+
+
+def problem_search_condition(term: str):
+    """The problems (joined to their visit) whose unit's name or own text contains `term`."""
+    from sqlalchemy import or_
+
+    from .. import search
+
+    return or_(Visit.unit_id.in_(search.unit_ids(term)), search.contains(Problem.description, term))
 
 
 def visible_problems(user, flt: ProblemFilter):

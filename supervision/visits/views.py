@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..accounts.access import ALL_ROLES, STAFF, require_unit_access, roles_required
 from ..accounts.models import Role
 from ..directory.models import Unit
+from .. import search
 from ..extensions import db
 from ..timeutil import today
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, attachments_for_many, human_size, send_attachment
@@ -39,14 +40,14 @@ def _unit_rows():
 @roles_required(*STAFF)
 def index():
     flt = service.VisitFilter(year=int_arg("year"), unit_id=int_arg("unit"), kind=request.args.get("kind", ""),
-                              status=request.args.get("status", ""))
+                              status=request.args.get("status", ""), q=search.clean(request.args.get("q")))
     pagination = db.paginate(service.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
                              error_out=False)
     return render_template("visits/index.html", pagination=pagination, visits=pagination.items,
                            counts=service.problem_counts(v.id for v in pagination.items),
                            my_drafts=service.drafts_of(current_user), units=_unit_rows(),
                            years=service.visit_years(), kinds=VisitKind, statuses=VisitStatus,
-                           f={"year": flt.year, "unit": flt.unit_id, "kind": flt.kind, "status": flt.status},
+                           f={"year": flt.year, "unit": flt.unit_id, "kind": flt.kind, "status": flt.status, "q": flt.q},
                            can_create=current_user.role in service.INSPECTOR_ROLES)
 
 
@@ -326,7 +327,7 @@ def problems():
     flt = service.ProblemFilter(year=int_arg("year"), unit_id=int_arg("unit"),
                                 item_key=request.args.get("item", ""),
                                 disposition=request.args.get("disposition", ""),
-                                status=request.args.get("status", ""))
+                                status=request.args.get("status", ""), q=search.clean(request.args.get("q")))
     pagination = db.paginate(service.visible_problems(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
                              error_out=False, count=False)
     pagination.total = service.count_visible_problems(current_user, flt)

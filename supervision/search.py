@@ -1,0 +1,34 @@
+"""The lists' keyword search (检查记录, 问题清单, 意见书, 发文登记, 整改台账): one box, matched in SQL.
+
+A term is matched as a substring (LIKE '%term%'), % and _ in it taken literally (autoescape), without regard to
+case (ILIKE on PostgreSQL, where the trigram GIN indexes of migration 0011 serve it on the large text columns;
+lower() LIKE lower() on SQLite, a scan). A unit's name is matched on the small unit table first and the list's
+rows are then sought by unit id (unit_id IN (…)), never by joining every row to its unit.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+MAX_LENGTH = 50
+
+
+def clean(raw: str | None) -> str:
+    """The term as typed, trimmed and capped (a search box, not a document)."""
+    return " ".join((raw or "").split())[:MAX_LENGTH]
+
+
+def contains(column, term: str):
+    """`column` contains `term`, case-insensitively, % and _ meaning themselves."""
+    return column.icontains(term, autoescape=True)
+
+
+def unit_ids(term: str):
+    """The ids of the units whose name contains `term` (a subquery)."""
+    from .directory.models import Unit
+
+    return select(Unit.id).where(contains(Unit.name, term))
+
+
+def label(term: str) -> str:
+    """How the filter description shows the term."""
+    return f"关键词：{term}" if term else ""
