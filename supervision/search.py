@@ -7,9 +7,24 @@ rows are then sought by unit id (unit_id IN (…)), never by joining every row t
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import DDL, Index, event, select
 
 MAX_LENGTH = 50
+
+
+def trigram_index(name: str, column: str) -> Index:
+    """A PostgreSQL trigram GIN index on a text column, for the lists' LIKE '%term%' (none on SQLite: created
+    only on PostgreSQL; migration 0011 does the same)."""
+    return Index(name, column, postgresql_using="gin",
+                 postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+
+
+def need_trigrams(metadata) -> None:
+    """create_all (tests, bench) makes the pg_trgm extension before the indexes that use it."""
+    if not getattr(metadata, "_pg_trgm_hooked", False):
+        event.listen(metadata, "before_create",
+                     DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+        metadata._pg_trgm_hooked = True
 
 
 def clean(raw: str | None) -> str:
