@@ -900,13 +900,12 @@ def combined_pdf(start: date, end: date) -> tuple[bytes, int]:
 
 def letter_search_condition(term: str):
     """The letters whose unit's name, number, or one of whose problems' text contains `term` (search.py)."""
-    from sqlalchemy import or_
-
     from .. import search
 
-    return or_(Letter.unit_id.in_(search.unit_ids(term)), search.contains(Letter.number, term),
-               Letter.id.in_(select(LetterProblem.letter_id)
-                             .where(LetterProblem.live.is_(True), search.contains(LetterProblem.text, term))))
+    return search.any_of(Letter.id, select(Letter.id).where(Letter.unit_id.in_(search.unit_ids(term))),
+                         select(Letter.id).where(search.contains(Letter.number, term)),
+                         select(LetterProblem.letter_id)
+                         .where(LetterProblem.live.is_(True), search.contains(LetterProblem.text, term)))
 
 
 def _register_filter(q, year: int | None, unit_id: int | None, type_id: int | None, term: str = ""):

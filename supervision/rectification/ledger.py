@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import search, timeutil, workcal
@@ -146,9 +146,18 @@ def _pairs_query(flt: LedgerFilter, conditions: list):
         q = (q.join(Problem, LetterProblem.problem_id == Problem.id)
              .join(CheckItem, Problem.item_id == CheckItem.id).where(CheckItem.key == flt.item_key))
     if flt.q:
-        q = q.where(or_(Letter.unit_id.in_(search.unit_ids(flt.q)), search.contains(Letter.number, flt.q),
-                        search.contains(LetterProblem.text, flt.q)))
+        q = q.where(_search_condition(flt.q))
     return q.order_by(Letter.year, Letter.letter_type_id, Letter.seq, Letter.id, LetterProblem.position)
+
+
+def _search_condition(term: str):
+    """The rows whose letter's unit's name or number, or own problem text, contains `term`: one id set
+    (search.any_of), each part sought by its own index."""
+    of_letters = search.any_of(LetterProblem.letter_id,
+                               select(Letter.id).where(Letter.unit_id.in_(search.unit_ids(term))),
+                               select(Letter.id).where(search.contains(Letter.number, term)))
+    return search.any_of(LetterProblem.id, select(LetterProblem.id).where(of_letters),
+                         select(LetterProblem.id).where(search.contains(LetterProblem.text, term)))
 
 
 def _count(flt: LedgerFilter, conditions: list) -> int:

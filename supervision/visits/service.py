@@ -733,12 +733,10 @@ class VisitFilter:
 
 def visit_search_condition(term: str):
     """The visits whose unit's name, or one of whose problems' text, contains `term`."""
-    from sqlalchemy import or_
-
     from .. import search
 
-    return or_(Visit.unit_id.in_(search.unit_ids(term)),
-               Visit.id.in_(select(Problem.visit_id).where(search.contains(Problem.description, term))))
+    return search.any_of(Visit.id, select(Visit.id).where(Visit.unit_id.in_(search.unit_ids(term))),
+                         select(Problem.visit_id).where(search.contains(Problem.description, term)))
 
 
 def _listed(q):
@@ -924,18 +922,17 @@ def _problem_conditions(user, flt: ProblemFilter) -> tuple[bool | None, list, li
     if flt.disposition:
         on_problem.append(Problem.disposition == flt.disposition)
     if flt.q:
-        # On the visit side: it reads the visit's unit, so the count takes the joined path.
-        on_visit.append(problem_search_condition(flt.q))
+        on_problem.append(problem_search_condition(flt.q))
     return submitted, on_visit, on_problem
 
 
 def problem_search_condition(term: str):
-    """The problems (joined to their visit) whose unit's name or own text contains `term`."""
-    from sqlalchemy import or_
-
+    """The problems whose visit's unit's name or own text contains `term` (a condition on Problem alone)."""
     from .. import search
 
-    return or_(Visit.unit_id.in_(search.unit_ids(term)), search.contains(Problem.description, term))
+    return search.any_of(Problem.id, select(Problem.id).where(search.contains(Problem.description, term)),
+                         select(Problem.id).join(Visit, Problem.visit_id == Visit.id)
+                         .where(Visit.unit_id.in_(search.unit_ids(term))))
 
 
 def visible_problems(user, flt: ProblemFilter):
