@@ -86,7 +86,11 @@ def samples(app) -> dict:
         letter_id = heavy[0] if heavy else db.session.scalar(
             select(Letter.id).where(Letter.unit_id == unit_id, Letter.status == "issued").limit(1))
         year = date.today().year - 1
-        return {"unit_id": unit_id, "unit_user": unit_user, "letter_id": letter_id, "letters_of_unit": busy[1],
+        from supervision.directory.models import Unit
+
+        unit_name = db.session.get(Unit, unit_id).name
+        number = db.session.get(Letter, letter_id).number
+        return {"unit_name": unit_name, "number": number, "unit_id": unit_id, "unit_user": unit_user, "letter_id": letter_id, "letters_of_unit": busy[1],
                 "year": year}
 
 
@@ -103,6 +107,7 @@ def measure_pages(app, s: dict, reps: int) -> list[dict]:
     _login(leader, LEADERS[0], PASSWORD)
     _login(unit, s["unit_user"], PASSWORD)
     y, lid = s["year"], s["letter_id"]
+    q = urllib.parse.quote
     pages = [
         ("dashboard (admin)", admin, "/"),
         ("dashboard (leader)", leader, "/"),
@@ -121,6 +126,20 @@ def measure_pages(app, s: dict, reps: int) -> list[dict]:
         ("visits list /visits/", admin, "/visits/"),
         ("problems list /visits/problems", admin, "/visits/problems"),
         (f"visits statistics /visits/stats year={y}", admin, f"/visits/stats?year={y}"),
+        # The lists' keyword search (issue 15): a common phrase (1 problem in 20 has it), a rare one (one
+        # problem), a unit's name, a letter's number; combined with a filter.
+        ("visits list search unit name", admin, f"/visits/?q={q(s['unit_name'])}"),
+        ("visits list search 送达回证", admin, f"/visits/?q={q('送达回证')}"),
+        ("problems list search 送达回证", admin, f"/visits/problems?q={q('送达回证')}"),
+        ("problems list search 第123号 (one row)", admin, f"/visits/problems?q={q('第123号')}"),
+        (f"problems list search 送达回证 year={y}", admin, f"/visits/problems?year={y}&q={q('送达回证')}"),
+        ("letters list search number", admin, f"/letters/?q={q(s['number'])}"),
+        ("letters list search 送达回证 page 2", admin, f"/letters/?page=2&q={q('送达回证')}"),
+        (f"发文登记 search unit name year={y}", admin, f"/letters/register?year={y}&q={q(s['unit_name'])}"),
+        ("ledger search 送达回证 page 2", admin, f"/rectification/ledger?page=2&q={q('送达回证')}"),
+        ("ledger search number", admin, f"/rectification/ledger?q={q(s['number'])}"),
+        ("ledger search 整改中 + unit name", admin,
+         f"/rectification/ledger?status=in_progress&q={q(s['unit_name'])}"),
         ("units /units", admin, "/units"),
         ("users /users", admin, "/users"),
         (f"plan /schedule/?year={y}", admin, f"/schedule/?year={y}"),

@@ -15,6 +15,7 @@ from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, Lar
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
+from ..search import trigram_index
 from ..labels import LabelledEnum
 from ..timeutil import utcnow
 
@@ -65,6 +66,8 @@ class Letter(db.Model):
         # The years that have letters (service.letter_years: one index seek per year), and the ledger's row
         # count for a year — the sum of its issued letters' problem_count — from the index alone.
         Index("ix_letter_year_status_problems", "year", "status", "problem_count"),
+        # The lists' keyword search on a letter's number (PostgreSQL only: supervision/search.py).
+        trigram_index("ix_letter_number_trgm", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,6 +198,8 @@ class LetterProblem(db.Model):
         Index("ix_letter_problem_problem_live", "problem_id", "live"),
         # A letter's live items from the index alone: the ledger's count of rows for a year or a unit.
         Index("ix_letter_problem_letter_live", "letter_id", "live"),
+        # The lists' keyword search on a problem's wording in the letter (PostgreSQL only: supervision/search.py).
+        trigram_index("ix_letter_problem_text_trgm", "text"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

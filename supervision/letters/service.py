@@ -942,10 +942,22 @@ def combined_pdf(start: date, end: date) -> tuple[bytes, int]:
         return out.read(), count
 
 
-def _register_filter(q, year: int | None, unit_id: int | None, type_id: int | None):
+def letter_search_condition(term: str):
+    """The letters whose unit's name, number, or one of whose problems' text contains `term` (search.py)."""
+    from .. import search
+
+    return search.any_of(Letter.id, select(Letter.id).where(Letter.unit_id.in_(search.unit_ids(term))),
+                         select(Letter.id).where(search.contains(Letter.number, term)),
+                         select(LetterProblem.letter_id)
+                         .where(LetterProblem.live.is_(True), search.contains(LetterProblem.text, term)))
+
+
+def _register_filter(q, year: int | None, unit_id: int | None, type_id: int | None, term: str = ""):
     """`q` narrowed to the 发文登记's letters — every numbered one (issued or voided) — of the filter, in number
-    order."""
+    order. `term`: the search box's keyword (letter_search_condition)."""
     q = q.where(Letter.status != LetterStatus.draft.value)
+    if term:
+        q = q.where(letter_search_condition(term))
     if year:
         q = q.where(Letter.year == year)
     if unit_id:
@@ -955,12 +967,12 @@ def _register_filter(q, year: int | None, unit_id: int | None, type_id: int | No
     return q.order_by(Letter.year, Letter.letter_type_id, Letter.seq)
 
 
-def register_query(year: int | None = None, unit_id: int | None = None, type_id: int | None = None):
+def register_query(year: int | None = None, unit_id: int | None = None, type_id: int | None = None, term: str = ""):
     """发文登记: a SELECT of its letters with their unit, type and the letter each replaces loaded alongside (for
     a page of them)."""
     from sqlalchemy.orm import selectinload
 
-    return (_register_filter(select(Letter), year, unit_id, type_id)
+    return (_register_filter(select(Letter), year, unit_id, type_id, term)
             .options(selectinload(Letter.unit), selectinload(Letter.letter_type), selectinload(Letter.replaces)))
 
 
@@ -969,7 +981,7 @@ REGISTER_COLUMNS = (("序号", "int", 6), ("文号", "text", 26), ("文书类型
                     ("整改期限", "date", 12), ("状态", "text", 8), ("备注", "wrap", 30))
 
 
-def register_rows(year: int | None = None, unit_id: int | None = None, type_id: int | None = None):
+def register_rows(year: int | None = None, unit_id: int | None = None, type_id: int | None = None, term: str = ""):
     """The 发文登记's rows (the values of REGISTER_COLUMNS), streamed from one query of plain columns: ten years
     of a province are 115,000 letters, too many to load as objects."""
     from sqlalchemy.orm import aliased
@@ -981,7 +993,7 @@ def register_rows(year: int | None = None, unit_id: int | None = None, type_id: 
                 Letter.receipt_date, Letter.deadline, Letter.status, Letter.void_reason, replaced.number)
          .join(Unit, Unit.id == Letter.unit_id).outerjoin(LetterType, LetterType.id == Letter.letter_type_id)
          .outerjoin(replaced, replaced.id == Letter.replaces_id))
-    q = _register_filter(q, year, unit_id, type_id)
+    q = _register_filter(q, year, unit_id, type_id, term)
     # Read before the rows stream (no query while the cursor is open): a received letter whose deadline waits for
     # a year's working calendar shows 待定（2027年工作日历未录入）.
     this_year = timeutil.today().year
@@ -1000,9 +1012,9 @@ def register_rows(year: int | None = None, unit_id: int | None = None, type_id: 
 
 
 def register_xlsx(out, year: int | None = None, unit_id: int | None = None, type_id: int | None = None,
-                  title: str = "行政执法监督文书发文登记") -> int:
+                  title: str = "行政执法监督文书发文登记", term: str = "") -> int:
     """Write the 发文登记 to `out` (a path or binary file) with the streaming writer; returns the rows written."""
     from ..spreadsheet import Column, write_table
 
     columns = [Column(h, kind, w) for h, kind, w in REGISTER_COLUMNS]
-    return write_table(out, "发文登记", columns, register_rows(year, unit_id, type_id), title=title, freeze="C3")
+    return write_table(out, "发文登记", columns, register_rows(year, unit_id, type_id, term), title=title, freeze="C3")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.access import ALL_ROLES, STAFF, roles_required
 from ..accounts.models import Role
 from ..directory.models import Unit
+from .. import search
 from ..extensions import db
 from ..fonts import FontError
 from ..timeutil import today
@@ -55,6 +56,7 @@ def index():
     status = request.args.get("status", "")
     year = int_arg("year")
     unit_id = int_arg("unit")
+    term = search.clean(request.args.get("q"))
     types = service.letter_types()
     db.session.commit()  # the default type may just have been created: the 起草 form posts its id (and a commit
     #                      later would expire every row loaded below)
@@ -63,6 +65,8 @@ def index():
         q = q.where(Letter.year == year)
     if unit_id:
         q = q.where(Letter.unit_id == unit_id)
+    if term:
+        q = q.where(service.letter_search_condition(term))
     shown = (selectinload(Letter.unit), selectinload(Letter.letter_type), selectinload(Letter.items))
     # Drafts waiting for the 监督室 first (few: all of them, on the first page), then the numbered letters newest
     # first, a page at a time (an index walk on issue_date, not a sort of ten years of letters).
@@ -80,7 +84,7 @@ def index():
     units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.name)).all()
     return render_template("letters/index.html", letters=drafts + list(page.items), page=page, awaiting=awaiting,
                            units=units, years=service.letter_years(), statuses=LetterStatus,
-                           f={"status": status, "year": year, "unit": unit_id}, draft_form=DraftForm(), types=types)
+                           f={"status": status, "year": year, "unit": unit_id, "q": term}, draft_form=DraftForm(), types=types)
 
 
 @bp.route("/inbox")
@@ -400,19 +404,22 @@ def register():
     year = int_arg("year")
     unit_id = int_arg("unit")
     type_id = int_arg("type")
+    term = search.clean(request.args.get("q"))
     if request.args.get("format") == "xlsx":
         title = f"{year or ''}{'年' if year else ''}行政执法监督文书发文登记"
+        if term:
+            title += f"（{search.label(term)}）"
         buf = io.BytesIO()
-        service.register_xlsx(buf, year, unit_id, type_id, title=title)
+        service.register_xlsx(buf, year, unit_id, type_id, title=title, term=term)
         return _download(buf.getvalue(), f"发文登记{year or ''}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    page = db.paginate(service.register_query(year, unit_id, type_id), page=int_arg("page") or 1, per_page=100,
+    page = db.paginate(service.register_query(year, unit_id, type_id, term), page=int_arg("page") or 1, per_page=100,
                        error_out=False)
     years = service.letter_years()
     units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.name)).all()
     return render_template("letters/register.html", letters=page.items, page=page, years=years, units=units,
                            types=service.letter_types(active_only=False),
-                           f={"year": year, "unit": unit_id, "type": type_id})
+                           f={"year": year, "unit": unit_id, "type": type_id, "q": term})
 
 
 # --- letter types ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import timeutil, workcal
+from .. import search, timeutil, workcal
 from ..directory.models import Unit
 from ..extensions import db
 from ..letters.deadline import deadline_text
@@ -34,9 +34,10 @@ class LedgerFilter:
     unit_id: int | None = None
     item_key: str = ""
     status: str = ""
+    q: str = ""  # keyword: the unit's name, the letter's number or the problem's text (search.py)
 
     def args(self) -> dict:
-        out = {"year": self.year, "unit": self.unit_id, "item": self.item_key, "status": self.status}
+        out = {"year": self.year, "unit": self.unit_id, "item": self.item_key, "status": self.status, "q": self.q}
         return {k: v for k, v in out.items() if v}
 
     def describe(self) -> str:
@@ -49,6 +50,8 @@ class LedgerFilter:
             parts.append(name or self.item_key)
         if self.status:
             parts.append(dict(STATUS_CHOICES).get(self.status, self.status))
+        if self.q:
+            parts.append(search.label(self.q))
         return "（" + "，".join(p for p in parts if p) + "）" if parts else ""
 
 
@@ -142,13 +145,25 @@ def _pairs_query(flt: LedgerFilter, conditions: list):
     if flt.item_key:
         q = (q.join(Problem, LetterProblem.problem_id == Problem.id)
              .join(CheckItem, Problem.item_id == CheckItem.id).where(CheckItem.key == flt.item_key))
+    if flt.q:
+        q = q.where(_search_condition(flt.q))
     return q.order_by(Letter.year, Letter.letter_type_id, Letter.seq, Letter.id, LetterProblem.position)
 
 
+def _search_condition(term: str):
+    """The rows whose letter's unit's name or number, or own problem text, contains `term`: one id set
+    (search.any_of), each part sought by its own index."""
+    of_letters = search.any_of(LetterProblem.letter_id,
+                               select(Letter.id).where(Letter.unit_id.in_(search.unit_ids(term))),
+                               select(Letter.id).where(search.contains(Letter.number, term)))
+    return search.any_of(LetterProblem.id, select(LetterProblem.id).where(of_letters),
+                         select(LetterProblem.id).where(search.contains(LetterProblem.text, term)))
+
+
 def _count(flt: LedgerFilter, conditions: list) -> int:
-    """How many rows the filter has. Without a check item: the sum of the letters' problem_count (set at issue;
+    """How many rows the filter has. Without a check item or keyword: the sum of the letters' problem_count (set at issue;
     from the index on year, status, problem_count) instead of joining ten years of problems."""
-    if flt.item_key:
+    if flt.item_key or flt.q:
         base = _pairs_query(flt, conditions).order_by(None).subquery()
         return db.session.execute(select(func.count()).select_from(base)).scalar() or 0
     return db.session.scalar(select(func.coalesce(func.sum(Letter.problem_count), 0)).where(*conditions)) or 0

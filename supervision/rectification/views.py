@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import search
 from ..accounts.access import ALL_ROLES, STAFF, roles_required
 from ..accounts.models import Role, User
 from ..directory.models import Unit
@@ -516,7 +517,8 @@ def _ledger_filter() -> ledger_mod.LedgerFilter:
     if status not in dict(ledger_mod.STATUS_CHOICES):
         status = ""
     return ledger_mod.LedgerFilter(year=int_arg("year"), unit_id=int_arg("unit"),
-                                   item_key=request.args.get("item", "")[:40], status=status)
+                                   item_key=request.args.get("item", "")[:40], status=status,
+                                   q=search.clean(request.args.get("q")))
 
 
 @bp.route("/ledger")

@@ -31,7 +31,8 @@ def describe_visits(flt: service.VisitFilter) -> str:
     statuses = {s.value: s.label for s in VisitStatus}
     return outputs.describe([f"{flt.year}年" if flt.year else "", kinds.get(flt.kind, ""),
                              statuses.get(flt.status, ""),
-                             f"单位：{_unit_name(flt.unit_id)}" if flt.unit_id else ""])
+                             f"单位：{_unit_name(flt.unit_id)}" if flt.unit_id else "",
+                             f"关键词：{flt.q}" if flt.q else ""])
 
 
 def describe_problems(flt: service.ProblemFilter) -> str:
@@ -40,7 +41,8 @@ def describe_problems(flt: service.ProblemFilter) -> str:
     return outputs.describe([f"{flt.year}年" if flt.year else "", f"检查项目：{item}" if item else "",
                              Disposition.label_of(flt.disposition) if flt.disposition else "",
                              service.ProblemState.label(flt.status) if flt.status else "",
-                             f"单位：{_unit_name(flt.unit_id)}" if flt.unit_id else ""])
+                             f"单位：{_unit_name(flt.unit_id)}" if flt.unit_id else "",
+                             f"关键词：{flt.q}" if flt.q else ""])
 
 
 def visit_rows(user, flt: service.VisitFilter):

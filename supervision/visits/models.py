@@ -10,6 +10,7 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Inde
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..search import need_trigrams, trigram_index
 from ..schedule import models as _schedule_models  # noqa: F401  (Visit.slot needs Slot mapped first)
 from ..labels import LabelledEnum
 from ..timeutil import utcnow
@@ -240,6 +241,9 @@ class VisitRating(db.Model):
         return Rating(self.rating).css if self.rating else "light"
 
 
+need_trigrams(db.metadata)  # the pg_trgm extension before Problem's (and the letters') trigram indexes
+
+
 class Problem(db.Model):
     """A problem found on a visit: fixed on the spot (立行立改) or waiting for a letter (需下达意见书)."""
 
@@ -256,6 +260,8 @@ class Problem(db.Model):
         # The problems list in visit order (visit date, visit, seq): the page's rows and the ones an OFFSET skips
         # come from this index without a row lookup or a sort per visit (page 3,000 of ten years: ~100 → ~10 ms).
         Index("ix_problem_visit_seq", "visit_id", "seq"),
+        # The lists' keyword search on a problem's text (PostgreSQL only: supervision/search.py).
+        trigram_index("ix_problem_description_trgm", "description"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

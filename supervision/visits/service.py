@@ -768,6 +768,15 @@ class VisitFilter:
     unit_id: int | None = None
     kind: str = ""
     status: str = ""
+    q: str = ""  # keyword: the unit's name or a problem's text (search.py)
+
+
+def visit_search_condition(term: str):
+    """The visits whose unit's name, or one of whose problems' text, contains `term`."""
+    from .. import search
+
+    return search.any_of(Visit.id, select(Visit.id).where(Visit.unit_id.in_(search.unit_ids(term))),
+                         select(Problem.visit_id).where(search.contains(Problem.description, term)))
 
 
 def _listed(q):
@@ -788,6 +797,8 @@ def visits_select(user, flt: VisitFilter):
         q = q.where(Visit.kind == flt.kind)
     if flt.status in {s.value for s in VisitStatus}:
         q = q.where(Visit.status == flt.status)
+    if flt.q:
+        q = q.where(visit_search_condition(flt.q))
     return _listed(q).order_by(Visit.visit_date.desc(), Visit.id.desc())
 
 
@@ -925,6 +936,7 @@ class ProblemFilter:
     item_key: str = ""
     disposition: str = ""
     status: str = ""
+    q: str = ""  # keyword: the unit's name or the problem's text (search.py)
 
 
 def _problem_conditions(user, flt: ProblemFilter) -> tuple[bool | None, list, list]:
@@ -949,7 +961,18 @@ def _problem_conditions(user, flt: ProblemFilter) -> tuple[bool | None, list, li
         on_problem.append(Problem.item_id.in_(select(CheckItem.id).where(CheckItem.key == flt.item_key)))
     if flt.disposition:
         on_problem.append(Problem.disposition == flt.disposition)
+    if flt.q:
+        on_problem.append(problem_search_condition(flt.q))
     return submitted, on_visit, on_problem
+
+
+def problem_search_condition(term: str):
+    """The problems whose visit's unit's name or own text contains `term` (a condition on Problem alone)."""
+    from .. import search
+
+    return search.any_of(Problem.id, select(Problem.id).where(search.contains(Problem.description, term)),
+                         select(Problem.id).join(Visit, Problem.visit_id == Visit.id)
+                         .where(Visit.unit_id.in_(search.unit_ids(term))))
 
 
 def visible_problems(user, flt: ProblemFilter):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..accounts.access import ALL_ROLES, STAFF, require_unit_access, roles_required
 from ..accounts.models import Role
 from ..directory.models import Unit
+from .. import search
 from ..extensions import db
 from ..timeutil import today
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, attachments_for_many, human_size, send_attachment
@@ -40,7 +41,7 @@ def _unit_rows():
 @roles_required(*STAFF)
 def index():
     flt = service.VisitFilter(year=int_arg("year"), unit_id=int_arg("unit"), kind=request.args.get("kind", ""),
-                              status=request.args.get("status", ""))
+                              status=request.args.get("status", ""), q=search.clean(request.args.get("q")))
     if fmt := outputs.requested():  # the export and the print view: this page's filter object, every row
         return exports.visits_output(current_user, flt, fmt)
     pagination = db.paginate(service.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
@@ -49,7 +50,7 @@ def index():
                            counts=service.problem_counts(v.id for v in pagination.items),
                            my_drafts=service.drafts_of(current_user), units=_unit_rows(),
                            years=service.visit_years(), kinds=VisitKind, statuses=VisitStatus,
-                           f={"year": flt.year, "unit": flt.unit_id, "kind": flt.kind, "status": flt.status},
+                           f={"year": flt.year, "unit": flt.unit_id, "kind": flt.kind, "status": flt.status, "q": flt.q},
                            can_create=current_user.role in service.INSPECTOR_ROLES)
 
 
@@ -330,7 +331,7 @@ def problems():
     flt = service.ProblemFilter(year=int_arg("year"), unit_id=int_arg("unit"),
                                 item_key=request.args.get("item", ""),
                                 disposition=request.args.get("disposition", ""),
-                                status=request.args.get("status", ""))
+                                status=request.args.get("status", ""), q=search.clean(request.args.get("q")))
     if fmt := outputs.requested():  # the export and the print view: this page's filter object, every row
         return exports.problems_output(current_user, flt, fmt)
     pagination = db.paginate(service.visible_problems(current_user, flt), page=_page_arg(), per_page=PER_PAGE,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_letter_type_settings'
-down_revision = '0009_letters_layout'
+down_revision = '0011_search'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,193 @@
+"""The lists' keyword search (issue 15): 检查记录, 问题清单, 意见书 (list and 发文登记), 整改台账 each find by
+every field they search, combine the keyword with their filters, take % and _ literally, keep the keyword in the
+heading, paging links and .xlsx, never show a unit user another unit's rows, and cost the same statements
+however many rows there are."""
+import io
+from datetime import date
+
+import openpyxl
+from sqlalchemy import select
+
+from supervision.extensions import db
+from supervision.letters import service as letters_service
+from supervision.letters.models import Letter
+from supervision.rectification import ledger
+from supervision.rectification.ledger import LedgerFilter
+from supervision.visits import service as visits_service
+from supervision.visits.models import Problem, Visit
+from supervision.visits.service import ProblemFilter, VisitFilter
+from tests.helpers import login_as, make_unit, make_user, sql_statements
+from tests.letters.conftest import FIXED, LETTER, make_visit
+from tests.rectification.conftest import make_letter
+
+TODAY = date(2021, 12, 1)
+
+
+def build():
+    """Two units with letters (problem texts with % and _ in them) and a third with a visit only."""
+    admin = make_user("admin")
+    traffic = make_unit("鲁山县交通运输局")
+    rang = make_unit("鲁山县瀼河乡人民政府", kind="乡镇")
+    audit_unit = make_unit("鲁山县审计局")
+    a = make_letter(admin, traffic, problems=("罚没款收缴率100%未公示。", "执法证件第_号未年审。"),
+                    issue_date=date(2021, 3, 1), receipt_date=date(2021, 3, 2))
+    b = make_letter(admin, rang, problems=("罚款100元未开具票据。", "执法证件第1号已过期。"),
+                    issue_date=date(2021, 9, 1), receipt_date=date(2021, 9, 2))
+    v = make_visit(audit_unit, problems=(("审计报告未按时归档。", FIXED),), visit_date=date(2021, 6, 1))
+    return admin, traffic, rang, audit_unit, a, b, v
+
+
+def problem_texts(user, flt) -> set[str]:
+    return {p.description for p in db.session.scalars(visits_service.visible_problems(user, flt))}
+
+
+def visit_units(user, flt) -> set[str]:
+    return {v.unit.name for v in db.session.scalars(visits_service.visits_select(user, flt))}
+
+
+def ledger_texts(flt) -> set[str]:
+    return {r.item.text for r in ledger.ledger_page(flt, today=TODAY).rows}
+
+
+def test_visits_list_finds_by_unit_name_and_problem_text_with_filters(ctx):
+    admin, traffic, rang, audit_unit, a, b, v = build()
+    assert visit_units(admin, VisitFilter(q="交通运输")) == {traffic.name}
+    assert visit_units(admin, VisitFilter(q="归档")) == {audit_unit.name}  # a problem's text
+    assert visit_units(admin, VisitFilter(q="执法证件")) == {traffic.name, rang.name}
+    # With a filter: both conditions hold.
+    assert visit_units(admin, VisitFilter(q="执法证件", unit_id=rang.id)) == {rang.name}
+    assert visit_units(admin, VisitFilter(q="执法证件", year=2020)) == set()
+    # % and _ are literal: "100%" is not "100" followed by anything, "第_号" not "第1号".
+    assert visit_units(admin, VisitFilter(q="100%")) == {traffic.name}
+    assert visit_units(admin, VisitFilter(q="第_号")) == {traffic.name}
+    assert visit_units(admin, VisitFilter(q="没有这个词")) == set()
+
+
+def test_problems_list_finds_by_unit_name_and_text_counts_them_and_escapes(ctx):
+    admin, traffic, rang, audit_unit, a, b, v = build()
+
+    def check(flt, expected):
+        assert problem_texts(admin, flt) == expected
+        assert visits_service.count_visible_problems(admin, flt) == len(expected)
+
+    check(ProblemFilter(q="瀼河乡"), {"罚款100元未开具票据。", "执法证件第1号已过期。"})
+    check(ProblemFilter(q="票据"), {"罚款100元未开具票据。"})
+    check(ProblemFilter(q="100%"), {"罚没款收缴率100%未公示。"})
+    check(ProblemFilter(q="第_号"), {"执法证件第_号未年审。"})
+    check(ProblemFilter(q="执法证件", unit_id=traffic.id), {"执法证件第_号未年审。"})
+    check(ProblemFilter(q="审计", disposition=FIXED), {"审计报告未按时归档。"})
+    check(ProblemFilter(q="审计", disposition=LETTER), set())
+    check(ProblemFilter(q="执法证件", status="in_letter"), {"执法证件第_号未年审。", "执法证件第1号已过期。"})
+
+
+def test_letters_list_and_register_find_by_unit_number_and_problem_text(ctx):
+    admin, traffic, rang, audit_unit, a, b, v = build()
+
+    def found(term, **kw):
+        q = letters_service._register_filter(select(Letter.id), kw.get("year"), kw.get("unit_id"), None, term)
+        return set(db.session.scalars(q))
+
+    assert found("交通运输") == {a.id}
+    assert found(b.number) == {b.id}
+    assert found("票据") == {b.id}
+    assert found("100%") == {a.id} and found("第_号") == {a.id}
+    assert found("执法证件") == {a.id, b.id}
+    assert found("执法证件", year=2021, unit_id=rang.id) == {b.id}
+    assert found("执法证件", year=2020) == set()
+
+
+def test_ledger_finds_rows_by_unit_number_and_problem_text_with_filters(ctx):
+    admin, traffic, rang, audit_unit, a, b, v = build()
+    # A unit's name or a letter's number: every row of its letters; a problem's text: that row.
+    assert ledger_texts(LedgerFilter(q="瀼河")) == {"罚款100元未开具票据。", "执法证件第1号已过期。"}
+    assert ledger_texts(LedgerFilter(q=a.number)) == {"罚没款收缴率100%未公示。", "执法证件第_号未年审。"}
+    assert ledger_texts(LedgerFilter(q="票据")) == {"罚款100元未开具票据。"}
+    assert ledger_texts(LedgerFilter(q="100%")) == {"罚没款收缴率100%未公示。"}
+    assert ledger_texts(LedgerFilter(q="第_号")) == {"执法证件第_号未年审。"}
+    page = ledger.ledger_page(LedgerFilter(q="执法证件", status="overdue"), today=TODAY)
+    assert {r.item.text for r in page.rows} == {"执法证件第_号未年审。", "执法证件第1号已过期。"} and page.total == 2
+    page = ledger.ledger_page(LedgerFilter(q="执法证件", unit_id=traffic.id), today=TODAY)
+    assert [r.item.text for r in page.rows] == ["执法证件第_号未年审。"] and page.total == 1
+    assert LedgerFilter(q="票据").describe() == "（关键词：票据）"
+    assert LedgerFilter(q="票据").args() == {"q": "票据"}
+
+
+def test_a_unit_users_lists_never_show_another_units_rows_through_search(ctx, client):
+    admin, traffic, rang, audit_unit, a, b, v = build()
+    unit_user = make_user("unit", unit=traffic)
+    # Searching for the other unit's name or the other unit's problem text finds nothing of it.
+    assert visit_units(unit_user, VisitFilter(q="瀼河")) == set()
+    assert visit_units(unit_user, VisitFilter(q="执法证件")) == {traffic.name}
+    assert problem_texts(unit_user, ProblemFilter(q="票据")) == set()
+    assert visits_service.count_visible_problems(unit_user, ProblemFilter(q="票据")) == 0
+    assert problem_texts(unit_user, ProblemFilter(q="执法证件")) == {"执法证件第_号未年审。"}
+    assert visits_service.count_visible_problems(unit_user, ProblemFilter(q="执法证件")) == 1
+    # The office's lists are closed to a unit user, search or not.
+    login_as(client, "unit", unit=db.session.get(type(traffic), traffic.id))
+    for url in ("/visits/?q=瀼河", "/visits/problems?q=票据", "/letters/?q=瀼河", "/letters/register?q=瀼河",
+                "/rectification/ledger?q=瀼河", "/rectification/ledger.xlsx?q=瀼河"):
+        assert client.get(url).status_code == 403, url
+    # Its own unit's visit history (visits_select with its unit) stays its own.
+    html = client.get(f"/visits/unit/{rang.id}").status_code
+    assert html in (403, 404)
+
+
+def test_pages_show_the_keyword_keep_it_in_paging_and_exports(ctx, client):
+    admin, traffic, rang, audit_unit, a, b, v = build()
+    login_as(client, "admin")
+    for url, present, absent in (
+            ("/visits/?q=交通运输", traffic.name, rang.name),
+            ("/visits/problems?q=票据", "罚款100元未开具票据。", "执法证件第1号已过期。"),
+            ("/letters/?q=交通运输", a.number, b.number),
+            ("/letters/register?q=票据", b.number, a.number),
+            ("/rectification/ledger?q=票据", "罚款100元未开具票据。", "执法证件第1号已过期。")):
+        html = client.get(url).get_data(as_text=True)
+        keyword = url.split("q=")[1]
+        assert f"（关键词：{keyword}）" in html, url
+        assert f'name="q" value="{keyword}"' in html, url
+        rows = html[html.index('name="q"'):]
+        rows = rows[rows.index("</form>"):]  # the list itself, past the filter's unit dropdown
+        assert present in rows and absent not in rows, url
+    # The .xlsx of the register and of the ledger apply the keyword too.
+    ws = openpyxl.load_workbook(io.BytesIO(client.get("/letters/register?q=票据&format=xlsx").data)).active
+    numbers = [r[1] for r in ws.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
+    assert numbers == [b.number]
+    ws = openpyxl.load_workbook(io.BytesIO(client.get("/rectification/ledger.xlsx?q=票据").data)).active
+    texts = [r[8] for r in ws.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
+    assert texts == ["罚款100元未开具票据。"]
+    assert "关键词：票据" in str(ws["A1"].value)
+
+
+def test_paging_links_keep_the_keyword(ctx, client):
+    unit = make_unit("鲁山县市场监督管理局")
+    for _ in range(55):
+        make_visit(unit, problems=(("价格公示不规范。", FIXED),))
+    login_as(client, "admin")
+    for url in ("/visits/?q=市场监督", "/visits/problems?q=价格公示"):
+        html = client.get(url).get_data(as_text=True)
+        assert "共 55 条" in html, url
+        assert "page=2" in html and ("q=%E5%B8%82" in html or "q=%E4%BB%B7" in html), url
+
+
+def statements(client, url: str) -> int:
+    with sql_statements(client.application) as seen:
+        assert client.get(url).status_code == 200, url
+    return len(seen)
+
+
+def test_a_searched_page_costs_the_same_statements_however_many_rows(ctx, client):
+    admin = make_user("admin")
+    units = [make_unit(f"鲁山县搜索局{k}") for k in range(2)]
+    for u in units:
+        make_letter(admin, u, problems=("搜索问题甲。", "搜索问题乙。"))
+    urls = ("/visits/?q=搜索", "/visits/problems?q=搜索", "/letters/?q=搜索", "/letters/register?q=搜索",
+            "/rectification/ledger?q=搜索")
+    login_as(client, "admin")
+    for url in urls:
+        client.get(url)
+    before = {url: statements(client, url) for url in urls}
+    for k in range(4):  # more units, letters and problems matching: a per-row load would show as more statements
+        u = make_unit(f"鲁山县搜索局{k + 2}")
+        make_letter(admin, u, problems=("搜索问题丙。", "搜索问题丁。", "搜索问题戊。"))
+    after = {url: statements(client, url) for url in urls}
+    assert after == before
