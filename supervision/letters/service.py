@@ -657,8 +657,9 @@ def letter_path(letter_id: int) -> str:
     return f"/letters/{letter_id}"
 
 
-def _notify_unit(letter: Letter, number: str) -> int:
-    """Tell every active user of the unit, in the app's inbox (the reminders part), within this transaction.
+def _tell_unit_users(letter: Letter, title: str, body: str, key: str) -> int:
+    """Tell every active user of the letter's unit, in the app's inbox (the reminders part), within this
+    transaction; `key` (with the user's id in front) makes each message exactly once.
 
     Without that part the unit still sees the letter marked 新 in 我的意见书 and on its dashboard.
     """
@@ -668,11 +669,17 @@ def _notify_unit(letter: Letter, number: str) -> int:
         return 0
     users = db.session.query(User).filter_by(role=Role.unit.value, unit_id=letter.unit_id, active=True).all()
     for u in users:
-        notify(u, f"收到{letter.letter_type.name} {number}",
-               f"监督室已向{letter.unit.name}签发{letter.letter_type.name} {number}。请打开查阅并签收，"
-               f"整改期限自签收次日起算{letter.period_days}日。",
-               link=letter_path(letter.id), key=f"letter_issued:{u.id}:letter-{letter.id}")
+        notify(u, title, body, link=letter_path(letter.id), key=key.format(user=u.id))
     return len(users)
+
+
+def _notify_unit(letter: Letter, number: str) -> int:
+    """Tell the unit its letter was issued."""
+    return _tell_unit_users(
+        letter, f"收到{letter.letter_type.name} {number}",
+        f"监督室已向{letter.unit.name}签发{letter.letter_type.name} {number}。请打开查阅并签收，"
+        f"整改期限自签收次日起算{letter.period_days}日。",
+        "letter_issued:{user}:letter-" + str(letter.id))
 
 
 # --- voiding and correcting -----------------------------------------------------------------------
@@ -806,18 +813,12 @@ def resolve_pending_deadlines(year: int | None = None) -> list[Letter]:
 
 def _notify_deadline(letter: Letter, dl) -> int:
     """Tell every active user of the unit its deadline, now computed (the inbox, as when the letter was issued)."""
-    try:
-        from ..reminders.service import notify
-    except ImportError:  # pragma: no cover - reminders part absent
-        return 0
-    users = db.session.query(User).filter_by(role=Role.unit.value, unit_id=letter.unit_id, active=True).all()
-    for u in users:
-        notify(u, f"整改期限已确定：{letter.number} 至{timeutil.cn_date(dl.due)}",
-               f"你单位{timeutil.cn_date(letter.receipt_date)}{RECEIPT_KINDS.get(letter.receipt_kind, '签收')}的"
-               f"{letter.letter_type.name}（{letter.number}），整改期限原因工作日历未录入而待定，现已确定为"
-               f"{timeutil.cn_date(dl.due)}。\n期限计算：{dl.explanation}",
-               link=letter_path(letter.id), key=f"letter_deadline:{u.id}:letter-{letter.id}:{dl.due.isoformat()}")
-    return len(users)
+    return _tell_unit_users(
+        letter, f"整改期限已确定：{letter.number} 至{timeutil.cn_date(dl.due)}",
+        f"你单位{timeutil.cn_date(letter.receipt_date)}{RECEIPT_KINDS.get(letter.receipt_kind, '签收')}的"
+        f"{letter.letter_type.name}（{letter.number}），整改期限原因工作日历未录入而待定，现已确定为"
+        f"{timeutil.cn_date(dl.due)}。\n期限计算：{dl.explanation}",
+        "letter_deadline:{user}:letter-" + f"{letter.id}:{dl.due.isoformat()}")
 
 
 def _on_calendar_year_entered(year, **_kw) -> str:
