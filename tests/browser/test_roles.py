@@ -198,3 +198,59 @@ def test_leader_pages(demo_server, screen):
     _open(page, demo_server, "/rectification/ledger", "ledger")
     expect(page.get_by_role("heading", name="整改台账")).to_be_visible()
     _no_issue_buttons(page)
+
+
+def test_admin_batch_review(demo_server, browser):
+    """The demo has no letter with two problems awaiting review, so the office first records a paper reply to the
+    demo's 整改中 letter (two problems) through 代录纸质答复; then 批量审核 passes both with one note."""
+    from tests.browser.people import pdf_bytes
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.set_default_timeout(30000)
+    steps = Steps(page, "test_admin_batch_review")
+    url = demo_server.url
+    try:
+        log_in(page, url, "admin", PASSWORD)
+        page.goto(url + "/rectification/ledger")
+        page.locator("main").get_by_placeholder("单位名称、文号或问题内容").fill("年度法治培训未制定计划")
+        page.locator("main").get_by_role("button", name="筛选").click()
+        expect(page).to_have_url(re.compile(r"q="))
+        page.locator("main table tbody tr").first.get_by_role("link").first.click()
+        expect(page.get_by_role("link", name="代录纸质答复")).to_be_visible()
+        expect(page.locator("#batch-review")).to_have_count(0)  # nothing awaits review yet
+        page.get_by_role("link", name="代录纸质答复").click()
+
+        received = page.get_by_label("收到日期")
+        if not received.input_value():
+            received.fill(page.evaluate(
+                "new Date().toLocaleDateString('sv-SE', {timeZone: 'Asia/Shanghai'})"))
+        page.get_by_label("整改报告摘要").fill("我单位已逐项整改，报告见扫描件。")
+        page.locator("#scan").set_input_files(
+            files=[{"name": "整改报告.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
+        texts = page.locator("textarea[id^=text-]")
+        assert texts.count() == 2
+        for i in range(2):
+            texts.nth(i).fill(f"问题{i + 1}已整改到位。")
+        steps.shot("paper-reply")
+        page.get_by_role("button", name="录入并提交审核").click()
+
+        batch = page.locator("#batch-review")
+        expect(batch).to_be_visible()
+        expect(batch.locator(".card-header")).to_have_text("批量审核")
+        boxes = batch.get_by_role("checkbox")
+        expect(boxes).to_have_count(2)
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        batch.get_by_label("批量审核意见").fill("两项均整改到位。")
+        steps.shot("batch-review")
+        batch.get_by_role("button", name="批量通过").click()
+        expect(page.get_by_text(re.compile(r"第1、2个问题已通过。所有问题均已通过，本件已办结。"))).to_be_visible()
+        expect(page.locator("#batch-review")).to_have_count(0)
+        steps.shot("batch-accepted")
+    finally:
+        context.close()
+    assert errors == [], "\n".join(errors)
