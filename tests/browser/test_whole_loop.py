@@ -336,8 +336,9 @@ def test_whole_loop(live_server, page, tmp_path):
     xlsx_path = tmp_path / "ledger.xlsx"
     dl.value.save_as(xlsx_path)
     assert dl.value.suggested_filename.endswith(".xlsx")
-    ws = openpyxl.load_workbook(xlsx_path, read_only=True).active
-    rows = [[c for c in r] for r in ws.iter_rows(values_only=True)]
+    book = openpyxl.load_workbook(xlsx_path, read_only=True)
+    rows = [[c for c in r] for r in book.active.iter_rows(values_only=True)]
+    book.close()  # read-only workbooks keep the file open; an unclosed file fails the session at exit
     header = next(r for r in rows if r and "文号" in r)
     ours = [r for r in rows if number in r]
     assert len(ours) == 2, rows
