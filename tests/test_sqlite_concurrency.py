@@ -86,10 +86,16 @@ def _writers(servers, admin, names, before_each=None):
             errors.append(exc)
             start.abort()
 
-    def write(i):
-        port = servers[i % 2]
-        status, cookie, _ = _post(port, "/login", {"username": admin, "password": PASSWORD})
+    # Log in one after another before the threads start: parallel logins of one account are throttled (at most 5
+    # password checks at once, tests/accounts/test_login_throttle.py); the writes are what run together here.
+    cookies = []
+    for i in range(WRITERS):
+        status, cookie, _ = _post(servers[i % 2], "/login", {"username": admin, "password": PASSWORD})
         assert status == 302 and cookie
+        cookies.append(cookie)
+
+    def write(i):
+        port, cookie = servers[i % 2], cookies[i]
         start.wait()
         for name in names(i):
             status, _, body = _post(port, "/units/new", {"name": name, "kind": "县直"}, cookie)
