@@ -5,6 +5,7 @@ import string
 from dataclasses import dataclass
 from datetime import timedelta
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import and_, case, or_, select, update
 from werkzeug.security import generate_password_hash
@@ -124,10 +125,13 @@ def reset_password(user: User) -> str:
     return pw
 
 
-def _revoke_feed(user: User, why: str) -> None:
-    from ..schedule.service import revoke_feed_token  # the schedule imports accounts: import when used
+# Sent when a user's standing secrets must stop working (password reset, deactivation), in the caller's transaction,
+# with the reason in words: the schedule revokes the calendar feed address on it (accounts never imports upward).
+credentials_revoked = Namespace().signal("credentials_revoked")
 
-    revoke_feed_token(user, why)
+
+def _revoke_feed(user: User, why: str) -> None:
+    credentials_revoked.send(user, why=why)
 
 
 def set_user_active(user: User, active: bool, acting: User) -> None:
