@@ -55,11 +55,46 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import web
 
     web.init_app(app)
+    _register_app_hooks(app)
     _register_blueprints(app)
     _register_cli(app)
     if app.config["GC_FREEZE"] and not app.testing:
         _freeze_startup_objects(app)
     return app
+
+
+def _register_app_hooks(app: Flask) -> None:
+    """What ties the parts together on every request: who is logged in (accounts) and what every page's
+    layout shows (the office's profile from directory, the unread count from reminders). Here, in the app
+    factory, so that web.py (which every domain imports) imports no domain."""
+    from flask_login import current_user
+
+    from .web import nav_items
+
+    @login_manager.user_loader
+    def load_user(ident: str):
+        from .accounts.models import User
+
+        try:
+            user_id, version = (int(x) for x in ident.split(":"))
+        except ValueError:
+            return None
+        user = db.session.get(User, user_id)
+        # A changed password, a reset or a logout elsewhere bumps the version: old cookies stop working.
+        if user is None or user.session_version != version or not user.active:
+            return None
+        return user
+
+    @app.context_processor
+    def layout_context():
+        from .directory.service import get_profile
+
+        unread = None
+        if current_user.is_authenticated and "reminders.inbox" in app.view_functions:
+            from .reminders.service import unread_count
+
+            unread = unread_count(current_user)
+        return {"org_profile": get_profile(create=False), "nav_items": nav_items(), "unread_notifications": unread}
 
 
 def _freeze_startup_objects(app: Flask) -> None:

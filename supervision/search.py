@@ -37,13 +37,6 @@ def contains(column, term: str):
     return column.icontains(term, autoescape=True)
 
 
-def unit_ids(term: str):
-    """The ids of the units whose name contains `term` (a subquery of the small unit table)."""
-    from .directory.models import Unit
-
-    return select(Unit.id).where(contains(Unit.name, term))
-
-
 def any_of(column, *selects):
     """`column` IN (the union of `selects`, each of one column): the way to say "this OR that" when the two
     conditions sit on different tables (a unit's name, a problem's text). Written as OR, PostgreSQL can use

@@ -336,14 +336,13 @@ def unit_day_bounds(day=None) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def check_unit_daily_quota(unit_id: int, new: list) -> None:
-    """A supervised unit's users together may upload UPLOAD_UNIT_DAILY_BYTES a (Beijing) day."""
-    from .accounts.models import User
-
+def check_unit_daily_quota(unit_user_ids, new: list) -> None:
+    """A supervised unit's users together may upload UPLOAD_UNIT_DAILY_BYTES a (Beijing) day; `unit_user_ids`
+    is a select of their ids (the accounts part knows who they are)."""
     if not new:
         return
     start, end = unit_day_bounds()
-    used_users = select(User.id).where(User.unit_id == unit_id).scalar_subquery()
+    used_users = unit_user_ids.scalar_subquery()
     used = usage(Attachment.uploaded_by_id.in_(used_users), Attachment.uploaded_at >= start,
                  Attachment.uploaded_at < end)
     check_quota("本单位今天上传的附件", used, new, None, _cfg("UPLOAD_UNIT_DAILY_BYTES", 200 * 1024 * 1024))

@@ -1,7 +1,9 @@
 """Request-wide behaviour: sessions, idle timeout, security headers, error pages, template helpers."""
-from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask import Flask, flash, g, has_request_context, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db, login_manager
@@ -16,6 +18,20 @@ def _id_converter(map, *args, max=None, **kwargs):  # noqa: A002 - werkzeug's na
     return IntegerConverter(map, *args, max=MAX_ID if max is None else max, **kwargs)
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_on_read(session, _context, _instances) -> None:
+    """A page that is only read (GET) never writes: a flush with changes inside one is a bug, refused here
+    rather than lost silently when the request's session is discarded."""
+    if not has_request_context() or not g.get("read_only_request"):
+        return
+    changed = session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    if changed:
+        raise RuntimeError(f"{request.method} {request.path} tried to write to the database: reading pages must not write")
+
+
 def init_app(app: Flask) -> None:
     from .textclean import CleanRequest
 
@@ -26,19 +42,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(ident: str):
-        from .accounts.models import User
-
-        try:
-            user_id, version = (int(x) for x in ident.split(":"))
-        except ValueError:
-            return None
-        user = db.session.get(User, user_id)
-        # A changed password, a reset or a logout elsewhere bumps the version: old cookies stop working.
-        if user is None or user.session_version != version or not user.active:
-            return None
-        return user
+    @app.before_request
+    def mark_read_only():
+        g.read_only_request = request.method in READ_METHODS  # read by _refuse_writes_on_read below
 
     @app.before_request
     def idle_timeout_and_first_login():
@@ -59,6 +65,22 @@ def init_app(app: Flask) -> None:
                 flash("首次登录或密码被重置，请先修改密码。", "warning")
                 return redirect(url_for("accounts.change_password"))
         return None
+
+    @app.after_request
+    def finish_request_transaction(resp):
+        """The one commit of a request: a write request (POST …) that answered below 400 commits what its
+        services flushed; one that answered 400 or above rolls back. Services flush, views never commit."""
+        if request.method not in READ_METHODS:
+            if resp.status_code < 400:
+                try:
+                    db.session.commit()
+                except Exception:
+                    db.session.rollback()
+                    session.pop("_flashes", None)  # no 「已保存」 for what was not saved
+                    raise
+            else:
+                db.session.rollback()
+        return resp
 
     @app.after_request
     def security_headers(resp):
@@ -99,54 +121,49 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["cn_date"] = cn_date
     app.jinja_env.filters["cn_datetime"] = cn_datetime
     app.jinja_env.globals["unit_options"] = unit_options
+    from .policy import can
 
-    @app.context_processor
-    def layout_context():
-        from .directory.service import get_profile
-
-        unread = None
-        if current_user.is_authenticated and "reminders.inbox" in app.view_functions:
-            from .reminders.service import unread_count
-
-            unread = unread_count(current_user)
-        return {"org_profile": get_profile(create=False), "nav_items": nav_items(), "unread_notifications": unread}
+    app.jinja_env.globals["can"] = can  # templates ask the same rules as views and services
 
 
-# (endpoint, label, roles, group). Missing endpoints (a part not yet built) are left out of the menu.
-# Items with a group are shown together in one dropdown.
+# (endpoint, label, group). An entry is shown exactly when its view admits the user (policy.view_allows: the
+# view's rule in the domain's access.py), so the menu and the routes cannot disagree; missing endpoints are left
+# out. Items with a group are shown together in one dropdown.
 NAV = [
-    ("main.index", "首页", ("admin", "inspector", "unit", "leader"), None),
-    ("schedule.year", "监督计划", ("admin", "inspector", "leader"), None),
-    ("schedule.my_weeks", "我的检查周", ("inspector",), None),
-    ("visits.index", "监督检查", ("admin", "inspector", "leader"), None),
-    ("visits.problems", "问题清单", ("admin", "inspector", "leader"), None),
-    ("letters.index", "意见书", ("admin", "inspector", "leader"), None),
-    ("letters.unit_inbox", "我的意见书", ("unit",), None),
-    ("rectification.ledger", "整改台账", ("admin", "inspector", "leader"), None),
-    ("rectification.stats", "整改统计", ("admin", "leader"), None),
-    ("rectification.self_inspections", "自查", ("admin", "leader"), None),
-    ("rectification.unit_letters", "整改报送", ("unit",), None),
-    ("rectification.my_self_inspection", "自查", ("unit",), None),
-    ("directory.units", "受监督单位", ("admin", "leader"), "系统管理"),
-    ("accounts.users", "用户", ("admin",), "系统管理"),
-    ("directory.profile", "机关信息", ("admin",), "系统管理"),
-    ("workcal.index", "工作日历", ("admin",), "系统管理"),
-    ("reminders.deliveries", "提醒发送", ("admin",), "系统管理"),
-    ("audit.index", "审计日志", ("admin",), "系统管理"),
-    ("system.status", "系统状态", ("admin",), "系统管理"),
+    ("main.index", "首页", None),
+    ("schedule.year", "监督计划", None),
+    ("schedule.my_weeks", "我的检查周", None),
+    ("visits.index", "监督检查", None),
+    ("visits.problems", "问题清单", None),
+    ("letters.index", "意见书", None),
+    ("letters.unit_inbox", "我的意见书", None),
+    ("rectification.ledger", "整改台账", None),
+    ("rectification.stats", "整改统计", None),
+    ("rectification.self_inspections", "自查", None),
+    ("rectification.unit_letters", "整改报送", None),
+    ("rectification.my_self_inspection", "自查", None),
+    ("directory.units", "受监督单位", "系统管理"),
+    ("accounts.users", "用户", "系统管理"),
+    ("directory.profile", "机关信息", "系统管理"),
+    ("workcal.index", "工作日历", "系统管理"),
+    ("reminders.deliveries", "提醒发送", "系统管理"),
+    ("audit.index", "审计日志", "系统管理"),
+    ("system.status", "系统状态", "系统管理"),
 ]
 
 
 def nav_items():
     from flask import current_app
 
+    from .policy import view_allows
+
     if not current_user.is_authenticated:
         return []
     known = current_app.view_functions
     items = []  # (endpoint, label) or (group label, [(endpoint, label), ...])
     groups = {}
-    for ep, label, roles, group in NAV:
-        if current_user.role not in roles or ep not in known:
+    for ep, label, group in NAV:
+        if ep not in known or not view_allows(known[ep], current_user):
             continue
         if group is None:
             items.append((ep, label))

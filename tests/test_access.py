@@ -1,6 +1,10 @@
 """Route × role: every route names its roles, and the app enforces them for every role and anonymous."""
+import re
+
 import pytest
 
+from supervision.policy import view_roles
+from supervision.web import NAV
 from tests.helpers import login_as
 
 ROLES = ("admin", "inspector", "unit", "leader")
@@ -45,13 +49,13 @@ def _url(rule):
 
 
 def test_every_route_states_its_roles(app):
-    missing = [r.endpoint for r in _routes(app) if not hasattr(app.view_functions[r.endpoint], "allowed_roles")]
-    assert missing == [], f"routes without roles_required: {missing}"
+    missing = [r.endpoint for r in _routes(app) if view_roles(app.view_functions[r.endpoint]) is None]
+    assert missing == [], f"routes without an access rule (policy.allows) or roles_required: {missing}"
 
 
 def test_foundation_routes_allow_exactly_the_expected_roles(app):
     for endpoint, roles in EXPECTED.items():
-        assert set(app.view_functions[endpoint].allowed_roles) == roles, endpoint
+        assert set(view_roles(app.view_functions[endpoint])) == roles, endpoint
 
 
 def test_anonymous_is_sent_to_login_everywhere(app, client):
@@ -68,7 +72,7 @@ def test_each_role_is_refused_exactly_where_not_allowed(app, role):
     client = app.test_client()
     login_as(client, role)
     for rule in _routes(app):
-        allowed = role in app.view_functions[rule.endpoint].allowed_roles
+        allowed = role in view_roles(app.view_functions[rule.endpoint])
         for method in sorted(rule.methods & {"GET", "POST"}):
             if allowed and method == "POST":
                 continue  # allowed state changes are tested by each part
@@ -80,3 +84,24 @@ def test_each_role_is_refused_exactly_where_not_allowed(app, role):
             else:
                 assert resp.status_code == 403, (role, rule.endpoint, method, resp.status_code)
                 assert "没有权限" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_menu_shows_exactly_the_pages_the_role_may_open(app, role):
+    """The menu is built from the same rules as the routes: every menu page opens (200) for the role that sees
+    it, and every page of the menu table the role may open is in its menu."""
+    client = app.test_client()
+    login_as(client, role)
+    home = client.get("/").get_data(as_text=True)
+    nav = home[home.index("<nav"):home.index("</nav>")]
+    shown = set(re.findall(r'href="([^"#?]+)"', nav))
+    for endpoint, label, _group in NAV:
+        if endpoint not in app.view_functions:
+            continue
+        with app.test_request_context():
+            from flask import url_for
+
+            path = url_for(endpoint)
+        opens = client.get(path).status_code == 200
+        assert (path in shown) == opens, (role, endpoint, label, "in menu" if path in shown else "not in menu",
+                                          "opens" if opens else "refused")

@@ -1,5 +1,4 @@
 """Users, their roles, and the counters of failed logins used for throttling."""
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -11,23 +10,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 
 
-class Role(str, enum.Enum):
-    admin = "admin"
-    inspector = "inspector"
-    unit = "unit"
-    leader = "leader"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.admin: "监督室管理员",
-    Role.inspector: "检查组成员",
-    Role.unit: "受监督单位",
-    Role.leader: "局领导",  # read-only; said where the role is chosen (forms.ROLE_CHOICES), not in every greeting
-}
+from ..roles import ROLE_LABELS, Role  # noqa: E402,F401  (the roles are core; re-exported here)
 
 
 class User(UserMixin, db.Model):

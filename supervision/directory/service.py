@@ -1,6 +1,8 @@
 """Rules of the directory: the profile, the offices, the 受监督单位."""
 from ..audit import record, snapshot
 from ..extensions import db
+from sqlalchemy import select
+
 from .models import UNIT_KINDS, Office, OrgProfile, Unit
 
 # 鲁法政办〔2021〕4号 附件二 and 附件三: the values the county starts with; the admin edits them in the app.
@@ -110,3 +112,10 @@ def set_unit_active(unit: Unit, active: bool) -> Unit:
     record("activate" if active else "deactivate", unit,
            summary=f"{'启用' if active else '停用'}受监督单位 {unit.name}", before=before, after={"active": active})
     return unit
+
+
+def unit_ids_named(term: str):
+    """The ids of the units whose name contains `term` (a subquery of the small unit table), for keyword search."""
+    from .. import search
+
+    return select(Unit.id).where(search.contains(Unit.name, term))

@@ -2,8 +2,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from ..accounts.access import roles_required
-from ..accounts.models import Role
+from ..policy import roles_required
+from ..roles import Role
 from ..extensions import db
 from . import service
 from .forms import ProfileForm, UnitForm

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, timeutil, workcal
 from ..accounts.models import Role, User
+from ..directory.service import unit_ids_named
 from ..extensions import db
 from ..fonts import FontError, font_set
 from .content import LetterContent
@@ -947,7 +948,7 @@ def letter_search_condition(term: str):
     """The letters whose unit's name, number, or one of whose problems' text contains `term` (search.py)."""
     from .. import search
 
-    return search.any_of(Letter.id, select(Letter.id).where(Letter.unit_id.in_(search.unit_ids(term))),
+    return search.any_of(Letter.id, select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term))),
                          select(Letter.id).where(search.contains(Letter.number, term)),
                          select(LetterProblem.letter_id)
                          .where(LetterProblem.live.is_(True), search.contains(LetterProblem.text, term)))

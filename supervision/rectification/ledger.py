@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import search, timeutil, workcal
 from ..directory.models import Unit
+from ..directory.service import unit_ids_named
 from ..extensions import db
 from ..letters.deadline import deadline_text
 from ..letters.models import Letter, LetterProblem, LetterStatus
@@ -154,7 +155,7 @@ def _search_condition(term: str):
     """The rows whose letter's unit's name or number, or own problem text, contains `term`: one id set
     (search.any_of), each part sought by its own index."""
     of_letters = search.any_of(LetterProblem.letter_id,
-                               select(Letter.id).where(Letter.unit_id.in_(search.unit_ids(term))),
+                               select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term))),
                                select(Letter.id).where(search.contains(Letter.number, term)))
     return search.any_of(LetterProblem.id, select(LetterProblem.id).where(of_letters),
                          select(LetterProblem.id).where(search.contains(LetterProblem.text, term)))

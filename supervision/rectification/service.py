@@ -514,7 +514,7 @@ def check_letter_quota(letter: Letter, files: list[CheckedFile], user: User | No
     uploads.check_quota(f"{letter.number or '本意见书'}的整改材料", used, files, _limit("UPLOAD_LETTER_MAX_FILES"),
                         _limit("UPLOAD_LETTER_MAX_BYTES"))
     if user is not None and user.role == Role.unit.value and user.unit_id:
-        uploads.check_unit_daily_quota(user.unit_id, files)
+        uploads.check_unit_daily_quota(select(User.id).where(User.unit_id == user.unit_id), files)
 
 
 def reply_snapshot(r: Reply) -> dict:
@@ -1018,7 +1018,7 @@ def save_self_inspection(user: User, year: int, report_text: str, plan_text: str
     used = uploads.usage(Attachment.owner_type == SELF_OWNER, Attachment.owner_id == si.id)
     uploads.check_quota(f"{year}年自查材料", used, checked, _limit("UPLOAD_LETTER_MAX_FILES"),
                         _limit("UPLOAD_LETTER_MAX_BYTES"))
-    uploads.check_unit_daily_quota(user.unit_id, checked)
+    uploads.check_unit_daily_quota(select(User.id).where(User.unit_id == user.unit_id), checked)
     names = [store(f, SELF_OWNER, si.id, user=user, note=note).original_name for f, note in files]
     audit.record("save", si, summary=f"{year}年自查材料{'修改' if si.status == SUBMITTED else '保存草稿'}",
                  before=before, after=dict(audit.snapshot(si, ("report_text", "plan_text", "status")),

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from .. import audit
 from ..accounts.models import Role, User
 from ..directory.models import Unit
+from ..directory.service import unit_ids_named
 from ..extensions import db
 from ..labels import quoted
 from ..timeutil import utcnow
@@ -775,7 +776,7 @@ def visit_search_condition(term: str):
     """The visits whose unit's name, or one of whose problems' text, contains `term`."""
     from .. import search
 
-    return search.any_of(Visit.id, select(Visit.id).where(Visit.unit_id.in_(search.unit_ids(term))),
+    return search.any_of(Visit.id, select(Visit.id).where(Visit.unit_id.in_(unit_ids_named(term))),
                          select(Problem.visit_id).where(search.contains(Problem.description, term)))
 
 
@@ -972,7 +973,7 @@ def problem_search_condition(term: str):
 
     return search.any_of(Problem.id, select(Problem.id).where(search.contains(Problem.description, term)),
                          select(Problem.id).join(Visit, Problem.visit_id == Visit.id)
-                         .where(Visit.unit_id.in_(search.unit_ids(term))))
+                         .where(Visit.unit_id.in_(unit_ids_named(term))))
 
 
 def visible_problems(user, flt: ProblemFilter):
