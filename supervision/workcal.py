@@ -174,25 +174,6 @@ def next_workday(d: date, *, include_self: bool = True) -> date:
     return cur
 
 
-def previous_workday(d: date, *, include_self: bool = True) -> date:
-    """The last working day on or before d (before d when include_self is False)."""
-    cur = d if include_self else d - timedelta(days=1)
-    while not is_workday(cur):
-        cur -= timedelta(days=1)
-    return cur
-
-
-def workdays_between(start: date, end: date) -> list[date]:
-    """Working days in [start, end], both included."""
-    out = []
-    cur = start
-    while cur <= end:
-        if is_workday(cur):
-            out.append(cur)
-        cur += timedelta(days=1)
-    return out
-
-
 def describe(d: date) -> str:
     """One line for people and the CLI: 2021年10月1日（星期五）：休息日 — 国庆节; a plain working day is just 工作日."""
     head = f"{d.year}年{d.month}月{d.day}日（星期{WEEKDAYS_CN[d.weekday()]}）"
