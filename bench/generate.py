@@ -119,7 +119,7 @@ def generate(app, scale: float, seed: int = 2021, today: date | None = None, log
 
     from supervision import timeutil
     from supervision.directory.models import Office
-    from supervision.directory.service import get_profile, seed_reference_data
+    from supervision.directory.operations import get_profile, seed_reference_data
     from supervision.extensions import db
     from supervision.letters.content import LetterContent
     from supervision.letters.models import LetterType

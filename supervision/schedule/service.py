@@ -16,7 +16,8 @@ from .. import audit, workcal
 from ..accounts import service as accounts_service
 from ..accounts.models import User
 from ..directory.models import Office, Unit
-from ..directory.service import create_unit, guess_kind, offices
+from ..directory.operations import create_unit
+from ..directory.queries import guess_kind, offices
 from ..extensions import db
 from ..timeutil import today as local_today
 from .importers import ParsedPlan, PlanFileError, PlanRow, Problem, read_plan

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..accounts.access import ALL_ROLES, STAFF, roles_required
 from ..accounts.models import User
 from ..directory.models import Office, Unit
-from ..directory.service import offices
+from ..directory.queries import offices
 from ..extensions import db
 from ..timeutil import today, utcnow
 from ..web import int_arg, int_value

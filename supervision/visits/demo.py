@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from .. import timeutil
 from ..accounts.models import Role, User
 from ..directory.models import Unit
-from ..directory.service import guess_kind
+from ..directory.queries import guess_kind
 from ..extensions import db
 from . import service
 from .models import Disposition, Method, Rating, Visit, VisitKind

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from .. import audit
 from ..accounts.models import Role, User
 from ..directory.models import Unit
-from ..directory.service import unit_ids_named
+from ..directory.queries import unit_ids_named
 from ..extensions import db
 from ..labels import quoted
 from ..timeutil import utcnow
