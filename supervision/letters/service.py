@@ -272,7 +272,7 @@ def visits_awaiting_letter() -> list:
     from sqlalchemy.orm import selectinload
 
     from ..visits.models import Visit
-    from ..visits.service import awaiting_letter_keys
+    from ..visits.queries import awaiting_letter_keys
 
     ids = sorted({visit_id for _, visit_id in awaiting_letter_keys()})
     if not ids:
