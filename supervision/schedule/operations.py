@@ -2,7 +2,6 @@
 
 Each function checks its rules, writes the audit entry and flushes at most; the request (or the command) commits.
 """
-import os
 import secrets
 from collections import defaultdict
 from datetime import date
@@ -18,7 +17,7 @@ from ..directory.queries import guess_kind, offices
 from ..extensions import db
 from . import signals
 from .models import FeedToken, Slot, SlotUnit, UnitAlias
-from .queries import (ImportPreview, ScheduleError, dates_text, feed_token_hash, import_plan, inspectors_of_office,
+from .queries import (ImportPreview, ScheduleError, dates_text, feed_token_hash, inspectors_of_office,
                       slots_for_year, week_dates)
 from .signals import answers
 
@@ -138,20 +137,6 @@ def _set_units(slot: Slot, units: list[Unit]) -> None:
     entries = [existing.get(u.id) or SlotUnit(unit=u) for u in units]
     slot.entries = entries
     slot.entries.reorder()
-
-
-def load_file(path: str, year: int, create_units: bool = False, user=None) -> tuple[ImportPreview, dict | None]:
-    """Read and, if valid and every unit resolves, commit a plan file (CLI and demo). Caller commits."""
-    with open(path, "rb") as fh:
-        data = fh.read()
-    name = os.path.basename(path)
-    preview = import_plan(name, data, year)
-    if not preview.valid:
-        return preview, None
-    decisions = {"units": {u.name: "create" for u in preview.unknown}} if create_units else {}
-    if not create_units and preview.unknown:
-        return preview, None
-    return preview, commit_import(preview, decisions, user=user)
 
 
 def assign_slot(slot: Slot, office: Office | None, inspectors: list[User], user=None) -> Slot:

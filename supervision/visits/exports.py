@@ -9,7 +9,7 @@ from ..directory.models import Unit
 from ..extensions import db
 from ..spreadsheet import Column, Sheet, write_sheets, write_table
 from . import queries
-from .models import CheckItem, Disposition, Rating, VisitKind, VisitStatus
+from .models import CheckItem, Disposition, ProblemState, Rating, VisitKind, VisitStatus
 
 BLOCK = 500
 
@@ -40,7 +40,7 @@ def describe_problems(flt: queries.ProblemFilter) -> str:
             if flt.item_key else "")
     return outputs.describe([f"{flt.year}年" if flt.year else "", f"检查项目：{item}" if item else "",
                              Disposition.label_of(flt.disposition) if flt.disposition else "",
-                             queries.ProblemState.label(flt.status) if flt.status else "",
+                             ProblemState.label_of(flt.status) if flt.status else "",
                              f"单位：{_unit_name(flt.unit_id)}" if flt.unit_id else "",
                              f"关键词：{flt.q}" if flt.q else ""])
 
@@ -63,7 +63,7 @@ def problem_rows(user, flt: queries.ProblemFilter):
     for block in result.partitions():
         for p in block:
             yield [p.visit.visit_date, p.visit.unit.name, p.item.name, p.subpoint.name if p.subpoint else "",
-                   p.description, p.case_file or "", p.disposition_label, queries.problem_state(p)[1]]
+                   p.description, p.case_file or "", p.disposition_label, queries.problem_state(p).label]
 
 
 def visits_output(user, flt: queries.VisitFilter, fmt: str):

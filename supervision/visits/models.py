@@ -29,6 +29,15 @@ def cn_number(n: int) -> str:
 
 
 
+class ProblemState(LabelledEnum):
+    """Where a problem stands, derived (queries.problem_state), never stored. Letters and rectification refine it."""
+
+    draft = ("draft", "检查未提交", "secondary")
+    fixed = ("fixed", "已立行立改", "success")
+    awaiting_letter = ("awaiting_letter", "待下达意见书", "danger")
+    in_letter = ("in_letter", "已纳入意见书", "primary")
+
+
 class VisitKind(LabelledEnum):
     routine = ("routine", "日常监督", "primary")
     concentrated = ("concentrated", "集中监督", "info")

@@ -15,12 +15,11 @@ from ..accounts.models import Role, User
 from ..directory.models import Unit
 from ..directory.queries import unit_ids_named
 from ..extensions import db
-from ..policy import can
 from ..schedule.models import Slot
 from ..timeutil import cn_date
 from .access import INSPECTOR_ROLES
-from .models import (CheckCatalogue, CheckItem, Disposition, Problem, Rating, Visit, VisitKind, VisitRating,
-                     VisitStatus)
+from .models import (CheckCatalogue, CheckItem, Disposition, Problem, ProblemState, Rating, Visit, VisitKind,
+                     VisitRating, VisitStatus)
 
 def catalogues() -> list[CheckCatalogue]:
     return (db.session.query(CheckCatalogue)
@@ -174,29 +173,6 @@ def problem_counts(visit_ids) -> dict[int, tuple[int, int]]:
     return {vid: (n, int(letter or 0)) for vid, n, letter in rows}
 
 
-def get_visit_for(user, visit_id: int) -> Visit | None:
-    """The visit, or None when there is none or it is outside `user`'s reach (another unit's, or a draft a unit
-    user or a leader may not see: the "visits.view" rule); the view answers 404 for None."""
-    visit = db.session.get(Visit, visit_id)
-    if visit is None or not can("visits.view", visit, user=user):
-        return None
-    return visit
-
-
-class ProblemState:
-    """Where a problem stands, derived here only. Letters and rectification refine it later."""
-
-    DRAFT = ("draft", "检查未提交", "secondary")
-    FIXED = ("fixed", "已立行立改", "success")
-    AWAITING = ("awaiting_letter", "待下达意见书", "danger")
-    IN_LETTER = ("in_letter", "已纳入意见书", "primary")
-    ALL = (DRAFT, FIXED, AWAITING, IN_LETTER)
-
-    @classmethod
-    def label(cls, code: str) -> str:
-        return {c: lbl for c, lbl, _ in cls.ALL}.get(code, code)
-
-
 def _letter_of(problem: Problem):
     """The letter a problem was put in, if the letters part has linked one (duck-typed, it adds the link)."""
     for attr in ("letter", "letters"):
@@ -206,16 +182,16 @@ def _letter_of(problem: Problem):
     return None
 
 
-def problem_state(problem: Problem) -> tuple[str, str, str]:
+def problem_state(problem: Problem) -> ProblemState:
     """A problem's state for display. `problem_state_condition` below says the same rule in SQL for the
     problems list's status filter; change both together (tests/visits/test_lists.py checks they agree)."""
     if not problem.visit.is_submitted:
-        return ProblemState.DRAFT
+        return ProblemState.draft
     if problem.disposition == Disposition.fixed.value:
-        return ProblemState.FIXED
+        return ProblemState.fixed
     if _letter_of(problem):
-        return ProblemState.IN_LETTER
-    return ProblemState.AWAITING
+        return ProblemState.in_letter
+    return ProblemState.awaiting_letter
 
 
 def _state_parts(code: str) -> tuple[bool | None, list]:
@@ -230,13 +206,13 @@ def _state_parts(code: str) -> tuple[bool | None, list]:
     anything else), and the equality lets the index (in_letter, disposition, visit_id) find the few problems
     awaiting a letter instead of reading every problem of ten years.
     """
-    if code == ProblemState.DRAFT[0]:
+    if code == ProblemState.draft.value:
         return False, []
-    if code == ProblemState.FIXED[0]:
+    if code == ProblemState.fixed.value:
         return True, [Problem.disposition == Disposition.fixed.value]
-    if code == ProblemState.IN_LETTER[0]:
+    if code == ProblemState.in_letter.value:
         return True, [Problem.disposition == Disposition.letter.value, Problem.in_letter == true()]
-    if code == ProblemState.AWAITING[0]:
+    if code == ProblemState.awaiting_letter.value:
         return True, [Problem.disposition == Disposition.letter.value, Problem.in_letter == false()]
     return None, [false()]
 

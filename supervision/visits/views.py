@@ -19,7 +19,8 @@ from ..schedule.models import Slot
 from . import access  # noqa: F401  (declares the rules asked below)
 from . import exports, operations, queries
 from .forms import CatalogueForm, NewVisitForm, parse_catalogue_items, parse_date, parse_visit_form
-from .models import CheckCatalogue, Disposition, Method, Problem, Rating, Visit, VisitKind, VisitStatus
+from .models import (CheckCatalogue, Disposition, Method, Problem, ProblemState, Rating, Visit, VisitKind,
+                     VisitStatus)
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -334,7 +335,7 @@ def problems():
     pagination.total = queries.count_visible_problems(current_user, flt)
     return render_template("visits/problems.html", pagination=pagination, rows=pagination.items, f=flt,
                            units=_unit_rows(), years=queries.visit_years(), item_keys=queries.item_keys(),
-                           dispositions=Disposition, states=queries.ProblemState.ALL,
+                           dispositions=Disposition, states=ProblemState,
                            problem_state=queries.problem_state)
 
 

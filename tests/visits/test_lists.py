@@ -10,7 +10,7 @@ from supervision.accounts.models import Role, User
 from supervision.extensions import db
 from supervision.letters import service as letters
 from supervision.visits import operations, queries
-from supervision.visits.models import CheckSubpoint, Disposition, Problem, Rating, Visit, VisitRating
+from supervision.visits.models import CheckSubpoint, Disposition, Problem, ProblemState, Rating, Visit, VisitRating
 from tests.helpers import login_as, make_unit, make_user, sql_statements
 
 LETTER, FIXED = Disposition.letter.value, Disposition.fixed.value
@@ -116,17 +116,17 @@ def test_state_filter_in_sql_agrees_with_problem_state_for_every_state(client, c
     admin = make_user("admin")
     expected = _every_state(admin)
     everything = db.session.scalars(select(Problem)).all()
-    by_python = {code: {p.description for p in everything if queries.problem_state(p)[0] == code}
-                 for code, _label, _css in queries.ProblemState.ALL}
+    by_python = {code: {p.description for p in everything if queries.problem_state(p).value == code}
+                 for code, _label in ProblemState.choices()}
     assert by_python == expected  # the set-up reaches every state
-    for code, _label, _css in queries.ProblemState.ALL:
+    for code, _label in ProblemState.choices():
         stmt = queries.visible_problems(admin, queries.ProblemFilter(status=code))
         assert {p.description for p in db.session.scalars(stmt)} == by_python[code], code
     assert db.session.scalars(queries.visible_problems(admin, queries.ProblemFilter(status="nonsense"))).all() == []
 
     # The page shows the same, with the state's label on each row; a leader never sees drafts.
     login_as(client, "inspector")
-    for code, label, _css in queries.ProblemState.ALL:
+    for code, label in ProblemState.choices():
         html = client.get(f"/visits/problems?status={code}").get_data(as_text=True)
         assert set(codes(html)) == expected[code], code
         assert html.count(f">{label}</span>") == len(expected[code])
@@ -142,7 +142,7 @@ def test_state_filter_in_sql_agrees_with_problem_state_for_every_state(client, c
     add_visit(other_unit, date(2022, 3, 1), [("P12", LETTER)], status="draft")
     leader = make_user("leader")
     for user in (admin, leader):
-        for status in ("", "nonsense", *(code for code, _label, _css in queries.ProblemState.ALL)):
+        for status in ("", "nonsense", *(code for code, _label in ProblemState.choices())):
             for year, unit_id in ((None, None), (2021, None), (2022, None), (None, other_unit.id)):
                 for disposition in ("", FIXED, LETTER):
                     flt = queries.ProblemFilter(year=year, unit_id=unit_id, status=status, disposition=disposition)
