@@ -1,7 +1,9 @@
 """Panels the schedule adds to the role dashboard."""
 from datetime import timedelta
 
+from ..policy import can
 from ..timeutil import today as local_today
+from . import access  # noqa: F401  (declares the rules asked below)
 from . import queries
 
 
@@ -17,7 +19,7 @@ def panels(user, today=None):
     """[(template_name, context)]: this and next week for staff, my weeks for inspectors, a unit's own visits."""
     today = today or local_today()
     out = []
-    if user.role in ("admin", "inspector", "leader"):
+    if can("schedule.view_plan", user=user):
         monday = today - timedelta(days=today.weekday())
         this_week = queries.slots_between(monday, monday + timedelta(days=6))
         next_week = queries.slots_between(monday + timedelta(days=7), monday + timedelta(days=13))
@@ -25,7 +27,7 @@ def panels(user, today=None):
         ctx.update(this_week=this_week, next_week=next_week, monday=monday, next_monday=monday + timedelta(days=7),
                    unknown_years=queries.calendar_unknown_years([monday.year, (monday + timedelta(days=13)).year]))
         out.append(("schedule/_panel_weeks.html", ctx))
-    if user.role == "inspector":
+    if can("schedule.own_weeks", user=user):
         mine = queries.slots_for_inspector(user)
         upcoming = [s for s in mine if s.end_date >= today][:3]
         ctx = _context(upcoming, today)

@@ -3,6 +3,7 @@ import json
 import os
 import re
 import secrets
+from datetime import timedelta
 from functools import wraps
 
 from flask import (Blueprint, Response, abort, flash, make_response, redirect, render_template,
@@ -15,11 +16,14 @@ from ..accounts.models import User
 from ..directory.models import Office, Unit
 from ..directory.queries import offices
 from ..extensions import db
-from ..timeutil import today, utcnow
+from .. import workcal
+from ..timeutil import cn_date, today, utcnow
+from ..uploads import UploadError, check_disk_space
 from ..web import int_arg, int_value
 from . import access  # noqa: F401  (declares the rules asked below)
 from . import exports, operations, queries
 from .forms import AssignForm, DatesForm, UploadForm
+from .importers import preview_dir
 from .models import Slot
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
@@ -124,8 +128,6 @@ def rotate():
 # ---------------------------------------------------------------------------------------------- import
 
 def _import_dir() -> str:
-    from .importers import preview_dir
-
     return preview_dir()
 
 
@@ -198,8 +200,6 @@ def import_upload():
         filename = os.path.basename(upload.filename or "计划表")
         preview = queries.import_plan(filename, data, form.year.data)
         if not preview.file_error:
-            from ..uploads import UploadError, check_disk_space
-
             try:
                 check_disk_space(len(data))
             except UploadError as exc:
@@ -312,10 +312,6 @@ def slot(slot_id):
     dates_form.start_date.data, dates_form.end_date.data = s.start_date, s.end_date
     dates_form.note.data = s.override_note
     days = []
-    from datetime import timedelta
-
-    from .. import workcal
-
     cur = s.start_date
     while cur <= s.end_date:
         days.append((cur, workcal.describe(cur)))
@@ -435,8 +431,6 @@ def feed(user):
 @bp.app_template_filter("cn_range")
 def cn_range(slot_or_pair) -> str:
     """2021年3月1日—3月5日 for a slot (or a (start, end) pair)."""
-    from ..timeutil import cn_date
-
     start, end = (slot_or_pair.start_date, slot_or_pair.end_date) if hasattr(slot_or_pair, "start_date") \
         else slot_or_pair
     if start.year != end.year:

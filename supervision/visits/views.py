@@ -12,7 +12,8 @@ from ..directory.models import Unit
 from .. import search
 from ..extensions import db
 from ..timeutil import today
-from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, attachments_for_many, human_size, send_attachment
+from ..uploads import (ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, attachments_for_many, human_size, max_bytes,
+                       send_attachment)
 from ..web import int_arg, int_value, keep_writes
 from .. import outputs
 from ..schedule.models import Slot
@@ -186,14 +187,8 @@ def _form_context(visit: Visit, data=None, errors=None, mode="edit", reason=""):
     return dict(visit=visit, values=values, ratings=ratings, rows=rows, errors=errors or {}, mode=mode,
                 reason=reason, inspectors=inspectors, methods=Method, rating_scale=Rating,
                 dispositions=Disposition, accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
-                max_size=human_size(int(_max_bytes())),
+                max_size=human_size(int(max_bytes())),
                 fresh_key=lambda item_id: f"b{item_id}x{uuid.uuid4().hex[:6]}")
-
-
-def _max_bytes():
-    from ..uploads import max_bytes
-
-    return max_bytes()
 
 
 def _posted_version():
@@ -204,7 +199,7 @@ def _posted_version():
 
 
 @bp.route("/<int:visit_id>/edit", methods=["GET", "POST"])
-@allows("visits.create")
+@allows("visits.edit")
 def edit(visit_id):
     visit = _visit_or_404(visit_id)
     if not visit.is_draft:
@@ -249,7 +244,7 @@ def edit(visit_id):
 
 
 @bp.route("/<int:visit_id>/amend", methods=["GET", "POST"])
-@allows("visits.create")
+@allows("visits.amend")
 def amend(visit_id):
     visit = _visit_or_404(visit_id)
     if not can("visits.amend", visit):
@@ -279,7 +274,7 @@ def amend(visit_id):
 
 
 @bp.route("/<int:visit_id>/delete", methods=["POST"])
-@allows("visits.create")
+@allows("visits.delete")
 def delete(visit_id):
     visit = _visit_or_404(visit_id)
     require("visits.delete", visit, missing=403)
