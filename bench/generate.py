@@ -119,16 +119,16 @@ def generate(app, scale: float, seed: int = 2021, today: date | None = None, log
 
     from supervision import timeutil
     from supervision.directory.models import Office
-    from supervision.directory.service import get_profile, seed_reference_data
+    from supervision.directory.operations import get_profile, seed_reference_data
     from supervision.extensions import db
     from supervision.letters.content import LetterContent
     from supervision.letters.models import LetterType
     from supervision.letters.service import ensure_default_type
     from supervision.letters.text import contact_line, letter_number, request_paragraph
     from supervision.reminders.models import ReminderSettings
-    from supervision.schedule.service import week_dates
+    from supervision.schedule.queries import week_dates
     from supervision.visits.models import CheckItem
-    from supervision.visits.service import ensure_default_catalogue
+    from supervision.visits.operations import ensure_default_catalogue
 
     t0 = time.perf_counter()
     rng = random.Random(seed)

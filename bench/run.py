@@ -375,7 +375,8 @@ def measure_sweeps(app) -> dict:
 
 def measure_import(app) -> dict:
     from supervision.extensions import db
-    from supervision.schedule.service import commit_import, import_plan
+    from supervision.schedule.operations import commit_import
+    from supervision.schedule.queries import import_plan
 
     path = os.path.join(ROOT, "schedules", "2021.csv")
     with open(path, "rb") as fh:

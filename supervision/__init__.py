@@ -87,14 +87,14 @@ def _register_app_hooks(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        from .directory.service import get_profile
+        from .directory.queries import stored_profile
 
         unread = None
         if current_user.is_authenticated and "reminders.inbox" in app.view_functions:
             from .reminders.service import unread_count
 
             unread = unread_count(current_user)
-        return {"org_profile": get_profile(create=False), "nav_items": nav_items(), "unread_notifications": unread}
+        return {"org_profile": stored_profile(), "nav_items": nav_items(), "unread_notifications": unread}
 
 
 def _freeze_startup_objects(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """`flask --app wsgi demo`: demo data for every part, idempotent, and the demo logins printed."""
 from .accounts.models import User
 from .directory.models import Office, Unit
-from .directory.service import seed_reference_data
+from .directory.operations import seed_reference_data
 from .extensions import db
 
 DEMO_PASSWORD = "demo2021ok"

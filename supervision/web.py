@@ -32,6 +32,12 @@ def _refuse_writes_on_read(session, _context, _instances) -> None:
         raise RuntimeError(f"{request.method} {request.path} tried to write to the database: reading pages must not write")
 
 
+def keep_writes() -> None:
+    """In a write request that will answer 400 or above: commit what its services flushed all the same (e.g. a
+    visit's draft was saved and only its submission was refused, answered 422). Everything else rolls back."""
+    g.keep_writes = True
+
+
 def init_app(app: Flask) -> None:
     from .textclean import CleanRequest
 
@@ -71,7 +77,7 @@ def init_app(app: Flask) -> None:
         """The one commit of a request: a write request (POST …) that answered below 400 commits what its
         services flushed; one that answered 400 or above rolls back. Services flush, views never commit."""
         if request.method not in READ_METHODS:
-            if resp.status_code < 400:
+            if resp.status_code < 400 or g.get("keep_writes"):
                 try:
                     db.session.commit()
                 except Exception:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from supervision import create_app
-from supervision.directory.service import seed_reference_data
+from supervision.directory.operations import seed_reference_data
 from supervision.extensions import db
 
 

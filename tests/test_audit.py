@@ -61,7 +61,7 @@ def test_profile_is_seeded_and_editable(app, client):
             "reply_office": "宝丰县司法局行政执法协调监督室", "reply_address": "", "contact_person": "王某",
             "contact_phone": "0375-1234567", "reply_period_days": "30"}
     assert client.post("/profile", data=data).status_code == 302
-    from supervision.directory.service import get_profile
+    from supervision.directory.operations import get_profile
 
     with app.app_context():
         p = get_profile()

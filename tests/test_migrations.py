@@ -50,7 +50,8 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_db_url)
         tables = set(inspect(db.engine).get_table_names())
         assert {"user_account", "unit", "office", "org_profile", "audit_log"} <= tables
         # A database built by `db upgrade` alone is usable: profile and the three offices are there.
-        from supervision.directory.service import get_profile, offices
+        from supervision.directory.operations import get_profile
+        from supervision.directory.queries import offices
 
         assert get_profile(create=False).letter_prefix == "鲁政行监字"
         assert [o.name for o in offices()] == ["法治调研督察室", "政策法规室", "行政执法协调监督室"]

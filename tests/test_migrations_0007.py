@@ -28,7 +28,7 @@ def test_upgrade_hashes_existing_feed_tokens_and_the_old_address_still_works(emp
         assert "token" not in columns and "token_hash" in columns
         stored = db.session.execute(text("SELECT token_hash FROM schedule_feed_token")).scalar_one()
         assert stored == hashlib.sha256(b"old-secret-in-clear").hexdigest()
-        from supervision.schedule.service import user_by_feed_token
+        from supervision.schedule.queries import user_by_feed_token
 
         assert user_by_feed_token("old-secret-in-clear").username == "insp"
         assert user_by_feed_token(stored) is None  # the hash itself is no key

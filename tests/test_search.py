@@ -13,9 +13,9 @@ from supervision.letters import service as letters_service
 from supervision.letters.models import Letter
 from supervision.rectification import ledger
 from supervision.rectification.ledger import LedgerFilter
-from supervision.visits import service as visits_service
+from supervision.visits import queries as visits_queries
 from supervision.visits.models import Problem, Visit
-from supervision.visits.service import ProblemFilter, VisitFilter
+from supervision.visits.queries import ProblemFilter, VisitFilter
 from tests.helpers import login_as, make_unit, make_user, sql_statements
 from tests.letters.conftest import FIXED, LETTER, make_visit
 from tests.rectification.conftest import make_letter
@@ -38,11 +38,11 @@ def build():
 
 
 def problem_texts(user, flt) -> set[str]:
-    return {p.description for p in db.session.scalars(visits_service.visible_problems(user, flt))}
+    return {p.description for p in db.session.scalars(visits_queries.visible_problems(user, flt))}
 
 
 def visit_units(user, flt) -> set[str]:
-    return {v.unit.name for v in db.session.scalars(visits_service.visits_select(user, flt))}
+    return {v.unit.name for v in db.session.scalars(visits_queries.visits_select(user, flt))}
 
 
 def ledger_texts(flt) -> set[str]:
@@ -68,7 +68,7 @@ def test_problems_list_finds_by_unit_name_and_text_counts_them_and_escapes(ctx):
 
     def check(flt, expected):
         assert problem_texts(admin, flt) == expected
-        assert visits_service.count_visible_problems(admin, flt) == len(expected)
+        assert visits_queries.count_visible_problems(admin, flt) == len(expected)
 
     check(ProblemFilter(q="瀼河乡"), {"罚款100元未开具票据。", "执法证件第1号已过期。"})
     check(ProblemFilter(q="票据"), {"罚款100元未开具票据。"})
@@ -119,9 +119,9 @@ def test_a_unit_users_lists_never_show_another_units_rows_through_search(ctx, cl
     assert visit_units(unit_user, VisitFilter(q="瀼河")) == set()
     assert visit_units(unit_user, VisitFilter(q="执法证件")) == {traffic.name}
     assert problem_texts(unit_user, ProblemFilter(q="票据")) == set()
-    assert visits_service.count_visible_problems(unit_user, ProblemFilter(q="票据")) == 0
+    assert visits_queries.count_visible_problems(unit_user, ProblemFilter(q="票据")) == 0
     assert problem_texts(unit_user, ProblemFilter(q="执法证件")) == {"执法证件第_号未年审。"}
-    assert visits_service.count_visible_problems(unit_user, ProblemFilter(q="执法证件")) == 1
+    assert visits_queries.count_visible_problems(unit_user, ProblemFilter(q="执法证件")) == 1
     # The office's lists are closed to a unit user, search or not.
     login_as(client, "unit", unit=db.session.get(type(traffic), traffic.id))
     for url in ("/visits/?q=瀼河", "/visits/problems?q=票据", "/letters/?q=瀼河", "/letters/register?q=瀼河",

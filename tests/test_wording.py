@@ -22,14 +22,14 @@ def test_quoted_does_not_double_quotes():
 
 
 def test_unrated_item_error_quotes_a_quoted_name_once(ctx):
-    from supervision.visits import service as visits
+    from supervision.visits import operations as visits_operations
 
     admin = make_user("admin")
-    visit = visits.create_visit(kind="concentrated", unit=make_unit(), visit_date=date(2021, 4, 1), user=admin,
+    visit = visits_operations.create_visit(kind="concentrated", unit=make_unit(), visit_date=date(2021, 4, 1), user=admin,
                                 inspectors=[admin], enforce_plan=False)
     quoted_items = [r.item for r in visit.ratings if r.item.name.startswith("“")]
     assert quoted_items  # the catalogue's “三项制度”
-    message = visits.completeness_errors(visit)[f"rating-{quoted_items[0].id}"]
+    message = visits_operations.completeness_errors(visit)[f"rating-{quoted_items[0].id}"]
     assert message.startswith(f"请评定{quoted_items[0].name}（") and "““" not in message
 
 

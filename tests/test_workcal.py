@@ -5,7 +5,7 @@ import pytest
 
 from supervision import workcal
 from supervision.extensions import db
-from supervision.schedule import service
+from supervision.schedule import queries
 from tests.helpers import login_as
 
 
@@ -27,7 +27,7 @@ def test_unknown_year_raises_and_is_never_guessed(ctx):
     assert not workcal.year_known(2027)
     with pytest.raises(workcal.UnknownYear, match="2027年的法定节假日和调休安排尚未录入"):
         workcal.day_info(date(2027, 10, 1))
-    cal = service.week_calendar(date(2027, 10, 4), date(2027, 10, 8))
+    cal = queries.week_calendar(date(2027, 10, 4), date(2027, 10, 8))
     assert not cal.known and cal.workdays is None and cal.unknown_years == [2027]
 
 
@@ -51,7 +51,7 @@ def test_admin_enters_2027_on_the_page_and_it_is_known_afterwards(app, client):
         assert workcal.day_info(date(2027, 2, 8)).reason == "春节"
         assert workcal.day_info(date(2027, 3, 1)).workday
         assert not workcal.day_info(date(2027, 3, 6)).workday  # an ordinary Saturday
-        cal = service.week_calendar(date(2027, 10, 4), date(2027, 10, 8))
+        cal = queries.week_calendar(date(2027, 10, 4), date(2027, 10, 8))
         assert cal.known and cal.workdays == 1
 
 

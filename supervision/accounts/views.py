@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit import record
 from ..directory.models import Unit
-from ..directory.service import offices
+from ..directory.queries import offices
 from ..extensions import db
 from ..timeutil import now, utcnow
 from ..web import int_arg, page_arg

@@ -9,6 +9,22 @@ from ..timeutil import utcnow
 
 UNIT_KINDS = ("乡镇", "县直")
 
+# 鲁法政办〔2021〕4号 附件二 and 附件三: the values the county starts with; the admin edits them in the app.
+DEFAULT_PROFILE = {
+    "issuing_authority": "鲁山县法治政府建设领导小组办公室",
+    "letter_prefix": "鲁政行监字",
+    "reply_office": "鲁山县司法局行政执法协调监督室",
+    "reply_address": "司法大楼504",
+    "contact_person": "",
+    "contact_phone": "0375-7653158",
+    "reply_period_days": 30,
+}
+DEFAULT_OFFICES = [
+    ("法治调研督察室", "0375-7653020"),
+    ("政策法规室", "0375-7653029"),
+    ("行政执法协调监督室", "0375-7653158"),
+]
+
 
 class OrgProfile(db.Model):
     """One record: who issues letters and where replies go. No template hard-codes these."""

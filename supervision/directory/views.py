@@ -2,10 +2,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from ..policy import roles_required
-from ..roles import Role
+from ..policy import allows
 from ..extensions import db
-from . import service
+from . import access  # noqa: F401  (declares the rules asked below)
+from . import operations, queries
 from .forms import ProfileForm, UnitForm
 from .models import Unit
 from ..web import page_arg
@@ -17,7 +17,7 @@ UNITS_PER_PAGE = 100  # a county's plan has ~55 units: one page; a province's 3,
 
 
 @bp.route("/units")
-@roles_required(Role.admin, Role.leader)
+@allows("directory.view_units")
 def units():
     """The directory, 50 units a page (a province has ~3,000), searchable by name.
 
@@ -42,7 +42,7 @@ def units():
     counts.update(dict(db.session.execute(counted).all()))
     args = {k: v for k, v in (("inactive", "1" if show_inactive else ""), ("q", q)) if v}
     return render_template("directory/units.html", page=page, units=page.items, show_inactive=show_inactive,
-                           counts=counts, q=q, args=args, offices=service.offices())
+                           counts=counts, q=q, args=args, offices=queries.offices())
 
 
 def _form_data(form: UnitForm) -> dict:
@@ -57,62 +57,58 @@ def _form_data(form: UnitForm) -> dict:
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
-@roles_required(Role.admin)
+@allows("directory.manage_units")
 def unit_new():
     form = UnitForm()
     if form.validate_on_submit():
         try:
-            unit = service.create_unit(_form_data(form))
-        except service.DirectoryError as exc:
-            db.session.rollback()
+            unit = operations.create_unit(_form_data(form))
+        except operations.DirectoryError as exc:
+            db.session.rollback()  # answered 200 with the form: nothing of the refused change may be committed
             form.name.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(f"已新增受监督单位 {unit.name}。", "success")
             return redirect(url_for("directory.units"))
     return render_template("directory/unit_form.html", form=form, unit=None)
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.admin)
+@allows("directory.manage_units")
 def unit_edit(unit_id):
     unit = db.session.get(Unit, unit_id) or abort(404)
     form = UnitForm(obj=unit)
     if form.validate_on_submit():
         try:
-            service.update_unit(unit, _form_data(form))
-        except service.DirectoryError as exc:
-            db.session.rollback()
+            operations.update_unit(unit, _form_data(form))
+        except operations.DirectoryError as exc:
+            db.session.rollback()  # answered 200 with the form: nothing of the refused change may be committed
             form.name.errors.append(str(exc))
         else:
-            db.session.commit()
             flash("已保存。", "success")
             return redirect(url_for("directory.units"))
     return render_template("directory/unit_form.html", form=form, unit=unit)
 
 
 @bp.route("/units/<int:unit_id>/active", methods=["POST"])
-@roles_required(Role.admin)
+@allows("directory.manage_units")
 def unit_set_active(unit_id):
     unit = db.session.get(Unit, unit_id) or abort(404)
     active = request.form.get("active") == "1"
-    service.set_unit_active(unit, active)
-    db.session.commit()
+    operations.set_unit_active(unit, active)
     flash(f"已{'启用' if active else '停用'} {unit.name}。停用的单位保留全部记录。", "success")
     # A deactivated unit is shown among the deactivated ones; the search the admin found it by is kept.
     return redirect(url_for("directory.units", inactive="1" if not active else None, q=request.args.get("q") or None))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@roles_required(Role.admin)
+@allows("directory.edit_profile")
 def profile():
-    prof = service.get_profile()
+    prof = queries.profile()  # the stored one, or the defaults unsaved (a GET writes nothing)
     form = ProfileForm(obj=prof)
     if form.validate_on_submit():
         data = {f: (getattr(form, f).data.strip() if isinstance(getattr(form, f).data, str) else getattr(form, f).data)
-                for f in service.PROFILE_FIELDS}
-        service.update_profile(data)
-        db.session.commit()
+                for f in operations.PROFILE_FIELDS}
+        operations.update_profile(data)
         flash("机关信息已保存。已签发的意见书不受影响。", "success")
         return redirect(url_for("directory.profile"))
-    return render_template("directory/profile.html", form=form, offices=service.offices())
+    return render_template("directory/profile.html", form=form, offices=queries.offices())

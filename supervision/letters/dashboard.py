@@ -23,7 +23,7 @@ def panels(user):
     awaiting = 0
     if user.role in ("admin", "inspector"):
         # The same anti-join as the visits panel's list, run once per request (visits.service).
-        from ..visits.service import awaiting_letter_keys
+        from ..visits.queries import awaiting_letter_keys
 
         awaiting = len({visit_id for _, visit_id in awaiting_letter_keys()})
     if not (drafts or unsigned or awaiting):

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, timeutil, workcal
 from ..accounts.models import Role, User
-from ..directory.service import unit_ids_named
+from ..directory.queries import unit_ids_named
 from ..extensions import db
 from ..fonts import FontError, font_set
 from .content import LetterContent
@@ -146,14 +146,14 @@ def update_type(lt: LetterType, data: dict) -> LetterType:
 
 
 def type_prefix(lt: LetterType, profile=None) -> str:
-    from ..directory.service import get_profile
+    from ..directory.operations import get_profile
 
     return lt.prefix or (profile or get_profile()).letter_prefix
 
 
 def type_authority(lt: LetterType, profile=None) -> str:
     """The 署名 letters of this type carry: the type's own setting, else the organisation profile's 发文机关."""
-    from ..directory.service import get_profile
+    from ..directory.operations import get_profile
 
     return normalise(lt.issuing_authority or "").strip() or normalise((profile or get_profile()).issuing_authority)
 
@@ -177,7 +177,7 @@ def authority_hint(authority: str, day: date | None) -> str:
 def request_preview(template: str, lt: LetterType | None = None, name: str = "", profile=None,
                     period: int | None = None) -> str:
     """The request paragraph as it will read on a letter of this type (its period, the profile's reply place)."""
-    from ..directory.service import get_profile
+    from ..directory.operations import get_profile
 
     profile = profile or get_profile()
     days = period or (lt.reply_period_days if lt is not None else None) or profile.reply_period_days or 30
@@ -190,7 +190,7 @@ def request_preview(template: str, lt: LetterType | None = None, name: str = "",
 
 
 def type_period(lt: LetterType, profile=None) -> int:
-    from ..directory.service import get_profile
+    from ..directory.operations import get_profile
 
     return lt.reply_period_days or (profile or get_profile()).reply_period_days or 30
 
@@ -272,7 +272,7 @@ def visits_awaiting_letter() -> list:
     from sqlalchemy.orm import selectinload
 
     from ..visits.models import Visit
-    from ..visits.service import awaiting_letter_keys
+    from ..visits.queries import awaiting_letter_keys
 
     ids = sorted({visit_id for _, visit_id in awaiting_letter_keys()})
     if not ids:
@@ -493,7 +493,7 @@ def delete_draft(letter: Letter, user: User) -> None:
 
 def build_content(letter: Letter, profile=None, issue_date: date | None = None, number: str = "") -> LetterContent:
     """What the letter says, from the letter, its type and the organisation profile now."""
-    from ..directory.service import get_profile
+    from ..directory.operations import get_profile
 
     profile = profile or get_profile()
     lt = letter.letter_type
@@ -601,7 +601,7 @@ def issue_letter(letter_id: int, user: User, issue_date: date | None = None) -> 
             if any(not (i.text or "").strip() for i in letter.items):
                 raise LetterError("有问题的表述为空，请补充后再签发。")
             day = issue_date or timeutil.today()
-            from ..directory.service import get_profile
+            from ..directory.operations import get_profile
 
             profile = get_profile()
             # Queue here for this type's numbers before counting: a no-op UPDATE takes the letter type's row

@@ -21,7 +21,7 @@ from ..labels import quoted
 from ..letters import service as letters_service
 from ..letters.models import Letter
 from ..uploads import PDF, CheckedFile
-from ..visits import service as visits_service
+from ..visits import operations as visits_operations
 from ..visits.models import Disposition, Method, Rating, Visit
 from . import service
 
@@ -84,18 +84,18 @@ def _ago(today: date, days: int) -> date:
 def _make_letter(key, label, days, problems, unit, admin, inspector, today) -> Letter:
     issued_ago, delivered_ago = days
     actor = inspector or admin
-    visit = visits_service.create_visit(kind="concentrated", unit=unit,
+    visit = visits_operations.create_visit(kind="concentrated", unit=unit,
                                         visit_date=_ago(today, (issued_ago or 0) + 4),
                                         user=actor, inspectors=[actor], subject=MARK + label, enforce_plan=False)
     items = visit.catalogue.items
     for index, text in problems:
-        visits_service.add_problem(visit, item=items[index % len(items)], description=text,
+        visits_operations.add_problem(visit, item=items[index % len(items)], description=text,
                                    disposition=Disposition.letter, user=actor)
     for r in visit.ratings:
-        visits_service.rate_item(visit, r.item, Rating.fair if any(
+        visits_operations.rate_item(visit, r.item, Rating.fair if any(
             items[i % len(items)].id == r.item_id for i, _ in problems) else Rating.good, user=actor)
     visit.methods = ",".join([Method.report.value, Method.documents.value, Method.case_files.value])
-    visits_service.submit_visit(visit, actor)
+    visits_operations.submit_visit(visit, actor)
     draft = letters_service.draft_letter(visit, admin)
     db.session.commit()
     if issued_ago is None:
@@ -183,7 +183,7 @@ def load(echo):
             letter = _make_letter(key, label, days, problems, unit, admin, inspector, today)
             _advance(key, letter, admin, inspector, today)
             db.session.commit()
-        except (service.RectificationError, letters_service.LetterError, visits_service.VisitError, FontError,
+        except (service.RectificationError, letters_service.LetterError, visits_operations.VisitError, FontError,
                 workcal.UnknownYear) as exc:
             db.session.rollback()
             echo(f"整改：演示“{label}”未完成（{exc}）")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import search, timeutil, workcal
 from ..directory.models import Unit
-from ..directory.service import unit_ids_named
+from ..directory.queries import unit_ids_named
 from ..extensions import db
 from ..letters.deadline import deadline_text
 from ..letters.models import Letter, LetterProblem, LetterStatus

@@ -848,7 +848,7 @@ def return_problem(reply: Reply, user: User, reason: str) -> Reply:
 
 def order_site_check(reply: Reply, user: User, inspectors: list[User], visit_date: date, note: str = "") -> Reply:
     """实地查验: a 回头看 visit of the unit, assigned to inspectors; its result accepts or reopens the problem."""
-    from ..visits import service as visits_service
+    from ..visits import operations as visits_operations
 
     _reviewable(reply, user, "安排实地查验")
     if not inspectors:
@@ -859,11 +859,11 @@ def order_site_check(reply: Reply, user: User, inspectors: list[User], visit_dat
         raise RectificationError("请填写实地查验日期。")
     letter = reply.letter
     try:
-        visit = visits_service.create_visit(
+        visit = visits_operations.create_visit(
             kind="follow_up", unit=letter.unit, visit_date=visit_date, user=user, inspectors=inspectors,
             subject=f"回头看：{letter.number} 第{reply.item.position}个问题"[:200],
             follow_up_of=reply.item.problem, enforce_plan=False)
-    except visits_service.VisitError as exc:
+    except visits_operations.VisitError as exc:
         msgs = getattr(exc, "errors", None)
         raise RectificationError("无法创建回头看检查记录：" + ("；".join(msgs.values()) if msgs else str(exc))) from exc
     reply.decision, reply.decision_note = Decision.SITE_CHECK, (note or "").strip()

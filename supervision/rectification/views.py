@@ -90,7 +90,7 @@ def _render_letter(letter, status_code: int = 200, report_form: ReportForm | Non
     is_unit = current_user.role == Role.unit.value
     can_reply = (is_unit and letter.is_issued and letter.received and not status.closed)
     site_form = SiteCheckForm(formdata=None, visit_date=today())
-    from ..visits.service import eligible_inspectors
+    from ..visits.queries import eligible_inspectors
 
     site_form.inspector_ids.choices = [(u.id, f"{u.name}（{u.office.name if u.office else u.role_label}）")
                                        for u in eligible_inspectors()] if current_user.role == "admin" else []
@@ -524,7 +524,7 @@ def _ledger_filter() -> ledger_mod.LedgerFilter:
 @bp.route("/ledger")
 @roles_required(*STAFF)
 def ledger():
-    from ..visits.service import item_keys
+    from ..visits.queries import item_keys
 
     flt = _ledger_filter()
     if outputs.requested() == outputs.PRINT:  # the print view: this page's filter object, every row

@@ -572,7 +572,7 @@ def _reply_place(ctx: SweepContext | None = None) -> str:
             ctx._reply_place = _reply_place()
         return ctx._reply_place
     try:
-        from ..directory.service import get_profile
+        from ..directory.operations import get_profile
 
         profile = get_profile(create=False)
     except Exception:  # noqa: BLE001 - the wording only

@@ -38,13 +38,13 @@ def _print_summary(preview) -> None:
 @click.option("--force-year", is_flag=True, help="文件标题或文件名中的年份与 --year 不同时，仍按 --year 导入")
 def import_command(path, year, dry_run, create_units, force_year):
     """Load a plan table (.xlsx/.csv/.docx) as the year's schedule."""
-    from . import service
+    from . import operations, queries
 
     with open(path, "rb") as fh:
         data = fh.read()
     import os
 
-    preview = service.import_plan(os.path.basename(path), data, year)
+    preview = queries.import_plan(os.path.basename(path), data, year)
     if preview.file_error:
         click.echo(f"错误：{preview.file_error}", err=True)
         sys.exit(1)
@@ -69,9 +69,9 @@ def import_command(path, year, dry_run, create_units, force_year):
         return
     decisions = {"units": {u.name: "create" for u in preview.unknown}}
     try:
-        summary = service.commit_import(preview, decisions)
+        summary = operations.commit_import(preview, decisions)
         db.session.commit()
-    except service.ScheduleError as exc:
+    except queries.ScheduleError as exc:
         db.session.rollback()
         click.echo(f"错误：{exc}", err=True)
         sys.exit(1)
@@ -83,10 +83,10 @@ def import_command(path, year, dry_run, create_units, force_year):
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 def show_command(year, as_json):
     """Print each slot's month, week, dates and units."""
-    from . import service
+    from . import operations, queries
 
-    slots = service.slots_for_year(year)
-    statuses = service.slot_statuses(slots)
+    slots = queries.slots_for_year(year)
+    statuses = queries.slot_statuses(slots)
     if as_json:
         out = [{"id": s.id, "year": s.year, "month": s.month, "week": s.week, "label": s.label,
                 "start_date": s.start_date.isoformat(), "end_date": s.end_date.isoformat(),
@@ -98,7 +98,7 @@ def show_command(year, as_json):
     if not slots:
         click.echo(f"{year}年尚无计划。")
         return
-    cals = service.week_calendars(slots)
+    cals = queries.week_calendars(slots)
     for s in slots:
         cal = cals[s.id]
         note = f"  [{cal.message}]" if cal.message else ""

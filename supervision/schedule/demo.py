@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from .. import timeutil
 from ..directory.models import Office, Unit
 from ..extensions import db
-from . import service
+from . import operations, queries
 from .models import Slot
 
 PLAN_2021 = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -26,16 +26,16 @@ def load(echo):
     """Import the shipped table for the current year once (creating missing units), fill empty assignments by
     rotation, and make sure this week and next week have a plan week."""
     year = timeutil.today().year
-    if not service.slots_for_year(year):
+    if not queries.slots_for_year(year):
         with open(PLAN_2021, "rb") as fh:
             data = fh.read()
-        preview = service.import_plan("2021.csv", data, year)
+        preview = queries.import_plan("2021.csv", data, year)
         if not preview.valid:
             raise RuntimeError(f"附带的计划表无法作为{year}年计划导入：" + "；".join(str(p) for p in preview.errors))
-        service.commit_import(preview, {"units": {u.name: "create" for u in preview.unknown}})
-    filled = service.rotate_offices(year)
+        operations.commit_import(preview, {"units": {u.name: "create" for u in preview.unknown}})
+    filled = operations.rotate_offices(year)
     added = _current_weeks(timeutil.today())
-    slots = service.slots_for_year(year)
+    slots = queries.slots_for_year(year)
     units = {u.id for s in slots for u in s.units}
     echo(f"监督计划：{year}年 {len(slots)}周、{len(units)}家单位" + (f"，本次轮换分工{filled}周" if filled else "")
          + (f"，补充演示周{added}周（本周和下周）" if added else ""))
@@ -43,7 +43,7 @@ def load(echo):
 
 def _week_key(monday: date) -> tuple[int, int, int]:
     """(year, month, N) of the week starting `monday`: the month's Nth Monday."""
-    return monday.year, monday.month, service.mondays(monday.year, monday.month).index(monday) + 1
+    return monday.year, monday.month, queries.mondays(monday.year, monday.month).index(monday) + 1
 
 
 def _demo_units(n: int = 2) -> list[Unit]:
@@ -61,7 +61,7 @@ def _current_weeks(today: date) -> int:
     monday = today - timedelta(days=today.weekday())
     added = 0
     for start in (monday, monday + timedelta(days=7)):
-        slots = service.slots_between(start, start + timedelta(days=6))
+        slots = queries.slots_between(start, start + timedelta(days=6))
         if not slots:
             year, month, week = _week_key(start)
             slot = db.session.query(Slot).filter_by(year=year, month=month, week=week).first()
@@ -69,14 +69,14 @@ def _current_weeks(today: date) -> int:
                 slot = Slot(year=year, month=month, week=week, start_date=start, end_date=start + timedelta(days=4),
                             lead_office=office)
                 db.session.add(slot)
-                service._set_units(slot, _demo_units())
+                operations._set_units(slot, _demo_units())
                 db.session.flush()
                 added += 1
                 slots = [slot]
         for slot in slots:
             if office is not None and slot.lead_office_id in (None, office.id) and not slot.inspectors:
-                people = service.inspectors_of_office(office.id)
+                people = queries.inspectors_of_office(office.id)
                 if people:
-                    service.assign_slot(slot, office, people)
+                    operations.assign_slot(slot, office, people)
     db.session.flush()
     return added

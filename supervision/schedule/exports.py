@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from ..spreadsheet import neutralise
 from ..timeutil import cn_date
-from . import service
+from . import queries
 from .models import Slot
 
 EXPORT_HEADER = ["月份", "周次", "开始日期", "结束日期", "受监督单位", "乡镇/县直", "牵头科室", "检查人员", "状态", "日历提示"]
@@ -15,15 +15,15 @@ def export_xlsx(year: int) -> bytes:
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
-    slots, units = service.year_plan(year)
-    statuses = service.slot_statuses(slots, units=units)
+    slots, units = queries.year_plan(year)
+    statuses = queries.slot_statuses(slots, units=units)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = f"{year}年计划"
     ws.append(EXPORT_HEADER)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    cals = service.week_calendars(slots)
+    cals = queries.week_calendars(slots)
     for s in slots:
         cal = cals[s.id]
         note = cal.message
@@ -92,7 +92,7 @@ def ics_for(user, host: str = "supervision") -> str:
     stamp = datetime.now(timezone.utc)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//依法行政日常监督系统//schedule//ZH", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_escape('日常监督 · ' + user.name)}", "X-WR-TIMEZONE:Asia/Shanghai"]
-    for slot in service.slots_for_inspector(user):
+    for slot in queries.slots_for_inspector(user):
         lines.extend(slot_event(slot, host, stamp))
     lines.append("END:VCALENDAR")
     return "".join(part + "\r\n" for line in lines for part in _fold(line))

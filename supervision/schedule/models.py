@@ -1,7 +1,7 @@
 """The year's 日常监督分组计划: slots (one month-week each), their units, their inspectors.
 
 A slot's status (planned / done / missed) is derived from the visits recorded against it, never stored:
-see service.slot_statuses().
+see queries.slot_statuses().
 """
 from datetime import date, datetime
 
@@ -78,7 +78,7 @@ class SlotUnit(db.Model):
 class Slot(db.Model):
     """One week of the plan: (year, month, week N) -> Monday-Friday dates, units, lead office, inspectors.
 
-    Week N is the week whose Monday is the month's Nth Monday (service.week_dates). The admin may override
+    Week N is the week whose Monday is the month's Nth Monday (queries.week_dates). The admin may override
     the dates of one slot; dates_overridden marks that, and a re-import keeps the override.
     """
 

@@ -3,22 +3,27 @@ import json
 import os
 import re
 import secrets
+from datetime import timedelta
 from functools import wraps
 
-from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template,
+from flask import (Blueprint, Response, abort, flash, make_response, redirect, render_template,
                    request, url_for)
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.access import ALL_ROLES, STAFF, roles_required
+from ..policy import ALL_ROLES, allows
 from ..accounts.models import User
 from ..directory.models import Office, Unit
-from ..directory.service import offices
+from ..directory.queries import offices
 from ..extensions import db
-from ..timeutil import today, utcnow
+from .. import workcal
+from ..timeutil import cn_date, today, utcnow
+from ..uploads import UploadError, check_disk_space
 from ..web import int_arg, int_value
-from . import exports, service
+from . import access  # noqa: F401  (declares the rules asked below)
+from . import exports, operations, queries
 from .forms import AssignForm, DatesForm, UploadForm
+from .importers import preview_dir
 from .models import Slot
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
@@ -32,7 +37,7 @@ def _year_arg() -> int:
     year = int_arg("year")
     if year:
         return year
-    years = service.years_with_slots()
+    years = queries.years_with_slots()
     this = today().year
     if this in years or not years:
         return this
@@ -44,19 +49,19 @@ def _slot_or_404(slot_id: int) -> Slot:
 
 
 def _grid(year: int):
-    slots, units = service.year_plan(year)
-    statuses = service.slot_statuses(slots, units=units)
-    cals = service.week_calendars(slots)
+    slots, units = queries.year_plan(year)
+    statuses = queries.slot_statuses(slots, units=units)
+    cals = queries.week_calendars(slots)
     by_key = {(s.month, s.week): s for s in slots}
     months = sorted({s.month for s in slots})
     max_week = max([4] + [s.week for s in slots])
     rows = []
     for m in months:
         cells = []
-        n_mondays = len(service.mondays(year, m))
+        n_mondays = len(queries.mondays(year, m))
         for w in range(1, max_week + 1):
             slot = by_key.get((m, w))
-            rule = service.week_dates(year, m, w) if w <= n_mondays else None
+            rule = queries.week_dates(year, m, w) if w <= n_mondays else None
             cells.append({"week": w, "slot": slot, "rule": rule})
         rows.append((m, cells))
     return slots, units, statuses, cals, rows, max_week
@@ -65,12 +70,12 @@ def _grid(year: int):
 # ---------------------------------------------------------------------------------------------- year views
 
 @bp.route("/")
-@roles_required(*STAFF)
+@allows("schedule.view_plan")
 def year():
     y = _year_arg()
     slots, units, statuses, cals, rows, max_week = _grid(y)
-    unknown = service.calendar_unknown_years([y])
-    years = sorted(set(service.years_with_slots()) | {today().year, y})
+    unknown = queries.calendar_unknown_years([y])
+    years = sorted(set(queries.years_with_slots()) | {today().year, y})
     return render_template("schedule/year.html", year=y, years=years, slots=slots, units=units, statuses=statuses,
                            cals=cals, rows=rows, max_week=max_week, unknown_years=unknown, today=today(),
                            counts=_counts(slots, units))
@@ -86,16 +91,16 @@ def _counts(slots, units) -> dict:
 
 
 @bp.route("/print")
-@roles_required(*STAFF)
+@allows("schedule.view_plan")
 def print_year():
     y = _year_arg()
-    slots, units = service.year_plan(y)
-    return render_template("schedule/print.html", year=y, slots=slots, units=units, cals=service.week_calendars(slots),
-                           counts=_counts(slots, units), unknown_years=service.calendar_unknown_years([y]))
+    slots, units = queries.year_plan(y)
+    return render_template("schedule/print.html", year=y, slots=slots, units=units, cals=queries.week_calendars(slots),
+                           counts=_counts(slots, units), unknown_years=queries.calendar_unknown_years([y]))
 
 
 @bp.route("/export.xlsx")
-@roles_required(*STAFF)
+@allows("schedule.view_plan")
 def export_xlsx():
     y = _year_arg()
     data = exports.export_xlsx(y)
@@ -108,15 +113,14 @@ def export_xlsx():
 
 
 @bp.route("/rotate", methods=["POST"])
-@roles_required("admin")
+@allows("schedule.manage")
 def rotate():
     y = int_value(request.form.get("year"), 2000, 2100) or today().year
     try:
-        n = service.rotate_offices(y)
-    except service.ScheduleError as exc:
+        n = operations.rotate_offices(y)
+    except queries.ScheduleError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("schedule.year", year=y))
-    db.session.commit()
     flash(f"已按三个科室轮换，填补了{n}周的分工；已有的分工未改动。" if n else "各周都已有分工，未改动。", "success")
     return redirect(url_for("schedule.year", year=y))
 
@@ -124,8 +128,6 @@ def rotate():
 # ---------------------------------------------------------------------------------------------- import
 
 def _import_dir() -> str:
-    from .importers import preview_dir
-
     return preview_dir()
 
 
@@ -182,7 +184,7 @@ def _on_finished(exc):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required("admin")
+@allows("schedule.manage")
 def import_upload():
     form = UploadForm()
     if request.method == "GET":
@@ -196,10 +198,8 @@ def import_upload():
         finally:
             upload.close()  # a large upload is spooled to a temporary file
         filename = os.path.basename(upload.filename or "计划表")
-        preview = service.import_plan(filename, data, form.year.data)
+        preview = queries.import_plan(filename, data, form.year.data)
         if not preview.file_error:
-            from ..uploads import UploadError, check_disk_space
-
             try:
                 check_disk_space(len(data))
             except UploadError as exc:
@@ -238,13 +238,13 @@ def _decisions_from(form, preview) -> dict:
 
 
 @bp.route("/import/<token>")
-@roles_required("admin")
+@allows("schedule.manage")
 def import_preview(token):
     meta, data = _stored(token)
-    preview = service.import_plan(meta["filename"], data, meta["year"])
+    preview = queries.import_plan(meta["filename"], data, meta["year"])
     return render_template("schedule/preview.html", preview=preview, token=token, meta=meta,
                            map_options=_map_options() if preview.unknown else "",
-                           unknown_years=service.calendar_unknown_years([meta["year"]]))
+                           unknown_years=queries.calendar_unknown_years([meta["year"]]))
 
 
 def _map_options():
@@ -258,23 +258,22 @@ def _map_options():
 
 
 @bp.route("/import/<token>/confirm", methods=["POST"])
-@roles_required("admin")
+@allows("schedule.manage")
 def import_confirm(token):
     meta, data = _stored(token)
-    preview = service.import_plan(meta["filename"], data, meta["year"])
+    preview = queries.import_plan(meta["filename"], data, meta["year"])
     decisions = _decisions_from(request.form, preview)
     # Read again with the decisions, so mapped names count as the units they stand for.
-    preview = service.import_plan(meta["filename"], data, meta["year"], decisions)
+    preview = queries.import_plan(meta["filename"], data, meta["year"], decisions)
     if preview.year_mismatch and not meta.get("year_confirmed"):
         flash(preview.year_mismatch + "未导入，请重新上传并确认年份。", "danger")
         return redirect(url_for("schedule.import_preview", token=token))
     try:
-        summary = service.commit_import(preview, decisions)
-    except service.ScheduleError as exc:
+        summary = operations.commit_import(preview, decisions)
+    except queries.ScheduleError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("schedule.import_preview", token=token))
-    db.session.commit()
     _finish_stored(token, meta, "imported")
     flash(f"已导入{summary['year']}年计划：{summary['slots']}周、{summary['units']}家单位（乡镇{summary['乡镇']}家、"
           f"县直{summary['县直']}家）；新建{summary['created']}周，调整{summary['moved']}周，变更{summary['changed']}周，"
@@ -283,7 +282,7 @@ def import_confirm(token):
 
 
 @bp.route("/import/<token>/cancel", methods=["POST"])
-@roles_required("admin")
+@allows("schedule.manage")
 def import_cancel(token):
     meta, _ = _stored(token)
     _finish_stored(token, meta, "cancelled")
@@ -306,48 +305,43 @@ def _assign_form(slot: Slot) -> AssignForm:
 
 
 @bp.route("/slot/<int:slot_id>")
-@roles_required(*STAFF)
+@allows("schedule.view_plan")
 def slot(slot_id):
-    s = service.slot_with_units(slot_id) or abort(404)
+    s = queries.slot_with_units(slot_id) or abort(404)
     dates_form = DatesForm(prefix="dates")
     dates_form.start_date.data, dates_form.end_date.data = s.start_date, s.end_date
     dates_form.note.data = s.override_note
     days = []
-    from datetime import timedelta
-
-    from .. import workcal
-
     cur = s.start_date
     while cur <= s.end_date:
         days.append((cur, workcal.describe(cur)))
         cur += timedelta(days=1)
-    visits = service.visits_for_slots([s.id])
-    return render_template("schedule/slot.html", slot=s, status=service.slot_status(s),
-                           cal=service.week_calendars([s])[s.id], days=days, visits=visits,
+    visits = queries.visits_for_slots([s.id])
+    return render_template("schedule/slot.html", slot=s, status=queries.slot_status(s),
+                           cal=queries.week_calendars([s])[s.id], days=days, visits=visits,
                            assign_form=_assign_form(s), dates_form=dates_form,
-                           rule=service.week_dates(s.year, s.month, s.week))
+                           rule=queries.week_dates(s.year, s.month, s.week))
 
 
 @bp.route("/slot/<int:slot_id>/assign", methods=["POST"])
-@roles_required("admin")
+@allows("schedule.manage")
 def slot_assign(slot_id):
     s = _slot_or_404(slot_id)
     form = _assign_form(s)
     office = db.session.get(Office, form.lead_office_id.data) if form.lead_office_id.data else None
     people = [db.session.get(User, i) for i in (form.inspector_ids.data or [])]
     try:
-        service.assign_slot(s, office, [p for p in people if p is not None])
-    except service.ScheduleError as exc:
+        operations.assign_slot(s, office, [p for p in people if p is not None])
+    except queries.ScheduleError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("schedule.slot", slot_id=s.id))
-    db.session.commit()
     flash(f"已保存{s.label}的分工。", "success")
     return redirect(url_for("schedule.slot", slot_id=s.id))
 
 
 @bp.route("/slot/<int:slot_id>/dates", methods=["POST"])
-@roles_required("admin")
+@allows("schedule.manage")
 def slot_dates(slot_id):
     s = _slot_or_404(slot_id)
     form = DatesForm(prefix="dates")
@@ -357,22 +351,20 @@ def slot_dates(slot_id):
                 flash(e if isinstance(e, str) else "日期格式不对。", "danger")
         return redirect(url_for("schedule.slot", slot_id=s.id))
     try:
-        service.override_slot_dates(s, form.start_date.data, form.end_date.data, form.note.data or "")
-    except service.ScheduleError as exc:
+        operations.override_slot_dates(s, form.start_date.data, form.end_date.data, form.note.data or "")
+    except queries.ScheduleError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("schedule.slot", slot_id=s.id))
-    db.session.commit()
     flash("已调整该周日期。", "success")
     return redirect(url_for("schedule.slot", slot_id=s.id))
 
 
 @bp.route("/slot/<int:slot_id>/dates/reset", methods=["POST"])
-@roles_required("admin")
+@allows("schedule.manage")
 def slot_dates_reset(slot_id):
     s = _slot_or_404(slot_id)
-    service.reset_slot_dates(s)
-    db.session.commit()
+    operations.reset_slot_dates(s)
     flash("已恢复按规则计算的日期。", "success")
     return redirect(url_for("schedule.slot", slot_id=s.id))
 
@@ -380,34 +372,33 @@ def slot_dates_reset(slot_id):
 # ---------------------------------------------------------------------------------------------- my weeks, feed
 
 @bp.route("/mine")
-@roles_required("inspector")
+@allows("schedule.own_weeks")
 def my_weeks():
     return _my_weeks_page()
 
 
 def _my_weeks_page(feed_url: str | None = None):
     """My weeks; feed_url only right after a new feed address is made (only its hash is stored)."""
-    years = service.inspector_years(current_user)
+    years = queries.inspector_years(current_user)
     year = request.args.get("year", type=int)
     if year not in years:
         # This year when it has weeks, else the latest year that has (newest first, as the weeks are listed).
         year = today().year if today().year in years else (years[0] if years else None)
-    slots = service.slots_for_inspector(current_user, year, newest_first=True) if year is not None else []
+    slots = queries.slots_for_inspector(current_user, year, newest_first=True) if year is not None else []
     resp = make_response(render_template(
-        "schedule/mine.html", slots=slots, statuses=service.slot_statuses(slots), cals=service.week_calendars(slots),
+        "schedule/mine.html", slots=slots, statuses=queries.slot_statuses(slots), cals=queries.week_calendars(slots),
         years=years, year=year,
-        has_feed=service.has_feed_token(current_user), feed_url=feed_url, today=today(),
-        unknown_years=service.calendar_unknown_years([s.year for s in slots] + [today().year])))
+        has_feed=queries.has_feed_token(current_user), feed_url=feed_url, today=today(),
+        unknown_years=queries.calendar_unknown_years([s.year for s in slots] + [today().year])))
     if feed_url:
         resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
 @bp.route("/mine/feed", methods=["POST"])
-@roles_required("inspector")
+@allows("schedule.own_weeks")
 def feed_reset():
-    token = service.new_feed_token(current_user)
-    db.session.commit()
+    token = operations.new_feed_token(current_user)
     flash("已生成新的日历订阅地址；旧地址（如有）已失效。", "success")
     return _my_weeks_page(url_for("schedule.feed", token=token, _external=True))
 
@@ -420,7 +411,7 @@ def feed_token_auth(view):
 
     @wraps(view)
     def wrapped(token):
-        user = service.user_by_feed_token(token)
+        user = queries.user_by_feed_token(token)
         if user is None:
             return Response("订阅地址无效或已重置。", status=401, mimetype="text/plain")
         return view(user)
@@ -440,8 +431,6 @@ def feed(user):
 @bp.app_template_filter("cn_range")
 def cn_range(slot_or_pair) -> str:
     """2021年3月1日—3月5日 for a slot (or a (start, end) pair)."""
-    from ..timeutil import cn_date
-
     start, end = (slot_or_pair.start_date, slot_or_pair.end_date) if hasattr(slot_or_pair, "start_date") \
         else slot_or_pair
     if start.year != end.year:

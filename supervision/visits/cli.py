@@ -17,7 +17,7 @@ def visits_group():
 @visits_group.command("seed-catalogue")
 def seed_catalogue():
     """Seed the check-item catalogue from 鲁法政办〔2021〕4号 if none exists."""
-    from .service import ensure_default_catalogue
+    from .operations import ensure_default_catalogue
 
     cat = ensure_default_catalogue()
     db.session.commit()
@@ -29,7 +29,7 @@ def seed_catalogue():
 def stats_command(year):
     """Print problems per check item and ratings per item of YEAR's submitted visits."""
     from .models import Rating
-    from .service import year_statistics
+    from .queries import year_statistics
 
     data = year_statistics(year)
     click.echo(f"{year}年：检查记录 {data['visits']} 份，单位 {data['units']} 家，问题 {data['problems']} 个"

@@ -5,14 +5,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Role, User
 from ..extensions import db
-from . import service
+from ..policy import can
+from . import access  # noqa: F401  (declares the rules asked below)
+from . import queries
 from .models import Visit, VisitStatus
 
 
 def panels(user):
     """Return a list of (template_name, context_dict) shown on user's dashboard, in order."""
     out = []
-    if user.role in service.INSPECTOR_ROLES:
+    if can("visits.create", user=user):  # those who record visits see their drafts
         # The first 10 drafts the user may see, chosen from the drafts' keys alone (drafts are few at any scale:
         # a visit is a draft while being recorded), then loaded with their units and problems. Asking the
         # database for them ordered by date made SQLite walk ten years of visits by date (its statistics see
@@ -29,7 +31,7 @@ def panels(user):
                 "visits": drafts, "empty": "没有未提交的检查记录。", "edit": True,
                 "more_url": url_for("visits.index", status="draft")}))
     if user.role == Role.admin.value:
-        shown, total = service.awaiting_letter_panel(limit=10)
+        shown, total = queries.awaiting_letter_panel(limit=10)
         out.append(("visits/_panel_problems.html", {
             "title": "待下达意见书的问题", "problems": shown, "total": total,
             "more_url": url_for("visits.problems", status="awaiting_letter")}))
@@ -41,7 +43,7 @@ def panels(user):
             "title": "最近提交的检查记录", "visits": recent, "empty": "还没有提交的检查记录。", "edit": False,
             "more_url": url_for("visits.index", status="submitted")}))
     if user.role == Role.unit.value and user.unit_id:
-        mine = (service.visible_visits(user).order_by(Visit.visit_date.desc()).limit(8)
+        mine = (queries.visible_visits(user).order_by(Visit.visit_date.desc()).limit(8)
                 .options(joinedload(Visit.unit), selectinload(Visit.problems)).all())
         out.append(("visits/_panel_visits.html", {
             "title": "本单位接受的监督检查", "visits": mine, "empty": "暂无检查记录。", "edit": False,

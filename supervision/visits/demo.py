@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from .. import timeutil
 from ..accounts.models import Role, User
 from ..directory.models import Unit
-from ..directory.service import guess_kind
+from ..directory.queries import guess_kind
 from ..extensions import db
-from . import service
+from ..schedule import queries as schedule_queries
+from . import operations, queries
 from .models import Disposition, Method, Rating, Visit, VisitKind
 
 # (unit, days before today when the unit's plan week is not yet over, ratings by item key (others 良), problems: (item key, sub-point no., text, case file,
@@ -55,20 +56,16 @@ def _people():
 
 
 def _unit_slots(unit: Unit, year: int) -> list:
-    from ..schedule import service as schedule_service
-
-    return schedule_service.slots_for_unit(unit.id, year)
+    return schedule_queries.slots_for_unit(unit.id, year)
 
 
 def _year_slots(year: int) -> list:
-    from ..schedule import service as schedule_service
-
-    return sorted(schedule_service.slots_for_year(year), key=lambda s: s.start_date)
+    return sorted(schedule_queries.slots_for_year(year), key=lambda s: s.start_date)
 
 
 def load(echo):
     """Add this part's demo records; echo(str) prints a line for the person running demo."""
-    service.ensure_default_catalogue()
+    operations.ensure_default_catalogue()
     inspectors, admin = _people()
     if not inspectors and admin is None:
         echo("监督检查：没有检查人员或管理员账号，跳过演示检查记录。")
@@ -90,11 +87,11 @@ def load(echo):
         visit_date = max(today - timedelta(days=days_ago), year_start)
         if slot is not None:
             visit_date = min(slot.start_date + timedelta(days=1), slot.end_date)
-            if service.open_visit_for_slot(slot.id, unit.id) is not None:
+            if queries.open_visit_for_slot(slot.id, unit.id) is not None:
                 continue
         team = list(getattr(slot, "inspectors", None) or []) or (inspectors[:2] if inspectors else [admin])
         doer = actor if actor in team or actor.role == "admin" else team[0]  # only its inspectors edit a visit
-        visit = service.create_visit(kind=VisitKind.routine if slot is not None else VisitKind.concentrated,
+        visit = operations.create_visit(kind=VisitKind.routine if slot is not None else VisitKind.concentrated,
                                      unit=unit, visit_date=visit_date, user=doer, slot=slot, inspectors=team,
                                      subject="" if slot is not None else "依法行政日常监督（演示）",
                                      enforce_plan=False)
@@ -105,13 +102,13 @@ def load(echo):
         visit.summary = "检查组听取了单位依法行政工作汇报，查阅了相关制度资料，调阅了行政处罚案卷，并组织公共法律知识考核。"
         items = {i.key: i for i in visit.catalogue.items}
         for key, item in items.items():
-            service.rate_item(visit, item, ratings.get(key, Rating.good), user=doer)
+            operations.rate_item(visit, item, ratings.get(key, Rating.good), user=doer)
         for key, sub_no, text, case_file, disposition, fix in problems:
             item = items[key]
             sub = next((s for s in item.subpoints if s.seq == sub_no), None)
-            service.add_problem(visit, item=item, subpoint=sub, description=text, case_file=case_file,
+            operations.add_problem(visit, item=item, subpoint=sub, description=text, case_file=case_file,
                                 disposition=disposition, fix_action=fix, user=doer)
-        service.submit_visit(visit, doer)
+        operations.submit_visit(visit, doer)
         added += 1
     db.session.commit()
     routine = _past_weeks(today, inspectors, admin)
@@ -131,13 +128,13 @@ def _past_weeks(today: date, inspectors, admin) -> int:
             if not unit.active or db.session.query(Visit.id).filter(
                     Visit.slot_id == slot.id, Visit.unit_id == unit.id).first() is not None:
                 continue
-            visit = service.create_visit(kind=VisitKind.routine, unit=unit, user=doer, slot=slot, inspectors=team,
+            visit = operations.create_visit(kind=VisitKind.routine, unit=unit, user=doer, slot=slot, inspectors=team,
                                          visit_date=min(slot.start_date + timedelta(days=1), slot.end_date),
                                          enforce_plan=False)
             visit.methods = ",".join(m.value for m in (Method.report, Method.documents, Method.case_files))
             visit.summary = "检查组听取了单位依法行政工作汇报，查阅了相关制度资料和行政执法案卷，未发现需要下达意见书的问题。"
             for item in visit.catalogue.items:
-                service.rate_item(visit, item, Rating.na if item.key == "other" else Rating.good, user=doer)
-            service.submit_visit(visit, doer)
+                operations.rate_item(visit, item, Rating.na if item.key == "other" else Rating.good, user=doer)
+            operations.submit_visit(visit, doer)
             added += 1
     return added

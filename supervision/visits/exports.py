@@ -8,8 +8,8 @@ from .. import outputs
 from ..directory.models import Unit
 from ..extensions import db
 from ..spreadsheet import Column, Sheet, write_sheets, write_table
-from . import service
-from .models import CheckItem, Disposition, Rating, VisitKind, VisitStatus
+from . import queries
+from .models import CheckItem, Disposition, ProblemState, Rating, VisitKind, VisitStatus
 
 BLOCK = 500
 
@@ -25,7 +25,7 @@ def _unit_name(unit_id) -> str:
     return db.session.scalar(select(Unit.name).where(Unit.id == unit_id)) or "" if unit_id else ""
 
 
-def describe_visits(flt: service.VisitFilter) -> str:
+def describe_visits(flt: queries.VisitFilter) -> str:
     """The filter in words: 「2026年 · 集中检查 · 已提交 · 单位：…」."""
     kinds = {k.value: k.label for k in VisitKind}
     statuses = {s.value: s.label for s in VisitStatus}
@@ -35,38 +35,38 @@ def describe_visits(flt: service.VisitFilter) -> str:
                              f"关键词：{flt.q}" if flt.q else ""])
 
 
-def describe_problems(flt: service.ProblemFilter) -> str:
+def describe_problems(flt: queries.ProblemFilter) -> str:
     item = (db.session.scalars(select(CheckItem.name).where(CheckItem.key == flt.item_key)).first()
             if flt.item_key else "")
     return outputs.describe([f"{flt.year}年" if flt.year else "", f"检查项目：{item}" if item else "",
                              Disposition.label_of(flt.disposition) if flt.disposition else "",
-                             service.ProblemState.label(flt.status) if flt.status else "",
+                             ProblemState.label_of(flt.status) if flt.status else "",
                              f"单位：{_unit_name(flt.unit_id)}" if flt.unit_id else "",
                              f"关键词：{flt.q}" if flt.q else ""])
 
 
-def visit_rows(user, flt: service.VisitFilter):
+def visit_rows(user, flt: queries.VisitFilter):
     """Every row of the 检查记录 page for `flt`, in its order, as the values of VISIT_COLUMNS (a block of
     visits at a time: their units, inspectors and problem counts in a fixed number of statements)."""
-    result = db.session.scalars(service.visits_select(user, flt).execution_options(yield_per=BLOCK))
+    result = db.session.scalars(queries.visits_select(user, flt).execution_options(yield_per=BLOCK))
     for block in result.partitions():
-        counts = service.problem_counts(v.id for v in block)
+        counts = queries.problem_counts(v.id for v in block)
         for v in block:
             n, letter = counts.get(v.id, (0, 0))
             yield [v.visit_date, v.unit.name, v.kind_label, "、".join(u.name for u in v.inspectors), n, letter,
                    v.status_label]
 
 
-def problem_rows(user, flt: service.ProblemFilter):
+def problem_rows(user, flt: queries.ProblemFilter):
     """Every row of the 问题清单 page for `flt`, in its order, as the values of PROBLEM_COLUMNS."""
-    result = db.session.scalars(service.visible_problems(user, flt).execution_options(yield_per=BLOCK))
+    result = db.session.scalars(queries.visible_problems(user, flt).execution_options(yield_per=BLOCK))
     for block in result.partitions():
         for p in block:
             yield [p.visit.visit_date, p.visit.unit.name, p.item.name, p.subpoint.name if p.subpoint else "",
-                   p.description, p.case_file or "", p.disposition_label, service.problem_state(p)[1]]
+                   p.description, p.case_file or "", p.disposition_label, queries.problem_state(p).label]
 
 
-def visits_output(user, flt: service.VisitFilter, fmt: str):
+def visits_output(user, flt: queries.VisitFilter, fmt: str):
     description = describe_visits(flt)
     if fmt == outputs.XLSX:
         return outputs.xlsx_response(
@@ -76,10 +76,10 @@ def visits_output(user, flt: service.VisitFilter, fmt: str):
             f"{flt.year or ''}{'年' if flt.year else ''}监督检查记录")
     return outputs.print_page("监督检查记录", description, VISIT_COLUMNS, visit_rows(user, flt),
                               total=db.session.scalar(select(func.count()).select_from(
-                                  service.visits_select(user, flt).order_by(None).subquery())))
+                                  queries.visits_select(user, flt).order_by(None).subquery())))
 
 
-def problems_output(user, flt: service.ProblemFilter, fmt: str):
+def problems_output(user, flt: queries.ProblemFilter, fmt: str):
     description = describe_problems(flt)
     if fmt == outputs.XLSX:
         return outputs.xlsx_response(
@@ -87,7 +87,7 @@ def problems_output(user, flt: service.ProblemFilter, fmt: str):
                                     title=f"问题清单（{description}）", freeze="C3", footer=lambda n: f"共 {n} 条。"),
             f"{flt.year or ''}{'年' if flt.year else ''}问题清单")
     return outputs.print_page("问题清单", description, PROBLEM_COLUMNS, problem_rows(user, flt),
-                              total=service.count_visible_problems(user, flt))
+                              total=queries.count_visible_problems(user, flt))
 
 
 def stats_sheets(data: dict) -> list[Sheet]:

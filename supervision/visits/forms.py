@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ..uploads import UploadError, check_upload
 from .models import VisitKind
-from .service import ItemInput, ProblemInput, VisitInput
+from .operations import ItemInput, ProblemInput, VisitInput
 
 
 class NewVisitForm(FlaskForm):

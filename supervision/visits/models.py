@@ -17,6 +17,27 @@ from ..timeutil import utcnow
 from ..uploads import Attachment  # noqa: F401  (the attachment table is known wherever visits are)
 
 
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 21 → 二十一 (1–99)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+
+class ProblemState(LabelledEnum):
+    """Where a problem stands, derived (queries.problem_state), never stored. Letters and rectification refine it."""
+
+    draft = ("draft", "检查未提交", "secondary")
+    fixed = ("fixed", "已立行立改", "success")
+    awaiting_letter = ("awaiting_letter", "待下达意见书", "danger")
+    in_letter = ("in_letter", "已纳入意见书", "primary")
+
+
 class VisitKind(LabelledEnum):
     routine = ("routine", "日常监督", "primary")
     concentrated = ("concentrated", "集中监督", "info")
@@ -99,8 +120,6 @@ class CheckItem(db.Model):
 
     @property
     def numbered_name(self) -> str:
-        from .service import cn_number
-
         return f"（{cn_number(self.seq)}）{self.name}"
 
 

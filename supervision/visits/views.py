@@ -1,30 +1,38 @@
 """Pages of visits: list, new, edit (draft), amend (submitted), visit page, unit history, problems,
-statistics, catalogue versions, attachments. Thin: load, check access, call the service, commit once."""
+statistics, catalogue versions, attachments. Thin: load, check access (visits/access.py), call operations or
+queries; the request commits once (supervision.web)."""
 import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.access import ALL_ROLES, STAFF, require_unit_access, roles_required
-from ..accounts.models import Role
+from ..policy import allows, can, require
 from ..directory.models import Unit
 from .. import search
 from ..extensions import db
 from ..timeutil import today
-from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, attachments_for_many, human_size, send_attachment
-from ..web import int_arg, int_value
+from ..uploads import (ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, attachments_for_many, human_size, max_bytes,
+                       send_attachment)
+from ..web import int_arg, int_value, keep_writes
 from .. import outputs
-from . import exports, service
+from ..schedule.models import Slot
+from . import access  # noqa: F401  (declares the rules asked below)
+from . import exports, operations, queries
 from .forms import CatalogueForm, NewVisitForm, parse_catalogue_items, parse_date, parse_visit_form
-from .models import CheckCatalogue, Disposition, Method, Problem, Rating, Visit, VisitKind, VisitStatus
+from .models import (CheckCatalogue, Disposition, Method, Problem, ProblemState, Rating, Visit, VisitKind,
+                     VisitStatus)
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
-EDITORS = (Role.admin, Role.inspector)
-
-
 PER_PAGE = 50
+
+
+def _visit_or_404(visit_id: int) -> Visit:
+    """The visit if the current user may see it ("visits.view"), else 404 (its existence is not revealed)."""
+    visit = db.session.get(Visit, visit_id) or abort(404)
+    require("visits.view", visit)
+    return visit
 
 
 def _page_arg() -> int:
@@ -38,20 +46,19 @@ def _unit_rows():
 
 
 @bp.route("/")
-@roles_required(*STAFF)
+@allows("visits.view_list")
 def index():
-    flt = service.VisitFilter(year=int_arg("year"), unit_id=int_arg("unit"), kind=request.args.get("kind", ""),
+    flt = queries.VisitFilter(year=int_arg("year"), unit_id=int_arg("unit"), kind=request.args.get("kind", ""),
                               status=request.args.get("status", ""), q=search.clean(request.args.get("q")))
     if fmt := outputs.requested():  # the export and the print view: this page's filter object, every row
         return exports.visits_output(current_user, flt, fmt)
-    pagination = db.paginate(service.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
+    pagination = db.paginate(queries.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
                              error_out=False)
     return render_template("visits/index.html", pagination=pagination, visits=pagination.items,
-                           counts=service.problem_counts(v.id for v in pagination.items),
-                           my_drafts=service.drafts_of(current_user), units=_unit_rows(),
-                           years=service.visit_years(), kinds=VisitKind, statuses=VisitStatus,
-                           f={"year": flt.year, "unit": flt.unit_id, "kind": flt.kind, "status": flt.status, "q": flt.q},
-                           can_create=current_user.role in service.INSPECTOR_ROLES)
+                           counts=queries.problem_counts(v.id for v in pagination.items),
+                           my_drafts=queries.drafts_of(current_user), units=_unit_rows(),
+                           years=queries.visit_years(), kinds=VisitKind, statuses=VisitStatus,
+                           f={"year": flt.year, "unit": flt.unit_id, "kind": flt.kind, "status": flt.status, "q": flt.q})
 
 
 def _unit_choices():
@@ -60,14 +67,13 @@ def _unit_choices():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@allows("visits.create")
 def new():
     form = NewVisitForm()
     form.unit_id.choices = _unit_choices()
-    Slot = service._slot_model()
     slot = None
     slot_arg = request.values.get("slot_id") or request.args.get("slot")
-    if slot_arg and Slot is not None:
+    if slot_arg:
         slot_id = int_value(slot_arg)
         slot = db.session.get(Slot, slot_id) if slot_id else None
         if slot is None:
@@ -87,7 +93,7 @@ def new():
             units = [u for u in slot.units if u.id == unit_arg] or list(slot.units)
             if units:
                 form.unit_id.data = units[0].id
-                existing = service.open_visit_for_slot(slot.id, units[0].id)
+                existing = queries.open_visit_for_slot(slot.id, units[0].id)
                 if existing is not None:
                     return redirect(url_for(".edit" if existing.is_draft else ".show", visit_id=existing.id))
             td = today()
@@ -107,12 +113,11 @@ def new():
         visit_date = parse_date(form.visit_date.data)
         try:
             if visit_date is None:
-                raise service.VisitInvalid({"visit_date": "检查日期无效，应写成 2021-04-09 这样。"})
-            visit = service.create_visit(kind=form.kind.data, unit=unit, visit_date=visit_date,
+                raise operations.VisitInvalid({"visit_date": "检查日期无效，应写成 2021-04-09 这样。"})
+            visit = operations.create_visit(kind=form.kind.data, unit=unit, visit_date=visit_date,
                                          user=current_user, slot=slot, subject=form.subject.data or "",
                                          follow_up_of=follow_up_of, check_date=not form.confirm_date.data)
-            db.session.commit()
-        except service.VisitInvalid as exc:
+        except operations.VisitInvalid as exc:
             db.session.rollback()
             for name, msg in exc.errors.items():
                 if name == "date_warning":
@@ -123,11 +128,11 @@ def new():
                     field.errors = list(field.errors) + [msg]
                 else:
                     flash(msg, "danger")
-        except service.VisitError as exc:
+        except operations.VisitError as exc:
             db.session.rollback()
             flash(str(exc), "warning")
             if slot is not None and unit is not None:
-                existing = service.open_visit_for_slot(slot.id, unit.id)
+                existing = queries.open_visit_for_slot(slot.id, unit.id)
                 if existing is not None:
                     return redirect(url_for(".show", visit_id=existing.id))
         else:
@@ -140,7 +145,7 @@ def new():
 def _form_context(visit: Visit, data=None, errors=None, mode="edit", reason=""):
     """What visits/form.html needs, from the saved visit or from what was just posted."""
     problem_ids = [p.id for p in visit.problems]
-    atts = attachments_for_many(service.PROBLEM_OWNER, problem_ids)
+    atts = attachments_for_many(operations.PROBLEM_OWNER, problem_ids)
     if data is None:
         values = {
             "visit_date": visit.visit_date.isoformat(), "subject": visit.subject,
@@ -175,21 +180,15 @@ def _form_context(visit: Visit, data=None, errors=None, mode="edit", reason=""):
                 "description": p.description, "evidence": p.evidence, "case_file": p.case_file,
                 "disposition": p.disposition, "fix_action": p.fix_action, "remove": p.remove,
                 "delete_att": p.delete_attachment_ids, "attachments": atts.get(p.id, []) if p.id else []})
-    inspectors = service.eligible_inspectors()
+    inspectors = queries.eligible_inspectors()
     for u in visit.inspectors:
         if u not in inspectors:
             inspectors.append(u)
     return dict(visit=visit, values=values, ratings=ratings, rows=rows, errors=errors or {}, mode=mode,
                 reason=reason, inspectors=inspectors, methods=Method, rating_scale=Rating,
                 dispositions=Disposition, accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
-                max_size=human_size(int(_max_bytes())),
+                max_size=human_size(int(max_bytes())),
                 fresh_key=lambda item_id: f"b{item_id}x{uuid.uuid4().hex[:6]}")
-
-
-def _max_bytes():
-    from ..uploads import max_bytes
-
-    return max_bytes()
 
 
 def _posted_version():
@@ -200,56 +199,55 @@ def _posted_version():
 
 
 @bp.route("/<int:visit_id>/edit", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@allows("visits.edit")
 def edit(visit_id):
-    visit = service.get_visit_for(current_user, visit_id)
+    visit = _visit_or_404(visit_id)
     if not visit.is_draft:
         flash("检查记录已提交，如需更改请使用“修改已提交记录”。", "info")
         return redirect(url_for(".show", visit_id=visit.id))
-    if not service.can_edit(current_user, visit):
-        abort(403)  # only the visit's inspectors (and admins) edit it; the service refuses the same
+    require("visits.edit", visit, missing=403)  # only the visit's inspectors (and admins); the service refuses the same
     if request.method == "GET":
         return render_template("visits/form.html", **_form_context(visit))
     data = parse_visit_form(request.form, request.files)
     action = request.form.get("action", "save")
     try:
-        service.save_draft(visit, data, current_user, expected_version=_posted_version())
-    except service.VisitConflict as exc:
+        operations.save_draft(visit, data, current_user, expected_version=_posted_version())
+    except operations.VisitConflict as exc:
         db.session.rollback()
         visit = db.session.get(Visit, visit_id)
         ctx = _form_context(visit, data, {"": str(exc)})
         ctx["conflict"] = True
         return render_template("visits/form.html", **ctx), 409
-    except service.VisitInvalid as exc:
+    except operations.VisitInvalid as exc:
         db.session.rollback()
         visit = db.session.get(Visit, visit_id)
         return render_template("visits/form.html", **_form_context(visit, data, exc.errors)), 422
-    except service.VisitError as exc:
+    except operations.VisitError as exc:
         db.session.rollback()
         flash(str(exc), "warning")
         return redirect(url_for(".show", visit_id=visit_id))
-    db.session.commit()
     if action != "submit":
         flash("草稿已保存。", "success")
         return redirect(url_for(".edit", visit_id=visit.id))
     try:
-        service.submit_visit(visit, current_user)
-    except service.VisitInvalid as exc:
-        db.session.rollback()
+        with db.session.begin_nested():  # a refused submission undoes only itself
+            operations.submit_visit(visit, current_user)
+    except operations.VisitInvalid as exc:
+        keep_writes()  # the draft was saved; only its submission is refused (answered 422)
+        db.session.expire_all()
         visit = db.session.get(Visit, visit_id)
         flash("草稿已保存，但还不能提交：" + exc.errors.get("", "请补全标出的内容。"), "warning")
         return render_template("visits/form.html", **_form_context(visit, errors=exc.errors)), 422
-    db.session.commit()
     flash("检查记录已提交。" + ("需下达意见书的问题已进入待起草清单。"
                               if any(p.needs_letter for p in visit.problems) else ""), "success")
     return redirect(url_for(".show", visit_id=visit.id))
 
 
 @bp.route("/<int:visit_id>/amend", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@allows("visits.amend")
 def amend(visit_id):
-    visit = service.get_visit_for(current_user, visit_id)
-    if not service.can_amend(current_user, visit):
+    visit = _visit_or_404(visit_id)
+    if not can("visits.amend", visit):
         if visit.is_draft:
             return redirect(url_for(".edit", visit_id=visit.id))
         abort(403)
@@ -258,113 +256,106 @@ def amend(visit_id):
     data = parse_visit_form(request.form, request.files)
     reason = request.form.get("reason", "")
     try:
-        service.amend_visit(visit, data, current_user, reason, expected_version=_posted_version())
-    except service.VisitConflict as exc:
+        operations.amend_visit(visit, data, current_user, reason, expected_version=_posted_version())
+    except operations.VisitConflict as exc:
         db.session.rollback()
         visit = db.session.get(Visit, visit_id)
         ctx = _form_context(visit, data, {"": str(exc)}, mode="amend", reason=reason)
         ctx["conflict"] = True
         return render_template("visits/form.html", **ctx), 409
-    except service.VisitError as exc:
+    except operations.VisitError as exc:
         db.session.rollback()
         visit = db.session.get(Visit, visit_id)
-        errors = exc.errors if isinstance(exc, service.VisitInvalid) else {"": str(exc)}
+        errors = exc.errors if isinstance(exc, operations.VisitInvalid) else {"": str(exc)}
         return render_template("visits/form.html",
                                **_form_context(visit, data, errors, mode="amend", reason=reason)), 422
-    db.session.commit()
     flash("修改已保存，并已连同修改理由和原内容记入审计日志。", "success")
     return redirect(url_for(".show", visit_id=visit.id))
 
 
 @bp.route("/<int:visit_id>/delete", methods=["POST"])
-@roles_required(*EDITORS)
+@allows("visits.delete")
 def delete(visit_id):
-    visit = service.get_visit_for(current_user, visit_id)
-    if current_user.role != Role.admin.value and visit.created_by_id != current_user.id:
-        abort(403)
+    visit = _visit_or_404(visit_id)
+    require("visits.delete", visit, missing=403)
     try:
-        service.delete_draft(visit, current_user)
-    except service.VisitError as exc:
+        operations.delete_draft(visit, current_user)
+    except operations.VisitError as exc:
         db.session.rollback()
         flash(str(exc), "warning")
         return redirect(url_for(".show", visit_id=visit_id))
-    db.session.commit()
     flash("草稿已删除。", "success")
     return redirect(url_for(".index"))
 
 
 @bp.route("/<int:visit_id>")
-@roles_required(*ALL_ROLES)
+@allows("visits.view")
 def show(visit_id):
-    visit = service.get_visit_for(current_user, visit_id)
-    atts = attachments_for_many(service.PROBLEM_OWNER, [p.id for p in visit.problems])
-    history = service.visit_history(visit) if current_user.role != Role.unit.value else []
+    visit = _visit_or_404(visit_id)
+    atts = attachments_for_many(operations.PROBLEM_OWNER, [p.id for p in visit.problems])
+    history = queries.visit_history(visit) if can("visits.view_history") else []
     return render_template("visits/show.html", visit=visit, atts=atts, history=history,
-                           can_edit=service.can_edit(current_user, visit),
-                           can_amend=service.can_amend(current_user, visit),
-                           can_delete=visit.is_draft and (current_user.role == Role.admin.value
-                                                          or visit.created_by_id == current_user.id),
-                           problem_state=service.problem_state)
+                           problem_state=queries.problem_state)
 
 
 @bp.route("/unit/<int:unit_id>")
-@roles_required(*ALL_ROLES)
+@allows("visits.view_unit")
 def unit_history(unit_id):
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         abort(404)
-    require_unit_access(unit.id)
-    visits = service.unit_visits(current_user, unit.id)
+    require("visits.view_unit", unit)
+    visits = queries.unit_visits(current_user, unit.id)
     return render_template("visits/unit_history.html", unit=unit, visits=visits,
-                           counts=service.problem_counts(v.id for v in visits))
+                           counts=queries.problem_counts(v.id for v in visits))
 
 
 @bp.route("/mine")
-@roles_required(Role.unit)
+@allows("visits.my_unit")
 def my_unit():
     return redirect(url_for(".unit_history", unit_id=current_user.unit_id))
 
 
 @bp.route("/problems")
-@roles_required(*STAFF)
+@allows("visits.view_list")
 def problems():
-    flt = service.ProblemFilter(year=int_arg("year"), unit_id=int_arg("unit"),
+    flt = queries.ProblemFilter(year=int_arg("year"), unit_id=int_arg("unit"),
                                 item_key=request.args.get("item", ""),
                                 disposition=request.args.get("disposition", ""),
                                 status=request.args.get("status", ""), q=search.clean(request.args.get("q")))
     if fmt := outputs.requested():  # the export and the print view: this page's filter object, every row
         return exports.problems_output(current_user, flt, fmt)
-    pagination = db.paginate(service.visible_problems(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
+    pagination = db.paginate(queries.visible_problems(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
                              error_out=False, count=False)
-    pagination.total = service.count_visible_problems(current_user, flt)
+    pagination.total = queries.count_visible_problems(current_user, flt)
     return render_template("visits/problems.html", pagination=pagination, rows=pagination.items, f=flt,
-                           units=_unit_rows(), years=service.visit_years(), item_keys=service.item_keys(),
-                           dispositions=Disposition, states=service.ProblemState.ALL,
-                           problem_state=service.problem_state)
+                           units=_unit_rows(), years=queries.visit_years(), item_keys=queries.item_keys(),
+                           dispositions=Disposition, states=ProblemState,
+                           problem_state=queries.problem_state)
 
 
 @bp.route("/stats")
-@roles_required(*STAFF)
+@allows("visits.view_list")
 def stats():
-    years = service.visit_years()
+    years = queries.visit_years()
     year = int_arg("year") or (years[0] if years else today().year)
-    data = service.year_statistics(year)
+    data = queries.year_statistics(year)
     if outputs.requested() == outputs.XLSX:
         return exports.stats_xlsx(data)
     return render_template("visits/stats.html", stats=data, years=sorted(set(years) | {year}, reverse=True),
-                           chart=service.bar_chart(data), rchart=service.rating_chart(data), ratings=Rating)
+                           chart=queries.bar_chart(data), rchart=queries.rating_chart(data), ratings=Rating)
 
 
 @bp.route("/attachments/<int:att_id>")
-@roles_required(*ALL_ROLES)
+@allows("visits.view")
 def attachment(att_id):
     att = db.session.get(Attachment, att_id)
-    if att is None or att.owner_type != service.PROBLEM_OWNER:
+    if att is None or att.owner_type != operations.PROBLEM_OWNER:
         abort(404)
     problem = db.session.get(Problem, att.owner_id)
     if problem is None:
         abort(404)
-    service.get_visit_for(current_user, problem.visit_id)  # 404 outside the user's reach
+    require("visits.view", problem.visit)  # 404 outside the user's reach
     return send_attachment(att, download=request.args.get("download") == "1")
 
 
@@ -372,23 +363,23 @@ def attachment(att_id):
 
 
 @bp.route("/catalogue")
-@roles_required(*STAFF)
+@allows("visits.view_list")
 def catalogue_list():
-    service.ensure_default_catalogue()
-    db.session.commit()
+    """The catalogue versions. Reads only: before there is one (the first visit, the demo or the setup command
+    saves the 2021 catalogue) the page says so."""
     counts = dict(db.session.query(Visit.catalogue_id, db.func.count(Visit.id)).group_by(Visit.catalogue_id).all())
-    return render_template("visits/catalogue_list.html", catalogues=service.catalogues(), counts=counts)
+    return render_template("visits/catalogue_list.html", catalogues=queries.catalogues(), counts=counts)
 
 
 @bp.route("/catalogue/<int:cat_id>")
-@roles_required(*STAFF)
+@allows("visits.view_list")
 def catalogue_show(cat_id):
     cat = db.session.get(CheckCatalogue, cat_id) or abort(404)
     return render_template("visits/catalogue_show.html", cat=cat)
 
 
 @bp.route("/catalogue/<int:cat_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.admin)
+@allows("visits.edit_catalogue")
 def catalogue_edit(cat_id):
     """Edit a copy of a catalogue version; saving creates a new version, the old one stays as it was."""
     base = db.session.get(CheckCatalogue, cat_id) or abort(404)
@@ -405,10 +396,9 @@ def catalogue_edit(cat_id):
                   "subpoints": request.form.get(f"item-{n}-subpoints", "")} for n, i in enumerate(parsed, start=1)]
         if form.validate_on_submit():
             try:
-                cat = service.create_catalogue_version(form.year.data, parsed, user=current_user,
+                cat = operations.create_catalogue_version(form.year.data, parsed, user=current_user,
                                                        note=form.note.data or "", based_on=base)
-                db.session.commit()
-            except service.VisitInvalid as exc:
+            except operations.VisitInvalid as exc:
                 db.session.rollback()
                 errors = exc.errors
             else:

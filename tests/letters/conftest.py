@@ -6,7 +6,7 @@ import pytest
 
 from supervision.extensions import db
 from supervision.visits.models import Problem, Visit
-from supervision.visits.service import ensure_default_catalogue
+from supervision.visits.operations import ensure_default_catalogue
 from tests.helpers import make_unit
 
 LETTER = "需下达意见书"

@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from supervision.extensions import db
 from supervision.letters import service
-from supervision.visits import service as visits_service
+from supervision.visits import queries as visits_queries
 from supervision.visits.models import Problem
 from tests.helpers import make_unit
 
@@ -31,9 +31,9 @@ def _check(expected_carried: set[int], problems: list[Problem]) -> None:
     db.session.expire_all()
     assert _flags() == _carried()
     assert {p.id for p in problems if _flags()[p.id]} == expected_carried
-    awaiting = {p.id for p in visits_service.problems_awaiting_letter()}
+    awaiting = {p.id for p in visits_queries.problems_awaiting_letter()}
     assert awaiting == {p.id for p in problems if p.disposition == LETTER} - expected_carried
-    assert visits_service.count_problems_awaiting_letter() == len(awaiting)
+    assert visits_queries.count_problems_awaiting_letter() == len(awaiting)
 
 
 def test_in_letter_follows_every_change_of_a_letters_problems(ctx, admin):

@@ -9,7 +9,7 @@ import reportlab
 from sqlalchemy.exc import IntegrityError
 
 from supervision.audit import AuditEntry
-from supervision.directory.service import get_profile, update_profile
+from supervision.directory.operations import get_profile, update_profile
 from supervision.extensions import db
 from supervision.fonts import MissingGlyphs
 from supervision.letters import service

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from supervision.extensions import db
-from supervision.directory.service import update_profile
+from supervision.directory.operations import update_profile
 from supervision.letters import service
 from supervision.letters.models import Letter, LetterType
 from tests.helpers import login_as

@@ -10,7 +10,7 @@ from supervision.extensions import db
 from supervision.letters import service as letters
 from supervision.uploads import check_upload
 from supervision.visits.models import Problem, Visit
-from supervision.visits.service import ensure_default_catalogue
+from supervision.visits.operations import ensure_default_catalogue
 from tests.helpers import make_unit, make_user
 
 LETTER = "需下达意见书"

@@ -5,7 +5,7 @@ from supervision import audit
 from supervision.extensions import db
 from supervision.letters import service as letters
 from supervision.visits.models import Problem, Visit
-from supervision.visits.service import ensure_default_catalogue
+from supervision.visits.operations import ensure_default_catalogue
 from tests.helpers import login, make_user
 
 

@@ -10,7 +10,7 @@ from supervision.letters import service as letters
 from supervision.rectification import service
 from supervision.rectification.models import Extension, Reply, Submission
 from supervision.rectification.service import LetterState, ProblemState, RectificationError
-from supervision.visits import service as visits_service
+from supervision.visits import operations as visits_operations
 from supervision.visits.models import Method, Rating, Visit
 from tests.helpers import make_unit, make_user
 
@@ -34,9 +34,9 @@ def counts():
 
 def submit_visit(visit, user):
     for r in visit.ratings:
-        visits_service.rate_item(visit, r.item, Rating.good, user=user)
+        visits_operations.rate_item(visit, r.item, Rating.good, user=user)
     visit.methods = ",".join([Method.written_review.value, Method.site_check.value])
-    visits_service.submit_visit(visit, user)
+    visits_operations.submit_visit(visit, user)
 
 
 def test_letter_walks_through_every_state(admin, inspector, unit, unit_user):

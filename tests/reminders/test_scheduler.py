@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, text
 
 from supervision import create_app
-from supervision.directory.service import seed_reference_data
+from supervision.directory.operations import seed_reference_data
 from supervision.extensions import db
 from supervision.reminders.scheduler import DELIVER_JOB_ID, JOBSTORE_TABLE, SWEEP_JOB_ID, ensure_jobs, job_specs
 from supervision.timeutil import TZ

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from supervision.audit import AuditEntry
 from supervision.directory.models import Unit
 from supervision.extensions import db
-from supervision.schedule import service
+from supervision.schedule import operations, queries
 from supervision.schedule.models import Slot, UnitAlias
 from tests.helpers import login_as, make_unit
 from tests.schedule import builders
@@ -23,7 +23,7 @@ def _messages(preview, severity="error"):
 
 
 def test_fewer_than_three_working_days_is_flagged(ctx):
-    preview = service.import_plan("计划.csv", _csv("五月,第一周,鲁山县应急管理局", "十月,第一周,鲁山县民政局",
+    preview = queries.import_plan("计划.csv", _csv("五月,第一周,鲁山县应急管理局", "十月,第一周,鲁山县民政局",
                                                     "三月,第一周,鲁山县司法局"), 2021)
     warnings = _messages(preview, "warning")
     assert any("5月第1周" in w and "只有2个工作日" in w and "劳动节" in w and "第2行" in w for w in warnings), warnings
@@ -32,7 +32,7 @@ def test_fewer_than_three_working_days_is_flagged(ctx):
 
 
 def test_unit_twice_in_a_year_is_an_error(ctx):
-    preview = service.import_plan("计划.csv", _csv("三月,第一周,鲁山县司法局", ",第二周,鲁山县民政局、鲁山县司法局"), 2021)
+    preview = queries.import_plan("计划.csv", _csv("三月,第一周,鲁山县司法局", ",第二周,鲁山县民政局、鲁山县司法局"), 2021)
     errors = _messages(preview)
     assert len(errors) == 1
     assert "“鲁山县司法局”在一年中出现两次" in errors[0] and "第3行" in errors[0] and "C3" in errors[0]
@@ -46,7 +46,7 @@ def test_unit_twice_in_a_year_is_an_error(ctx):
     ("三月,第一周,", "3月第1周的受监督单位为空", "C2"),
 ])
 def test_bad_month_week_or_empty_unit(ctx, row, message, cell):
-    preview = service.import_plan("计划.csv", _csv(row), 2021)
+    preview = queries.import_plan("计划.csv", _csv(row), 2021)
     errors = preview.errors
     assert errors, preview.problems
     assert message in errors[0].message
@@ -58,20 +58,20 @@ def test_unknown_unit_is_offered_for_creation_or_mapping_and_the_mapping_is_reme
     make_unit("鲁山县教育体育局")
     make_unit("鲁山县张良镇人民政府", kind="乡镇")
     data = _csv("九月,第二周,鲁山县商务局、鲁山县环境保护局")
-    preview = service.import_plan("计划.csv", data, 2021)
+    preview = queries.import_plan("计划.csv", data, 2021)
     unknown = {u.name: u for u in preview.unknown}
     assert set(unknown) == {"鲁山县商务局", "鲁山县环境保护局"}
     assert target in unknown["鲁山县环境保护局"].suggestions
-    with pytest.raises(service.ScheduleError, match="不在单位名录中"):
-        service.commit_import(preview, {})
+    with pytest.raises(queries.ScheduleError, match="不在单位名录中"):
+        operations.commit_import(preview, {})
     decisions = {"units": {"鲁山县商务局": "create", "鲁山县环境保护局": f"map:{target.id}"}}
-    service.commit_import(service.import_plan("计划.csv", data, 2021, decisions), decisions)
+    operations.commit_import(queries.import_plan("计划.csv", data, 2021, decisions), decisions)
     db.session.commit()
-    slot = service.slots_for_year(2021)[0]
+    slot = queries.slots_for_year(2021)[0]
     assert [u.name for u in slot.units] == ["鲁山县商务局", "市生态环境局鲁山分局"]
     assert db.session.scalar(select(UnitAlias.unit_id).where(UnitAlias.alias == "鲁山县环境保护局")) == target.id
     assert db.session.scalar(select(Unit.kind).where(Unit.name == "鲁山县商务局")) == "县直"
-    again = service.import_plan("计划.csv", data, 2021)
+    again = queries.import_plan("计划.csv", data, 2021)
     assert again.unknown == [] and again.valid
     assert [c.kind for c in again.changes] == ["unchanged"]
 
@@ -112,15 +112,15 @@ def test_bad_input_gives_a_chinese_message_and_writes_nothing(ctx, plan_2021, ca
     if data is None:
         data = _docx_without_table()
     before = (db.session.scalar(select(func.count()).select_from(Slot)), db.session.scalar(select(func.count()).select_from(AuditEntry)))
-    preview = service.import_plan(filename, data, 2021)
+    preview = queries.import_plan(filename, data, 2021)
     assert message in preview.file_error, preview.file_error
     assert not preview.valid
-    with pytest.raises(service.ScheduleError):
-        service.commit_import(preview, {})
+    with pytest.raises(queries.ScheduleError):
+        operations.commit_import(preview, {})
     db.session.rollback()
     after = (db.session.scalar(select(func.count()).select_from(Slot)), db.session.scalar(select(func.count()).select_from(AuditEntry)))
     assert before == after
-    assert [u.name for u in service.slots_for_year(2021)[0].units] == ["鲁山县张良镇人民政府"]
+    assert [u.name for u in queries.slots_for_year(2021)[0].units] == ["鲁山县张良镇人民政府"]
 
 
 @pytest.mark.parametrize("case", ["junk_10mb", "password_protected", "no_header"])

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from supervision import timeutil
 from supervision.directory.models import Unit
 from supervision.extensions import db
-from supervision.schedule import demo, service
+from supervision.schedule import demo
+from supervision.schedule import queries
 from tests.helpers import make_user
 
 
@@ -22,19 +23,19 @@ def test_demo_is_idempotent_and_assigns_inspectors_once_they_exist(ctx, monkeypa
     demo.load(lines.append)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Unit)) == 55
-    slots = service.slots_for_year(2026)
+    slots = queries.slots_for_year(2026)
     assert len(slots) == weeks and all(s.lead_office for s in slots) and not any(s.inspectors for s in slots)
-    assert not service.slots_for_year(2021)
+    assert not queries.slots_for_year(2021)
     # the same 月份/周次, the year's dates by the week rule
     first = slots[0]
-    assert (first.month, first.week) == (3, 1) and (first.start_date, first.end_date) == service.week_dates(2026, 3, 1)
+    assert (first.month, first.week) == (3, 1) and (first.start_date, first.end_date) == queries.week_dates(2026, 3, 1)
     inspector = make_user("inspector")
     demo.load(lines.append)
     db.session.commit()
-    assert len(service.slots_for_year(2026)) == weeks
-    assert len(service.slots_for_inspector(inspector)) == mine
+    assert len(queries.slots_for_year(2026)) == weeks
+    assert len(queries.slots_for_inspector(inspector)) == mine
     assert lines[0].startswith(f"监督计划：2026年 {weeks}周、55家单位")
     assert ("补充演示周" in lines[0]) == bool(added)
     monday = day - date.resolution * day.weekday()
-    assert service.slots_between(monday, monday + date.resolution * 6)
-    assert service.slots_between(monday + date.resolution * 7, monday + date.resolution * 13)
+    assert queries.slots_between(monday, monday + date.resolution * 6)
+    assert queries.slots_between(monday + date.resolution * 7, monday + date.resolution * 13)

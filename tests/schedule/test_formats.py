@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from supervision.extensions import db
-from supervision.schedule import service
+from supervision.schedule import operations, queries
 from supervision.schedule.importers import parse_month, parse_week
 from tests.schedule import builders
 
@@ -20,11 +20,11 @@ FORMATS = {
 
 
 def _load(filename, data):
-    preview = service.import_plan(filename, data, 2021)
+    preview = queries.import_plan(filename, data, 2021)
     assert preview.valid, [str(p) for p in preview.problems]
-    service.commit_import(preview, {"units": {u.name: "create" for u in preview.unknown}})
+    operations.commit_import(preview, {"units": {u.name: "create" for u in preview.unknown}})
     db.session.commit()
-    return preview, service.slots_for_year(2021)
+    return preview, queries.slots_for_year(2021)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -49,7 +49,7 @@ def test_2021_table_loads_from_each_format(ctx, fmt):
 
 def test_csv_encodings_are_detected(ctx):
     for encoding, label in (("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8"), ("gb18030", "GB18030/GBK"), ("gbk", "GB18030/GBK")):
-        preview = service.import_plan("x.csv", builders.csv_bytes(BLOCKS, encoding), 2021)
+        preview = queries.import_plan("x.csv", builders.csv_bytes(BLOCKS, encoding), 2021)
         assert preview.valid
         assert preview.plan.encoding == label
         assert preview.counts()["units"] == 55
@@ -57,21 +57,21 @@ def test_csv_encodings_are_detected(ctx):
 
 def test_month_and_week_spellings(ctx):
     text = "月份,周次,受监督单位\n三月,第一周,甲单位\n3月,第2周,乙单位\n3,3,丙单位\n四月,1,丁单位\n".encode()
-    preview = service.import_plan("x.csv", text, 2021)
+    preview = queries.import_plan("x.csv", text, 2021)
     assert preview.valid, [str(p) for p in preview.problems]
     assert [s.key for s in preview.slots] == [(3, 1), (3, 2), (3, 3), (4, 1)]
 
 
 def test_several_units_per_cell_with_every_separator(ctx):
     text = "月份,周次,受监督单位\n三月,第一周,\"甲、乙，丙,丁;戊；己\n庚\"\n".encode()
-    preview = service.import_plan("x.csv", text, 2021)
+    preview = queries.import_plan("x.csv", text, 2021)
     assert preview.slots[0].names == ["甲", "乙", "丙", "丁", "戊", "己", "庚"]
 
 
 def test_week_dates_rule():
-    assert service.week_dates(2021, 3, 1) == (date(2021, 3, 1), date(2021, 3, 5))
+    assert queries.week_dates(2021, 3, 1) == (date(2021, 3, 1), date(2021, 3, 5))
     # 2021-05-01 is a Saturday: the first Monday of May is 5月3日.
-    assert service.week_dates(2021, 5, 1) == (date(2021, 5, 3), date(2021, 5, 7))
-    assert service.week_dates(2021, 3, 5) == (date(2021, 3, 29), date(2021, 4, 2))
-    with pytest.raises(service.ScheduleError, match="只有4个星期一"):
-        service.week_dates(2021, 2, 5)
+    assert queries.week_dates(2021, 5, 1) == (date(2021, 5, 3), date(2021, 5, 7))
+    assert queries.week_dates(2021, 3, 5) == (date(2021, 3, 29), date(2021, 4, 2))
+    with pytest.raises(queries.ScheduleError, match="只有4个星期一"):
+        queries.week_dates(2021, 2, 5)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from supervision.extensions import db
-from supervision.schedule import service
+from supervision.schedule import queries
 from supervision.schedule.importers import read_plan
 from supervision.schedule.models import Slot
 from tests.helpers import login, make_user
@@ -55,8 +55,8 @@ def csv_plain():
 def test_the_year_is_read_from_the_title_or_the_file_name(ctx, name, data):
     plan = read_plan(name, data)
     assert plan.stated_year == 2022
-    assert service.import_plan(name, data, 2022).year_mismatch == ""
-    mismatch = service.import_plan(name, data, 2026).year_mismatch
+    assert queries.import_plan(name, data, 2022).year_mismatch == ""
+    mismatch = queries.import_plan(name, data, 2026).year_mismatch
     assert "2022年" in mismatch and "2026年" in mismatch
     assert ("标题“" + TITLE) in mismatch if name != "2022年计划.csv" else "文件名“2022年计划.csv”" in mismatch
 
@@ -64,7 +64,7 @@ def test_the_year_is_read_from_the_title_or_the_file_name(ctx, name, data):
 def test_the_title_wins_over_the_file_name_and_no_year_is_no_check(ctx):
     assert read_plan("2021计划.xlsx", xlsx_titled()).stated_year == 2022
     assert read_plan("计划.csv", csv_plain()).stated_year is None
-    assert service.import_plan("计划.csv", csv_plain(), 2026).year_mismatch == ""
+    assert queries.import_plan("计划.csv", csv_plain(), 2026).year_mismatch == ""
 
 
 def _post(client, year, data, name="计划表.xlsx", **extra):

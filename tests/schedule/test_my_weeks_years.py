@@ -3,7 +3,8 @@ weeks, else the latest year that has."""
 from datetime import date
 
 from supervision.extensions import db
-from supervision.schedule import service, views
+from supervision.schedule import operations, queries
+from supervision.schedule import views
 from tests.helpers import login, make_user
 
 
@@ -11,10 +12,10 @@ def _weeks(plan_2021, inspector):
     """The inspector on 三月第一周 and 六月第二周 of 2021, and on 四月第一周 of 2022."""
     by_key = {(s.month, s.week): s for s in plan_2021}
     for key in ((3, 1), (6, 2)):
-        service.assign_slot(by_key[key], None, [inspector])
-    preview = service.import_plan("2022.csv", "月份,周次,受监督单位\n四月,第一周,鲁山县司法局\n".encode(), 2022)
-    service.commit_import(preview, {"units": {"鲁山县司法局": "create"}})
-    service.assign_slot(service.slots_for_year(2022)[0], None, [inspector])
+        operations.assign_slot(by_key[key], None, [inspector])
+    preview = queries.import_plan("2022.csv", "月份,周次,受监督单位\n四月,第一周,鲁山县司法局\n".encode(), 2022)
+    operations.commit_import(preview, {"units": {"鲁山县司法局": "create"}})
+    operations.assign_slot(queries.slots_for_year(2022)[0], None, [inspector])
     db.session.commit()
 
 

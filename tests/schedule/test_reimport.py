@@ -3,9 +3,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from supervision.directory.models import Unit
+from supervision.directory.models import Office, Unit
+from supervision.directory import queries as directory_queries
 from supervision.extensions import db
-from supervision.schedule import service
+from supervision.schedule import operations, queries
 from supervision.schedule.models import Slot, SlotStatus
 from supervision.visits.models import Visit
 from tests.helpers import make_user
@@ -23,7 +24,7 @@ def _slot(month, week):
 
 
 def _visit(slot, unit, status="submitted", day=None):
-    from supervision.visits.service import ensure_default_catalogue
+    from supervision.visits.operations import ensure_default_catalogue
 
     v = Visit(slot_id=slot.id, unit_id=unit.id, catalogue_id=ensure_default_catalogue().id, status=status,
               visit_date=day or slot.start_date)
@@ -41,15 +42,15 @@ def _revised(edit):
 
 
 def _reimport(data, decisions=None):
-    preview = service.import_plan("修订.csv", data, 2021, decisions)
+    preview = queries.import_plan("修订.csv", data, 2021, decisions)
     assert preview.valid, [str(p) for p in preview.problems]
-    summary = service.commit_import(preview, decisions)
+    summary = operations.commit_import(preview, decisions)
     db.session.commit()
     return preview, summary
 
 
 def test_same_table_again_changes_nothing(plan_2021):
-    service.rotate_offices(2021)
+    operations.rotate_offices(2021)
     db.session.commit()
     zhangliang = _slot(3, 1)
     visit = _visit(zhangliang, _unit("鲁山县张良镇人民政府"))
@@ -57,7 +58,7 @@ def test_same_table_again_changes_nothing(plan_2021):
     with open(builders.PLAN_2021, "rb") as fh:
         preview, summary = _reimport(fh.read())
     assert {c.kind for c in preview.changes} == {"unchanged"}
-    assert [s.id for s in service.slots_for_year(2021)] == ids
+    assert [s.id for s in queries.slots_for_year(2021)] == ids
     assert db.session.get(Visit, visit.id).slot_id == zhangliang.id
     assert zhangliang.lead_office is not None
 
@@ -65,8 +66,8 @@ def test_same_table_again_changes_nothing(plan_2021):
 def test_moved_week_keeps_its_assignment_and_visits(plan_2021):
     inspector = make_user("inspector")
     slot = _slot(3, 1)
-    office = db.session.scalars(select(service.Office)).first()
-    service.assign_slot(slot, office, [inspector])
+    office = db.session.scalars(select(Office)).first()
+    operations.assign_slot(slot, office, [inspector])
     db.session.commit()
     visit = _visit(slot, _unit("鲁山县张良镇人民政府"))
 
@@ -100,7 +101,7 @@ def test_unit_moved_into_another_week_takes_its_visits_along(plan_2021):
     assert summary["visits_moved"] == 1 and summary["removed"] == 1
     assert db.session.get(Visit, visit.id).slot_id == target.id
     assert [u.name for u in db.session.get(Slot, target.id).units] == ["鲁山县张店乡人民政府", "鲁山县张良镇人民政府"]
-    assert service.slot_status(db.session.get(Slot, target.id), today=date(2021, 12, 31)) == SlotStatus.missed
+    assert queries.slot_status(db.session.get(Slot, target.id), today=date(2021, 12, 31)) == SlotStatus.missed
 
 
 def test_visited_unit_left_out_is_shown_and_kept_unless_the_admin_drops_it(plan_2021):
@@ -109,7 +110,7 @@ def test_visited_unit_left_out_is_shown_and_kept_unless_the_admin_drops_it(plan_
     visit = _visit(slot, unit)
     data = _revised(lambda rows: rows[1:])
 
-    preview = service.import_plan("修订.csv", data, 2021)
+    preview = queries.import_plan("修订.csv", data, 2021)
     assert [(vr.unit.name, vr.slot.id, vr.visits) for vr in preview.visited_removals] == [(unit.name, slot.id, 1)]
     assert any(c.kind == "removed" and c.slot.id == slot.id for c in preview.changes)
 
@@ -122,7 +123,7 @@ def test_visited_unit_left_out_is_shown_and_kept_unless_the_admin_drops_it(plan_
     assert db.session.get(Slot, slot.id) is None
     kept = db.session.get(Visit, visit.id)
     assert kept is not None and kept.slot_id is None  # the record stays; only its link to the week goes
-    assert all(unit not in s.units for s in service.slots_for_year(2021))
+    assert all(unit not in s.units for s in queries.slots_for_year(2021))
 
 
 def test_unvisited_unit_left_out_is_removed(plan_2021):
@@ -133,29 +134,29 @@ def test_unvisited_unit_left_out_is_removed(plan_2021):
 def test_status_is_derived_from_visits(plan_2021):
     slot = _slot(12, 3)  # 瀼河乡 and 熊背乡, 2021-12-20..24
     before, during, after = date(2021, 12, 1), date(2021, 12, 22), date(2021, 12, 31)
-    assert service.slot_status(slot, before) == SlotStatus.planned
-    assert service.slot_status(slot, after) == SlotStatus.missed
+    assert queries.slot_status(slot, before) == SlotStatus.planned
+    assert queries.slot_status(slot, after) == SlotStatus.missed
     _visit(slot, _unit("鲁山县瀼河乡人民政府"))
     _visit(slot, _unit("鲁山县熊背乡人民政府"), status="draft")
-    assert service.slot_status(slot, during) == SlotStatus.planned
-    assert service.slot_status(slot, after) == SlotStatus.missed
+    assert queries.slot_status(slot, during) == SlotStatus.planned
+    assert queries.slot_status(slot, after) == SlotStatus.missed
     draft = db.session.scalars(select(Visit).where(Visit.status == "draft")).one()
     draft.status = "submitted"
     db.session.commit()
-    assert service.slot_status(slot, after) == SlotStatus.done
+    assert queries.slot_status(slot, after) == SlotStatus.done
 
 
 def test_rotation_fills_only_empty_assignments(plan_2021):
     inspector = make_user("inspector")  # 行政执法协调监督室
     first = _slot(3, 1)
-    offices = service.offices()
-    service.assign_slot(first, offices[2], [])
+    offices = directory_queries.offices()
+    operations.assign_slot(first, offices[2], [])
     db.session.commit()
-    changed = service.rotate_offices(2021)
+    changed = operations.rotate_offices(2021)
     db.session.commit()
-    slots = service.slots_for_year(2021)
+    slots = queries.slots_for_year(2021)
     assert changed == 37  # the first got its inspectors; the rest got an office (and inspectors where any)
     assert first.lead_office == offices[2]
     assert [s.lead_office for s in slots[1:4]] == [offices[1], offices[2], offices[0]]
     assert all((inspector in s.inspectors) == (s.lead_office == inspector.office) for s in slots)
-    assert service.rotate_offices(2021) == 0
+    assert operations.rotate_offices(2021) == 0

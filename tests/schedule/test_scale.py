@@ -9,7 +9,7 @@ from sqlalchemy import select
 from supervision import workcal
 from supervision.directory.models import Unit
 from supervision.extensions import db
-from supervision.schedule import service
+from supervision.schedule import queries
 from supervision.schedule.models import Slot
 from tests.helpers import login_as, make_user, office, sql_statements
 
@@ -26,7 +26,7 @@ def add_weeks(app, months, units_per_week, prefix, visited=()):
     """A slot for week 1 and 2 of each month, with units, an office and an inspector; submitted visits for
     every unit of the slots whose (month, week) is in visited."""
     from supervision.visits.models import Visit
-    from supervision.visits.service import ensure_default_catalogue
+    from supervision.visits.operations import ensure_default_catalogue
 
     with app.app_context():
         inspector = make_user("inspector", display_name=f"{prefix}检查员")
@@ -34,7 +34,7 @@ def add_weeks(app, months, units_per_week, prefix, visited=()):
         catalogue = ensure_default_catalogue()
         for m in months:
             for w in (1, 2):
-                start, end = service.week_dates(2021, m, w)
+                start, end = queries.week_dates(2021, m, w)
                 units = [Unit(name=f"鲁山县{prefix}{m}月{w}周{i}" + ("镇人民政府" if i % 2 else "局"),
                               kind="乡镇" if i % 2 else "县直") for i in range(units_per_week)]
                 slot = Slot(year=2021, month=m, week=w, start_date=start, end_date=end, lead_office=off,
@@ -121,12 +121,12 @@ def test_week_calendars_equal_week_calendar_for_each_slot(entered_2027):
              (date(2027, 2, 1), date(2027, 2, 12)), (date(2027, 12, 27), date(2028, 1, 2)),
              (date(2028, 3, 6), date(2028, 3, 10))]
     slots = [SimpleNamespace(id=i, start_date=s, end_date=e) for i, (s, e) in enumerate(weeks)]
-    cals = service.week_calendars(slots)
+    cals = queries.week_calendars(slots)
     for s in slots:
-        assert cals[s.id] == service.week_calendar(s.start_date, s.end_date), s
+        assert cals[s.id] == queries.week_calendar(s.start_date, s.end_date), s
     assert not cals[6].known and cals[6].unknown_years == [2028]
     assert cals[0].off_days == [(date(2021, 3, 3), "测试假日")]
-    assert service.week_calendars([]) == {}
+    assert queries.week_calendars([]) == {}
 
 
 def test_import_preview_offers_every_unit_once_escaped(app, client, ctx):

@@ -7,8 +7,10 @@ from datetime import date
 import openpyxl
 from sqlalchemy import func, select
 
+from supervision.directory.models import Unit
+from supervision.directory.queries import offices
 from supervision.extensions import db
-from supervision.schedule import service
+from supervision.schedule import operations, queries
 from supervision.schedule.models import Slot, UnitAlias
 from tests.helpers import login, make_unit, make_user
 from tests.schedule import builders
@@ -22,7 +24,7 @@ def _login(client, user):
 
 def test_year_grid_shows_dates_units_offices_and_holiday_warnings(app, client, plan_2021):
     admin = make_user("admin")
-    service.rotate_offices(2021)
+    operations.rotate_offices(2021)
     db.session.commit()
     _login(client, admin)
     body = client.get("/schedule/?year=2021").get_data(as_text=True)
@@ -36,9 +38,9 @@ def test_year_grid_shows_dates_units_offices_and_holiday_warnings(app, client, p
 
 def test_year_grid_says_when_the_calendar_is_unknown(app, client, ctx):
     admin = make_user("admin")
-    preview = service.import_plan("2027.csv", "月份,周次,受监督单位\n三月,第一周,鲁山县司法局\n".encode(), 2027)
+    preview = queries.import_plan("2027.csv", "月份,周次,受监督单位\n三月,第一周,鲁山县司法局\n".encode(), 2027)
     assert any("2027年的法定节假日和调休安排尚未录入" in str(p) for p in preview.warnings)
-    service.commit_import(preview, {"units": {"鲁山县司法局": "create"}})
+    operations.commit_import(preview, {"units": {"鲁山县司法局": "create"}})
     db.session.commit()
     _login(client, admin)
     body = client.get("/schedule/?year=2027").get_data(as_text=True)
@@ -64,7 +66,7 @@ def test_upload_preview_then_confirm_in_one_go(app, client, ctx):
     form = {f"unit_{k}": ("map:%d" % target.id if name == "鲁山县环境保护局" else "create") for k, name in keys.items()}
     resp = client.post(f"/schedule/import/{token}/confirm", data=form)
     assert resp.status_code == 302, resp.get_data(as_text=True)
-    slots = service.slots_for_year(2021)
+    slots = queries.slots_for_year(2021)
     assert len(slots) == 37
     sep = next(s for s in slots if (s.month, s.week) == (9, 2))
     assert [u.name for u in sep.units] == ["鲁山县商务局", "市生态环境局鲁山分局"]
@@ -92,7 +94,7 @@ def test_admin_assigns_and_overrides_dates(app, client, plan_2021):
     inspector = make_user("inspector", display_name="张检查")
     slot = plan_2021[0]
     _login(client, admin)
-    office = service.offices()[0]
+    office = offices()[0]
     resp = client.post(f"/schedule/slot/{slot.id}/assign",
                        data={"assign-lead_office_id": office.id, "assign-inspector_ids": [inspector.id]})
     assert resp.status_code == 302
@@ -121,15 +123,15 @@ def test_print_and_export(app, client, plan_2021):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[1][:5] == ("3月", "第1周", "2021年3月1日", "2021年3月5日", "鲁山县张良镇人民政府")
     # The export loads again as a plan table, unchanged.
-    again = service.import_plan("导出.xlsx", resp.data, 2021)
+    again = queries.import_plan("导出.xlsx", resp.data, 2021)
     assert again.valid and {c.kind for c in again.changes} == {"unchanged"}
 
 
 def test_my_weeks_and_ics_feed(app, client, plan_2021):
     inspector = make_user("inspector", display_name="张检查")
-    service.rotate_offices(2021)
+    operations.rotate_offices(2021)
     db.session.commit()
-    mine = service.slots_for_inspector(inspector)
+    mine = queries.slots_for_inspector(inspector)
     assert len(mine) == 12  # every third week goes to the inspector's office
     _login(client, inspector)
     body = client.get("/schedule/mine").get_data(as_text=True)
@@ -152,7 +154,7 @@ def test_my_weeks_and_ics_feed(app, client, plan_2021):
 def test_dashboards(app, client, plan_2021):
     from supervision.schedule import dashboard
 
-    unit = db.session.scalars(select(service.Unit).where(service.Unit.name == "鲁山县瀼河乡人民政府")).one()
+    unit = db.session.scalars(select(Unit).where(Unit.name == "鲁山县瀼河乡人民政府")).one()
     unit_user = make_user("unit", unit=unit)
     (tpl, ctx), = dashboard.panels(unit_user, today=date(2021, 6, 1))
     assert tpl == "schedule/_panel_unit.html"

@@ -12,7 +12,7 @@ from supervision.letters import service as letters
 from supervision.letters.models import Letter
 from supervision.schedule.importers import read_plan
 from supervision.textclean import strip_control
-from supervision.visits import service
+from supervision.visits import operations
 from supervision.visits.models import Visit, VisitKind
 from tests.helpers import login, make_user
 from tests.visits.conftest import form_data, plan, catalogue, rate_all  # noqa: F401 (fixtures)
@@ -31,7 +31,7 @@ def test_strip_control():
 @pytest.mark.skipif(not __import__("os").path.exists("/usr/share/fonts/truetype/arphic/uming.ttc"),
                     reason="apt-get install fonts-arphic-uming")
 def test_problem_text_with_control_characters_saved_by_the_form_and_its_letter(client, plan):  # noqa: F811
-    visit = service.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
+    visit = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
                                  user=plan.inspector)
     db.session.commit()
     login(client, plan.inspector.username)

@@ -121,7 +121,7 @@ def _seed(url: str, tmp: Path) -> tuple[list[int], str]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x" * 40, "UPLOAD_DIR": str(tmp / "uploads"),
                       "DATA_DIR": str(tmp / "data")})
     with app.app_context():
-        from supervision.directory.service import seed_reference_data
+        from supervision.directory.operations import seed_reference_data
 
         db.create_all()
         seed_reference_data()

@@ -5,14 +5,14 @@ import pytest
 
 from supervision.extensions import db
 from supervision.schedule.models import Slot
-from supervision.visits import service
+from supervision.visits import operations
 from supervision.visits.models import Disposition, Method, Rating
 from tests.helpers import make_unit, make_user, office
 
 
 @pytest.fixture
 def catalogue(ctx):
-    cat = service.ensure_default_catalogue()
+    cat = operations.ensure_default_catalogue()
     db.session.commit()
     return cat
 
@@ -45,7 +45,7 @@ def plan(catalogue):
 def rate_all(visit, rating=Rating.good, user=None, skip=()):
     for item in visit.catalogue.items:
         if item.key not in skip:
-            service.rate_item(visit, item, rating, user=user)
+            operations.rate_item(visit, item, rating, user=user)
 
 
 def complete_visit(visit, user, problems=(), rating=Rating.good):
@@ -56,9 +56,9 @@ def complete_visit(visit, user, problems=(), rating=Rating.good):
     rate_all(visit, rating, user)
     items = {i.key: i for i in visit.catalogue.items}
     for key, text, disp in problems:
-        service.add_problem(visit, item=items[key], description=text, disposition=disp,
+        operations.add_problem(visit, item=items[key], description=text, disposition=disp,
                             fix_action="当场整改。" if disp == Disposition.fixed else "", user=user)
-    service.submit_visit(visit, user)
+    operations.submit_visit(visit, user)
     db.session.commit()
     return visit
 

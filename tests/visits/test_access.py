@@ -4,7 +4,7 @@ from datetime import date
 
 from supervision.extensions import db
 from supervision.uploads import Attachment
-from supervision.visits import service
+from supervision.visits import operations
 from supervision.visits.models import Disposition, Visit, VisitKind
 from tests.helpers import login_as
 from tests.visits.conftest import complete_visit, form_data
@@ -21,7 +21,7 @@ PNG = _png()
 
 
 def _visit_with_photo(app, plan, unit):
-    visit = service.create_visit(kind=VisitKind.routine, unit=unit, visit_date=date(2021, 4, 13), user=plan.inspector)
+    visit = operations.create_visit(kind=VisitKind.routine, unit=unit, visit_date=date(2021, 4, 13), user=plan.inspector)
     db.session.commit()
     client = app.test_client()
     from tests.helpers import login
@@ -68,7 +68,7 @@ def test_unit_user_cannot_open_other_units_visit_or_attachment(app, client, plan
 
 
 def test_unit_user_cannot_see_own_units_draft(client, plan):
-    draft = service.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
+    draft = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
                                  user=plan.inspector)
     db.session.commit()
     login_as(client, "unit", unit=plan.unit_a)
@@ -78,7 +78,7 @@ def test_unit_user_cannot_see_own_units_draft(client, plan):
 
 
 def test_unit_dashboard_lists_own_submitted_visits(client, plan):
-    visit = service.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
+    visit = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
                                  user=plan.inspector)
     complete_visit(visit, plan.inspector, [("other", "资料缺失", Disposition.fixed)])
     login_as(client, "unit", unit=plan.unit_a)

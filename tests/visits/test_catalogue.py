@@ -2,7 +2,7 @@
 from datetime import date
 
 from supervision.extensions import db
-from supervision.visits import service
+from supervision.visits import operations
 from supervision.visits.models import CheckCatalogue, Disposition, Visit, VisitKind
 from tests.helpers import login_as, make_user
 from tests.visits.conftest import complete_visit, make_slot
@@ -26,7 +26,7 @@ def test_default_catalogue_has_the_nine_items_with_their_criteria(catalogue):
 
 
 def test_ensure_default_catalogue_is_idempotent(catalogue):
-    again = service.ensure_default_catalogue()
+    again = operations.ensure_default_catalogue()
     db.session.commit()
     assert again.id == catalogue.id
     assert db.session.query(CheckCatalogue).count() == 1
@@ -34,16 +34,16 @@ def test_ensure_default_catalogue_is_idempotent(catalogue):
 
 def test_editing_creates_a_new_version_and_old_visits_keep_theirs(plan):
     inspector = plan.inspector
-    old_visit = service.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
+    old_visit = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
                                      user=inspector)
     complete_visit(old_visit, inspector, [("training", "培训学时不足。", Disposition.letter)])
     old_item_name = old_visit.problems[0].item.name
 
-    items = [service.ItemInput(name=i.name, criteria=i.criteria, key=i.key,
+    items = [operations.ItemInput(name=i.name, criteria=i.criteria, key=i.key,
                                subpoints=[(s.name, s.criteria) for s in i.subpoints]) for i in plan.catalogue.items]
     items[1].name = "培训与考试"
     items[1].subpoints[1] = ("培训内容与学时", "全年培训不低于30个学时。")
-    new_cat = service.create_catalogue_version(2022, items, user=make_user("admin"), based_on=plan.catalogue)
+    new_cat = operations.create_catalogue_version(2022, items, user=make_user("admin"), based_on=plan.catalogue)
     db.session.commit()
 
     assert (new_cat.year, new_cat.version) == (2022, 1)
@@ -53,10 +53,10 @@ def test_editing_creates_a_new_version_and_old_visits_keep_theirs(plan):
     assert old_visit.problems[0].item.name == old_item_name == "培训考核"
     assert "不低于20个学时" in old_visit.problems[0].item.subpoints[1].criteria
     # The 2021 catalogue itself is untouched; a 2022 visit gets the new version.
-    assert service.catalogue_for_year(2021).id == plan.catalogue.id
-    assert service.catalogue_for_year(2022).id == new_cat.id
+    assert operations.catalogue_for_year(2021).id == plan.catalogue.id
+    assert operations.catalogue_for_year(2022).id == new_cat.id
     make_slot([plan.unit_b], [inspector], year=2022, month=4, week=1, start=date(2022, 4, 4), end=date(2022, 4, 8))
-    new_visit = service.create_visit(kind=VisitKind.routine, unit=plan.unit_b, visit_date=date(2022, 4, 6),
+    new_visit = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_b, visit_date=date(2022, 4, 6),
                                      user=inspector)
     assert new_visit.catalogue_id == new_cat.id
     assert new_visit.catalogue.items[1].name == "培训与考试"
@@ -64,7 +64,7 @@ def test_editing_creates_a_new_version_and_old_visits_keep_theirs(plan):
 
 def test_admin_edits_catalogue_through_the_page_and_old_visit_page_reads_the_same(app, client, plan):
     inspector = plan.inspector
-    visit = service.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
+    visit = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
                                  user=inspector)
     complete_visit(visit, inspector)
     login_as(client, "admin")

@@ -3,7 +3,7 @@ is not saved silently: the form comes back with a warning and a 「仍然保存�
 from datetime import date
 
 from supervision.extensions import db
-from supervision.visits import service
+from supervision.visits import operations, queries
 from supervision.visits.models import Visit
 from tests.helpers import login, make_unit, make_user
 
@@ -21,13 +21,13 @@ def _week(catalogue):
 
 def test_date_warning_names_the_week_and_the_rest_day(catalogue):
     _, _, slot = _week(catalogue)
-    text = service.date_warning(SLIP, slot)
+    text = queries.date_warning(SLIP, slot)
     assert "2022年12月25日" in text and "不在所属检查周（2022年3月第3周" in text and "休息日（周末）" in text
     assert "仍然保存" in text
-    assert service.date_warning(date(2022, 3, 15), slot) == ""
-    assert "休息日" in service.date_warning(date(2022, 3, 19), slot)  # a Saturday
-    assert service.date_warning(date(2022, 10, 3), None).endswith("可能填错了。请核对日期；如确实如此，请勾选“日期无误，仍然保存”后再保存。")
-    assert "国庆" in service.date_warning(date(2022, 10, 3), None)
+    assert queries.date_warning(date(2022, 3, 15), slot) == ""
+    assert "休息日" in queries.date_warning(date(2022, 3, 19), slot)  # a Saturday
+    assert queries.date_warning(date(2022, 10, 3), None).endswith("可能填错了。请核对日期；如确实如此，请勾选“日期无误，仍然保存”后再保存。")
+    assert "国庆" in queries.date_warning(date(2022, 10, 3), None)
 
 
 def test_unknown_calendar_year_checks_the_week_only(catalogue):
@@ -35,10 +35,10 @@ def test_unknown_calendar_year_checks_the_week_only(catalogue):
 
     year = workcal.package_last_year() + 5
     saturday = next(date(year, 3, d) for d in range(1, 8) if date(year, 3, d).weekday() == 5)
-    assert service.date_warning(saturday, None) == ""  # the calendar is unknown: no rest-day claim
+    assert queries.date_warning(saturday, None) == ""  # the calendar is unknown: no rest-day claim
     slot = make_slot([make_unit("鲁山县民政局")], year=year, month=4, week=1, start=date(year, 4, 5),
                      end=date(year, 4, 9))
-    assert "不在所属检查周" in service.date_warning(saturday, slot)
+    assert "不在所属检查周" in queries.date_warning(saturday, slot)
 
 
 def test_new_visit_with_a_slip_asks_to_confirm(app, client, catalogue):
@@ -56,7 +56,7 @@ def test_new_visit_with_a_slip_asks_to_confirm(app, client, catalogue):
 
 def test_editing_the_date_to_a_slip_asks_to_confirm(app, client, catalogue):
     inspector, unit, slot = _week(catalogue)
-    visit = service.create_visit(kind="routine", unit=unit, visit_date=date(2022, 3, 15), user=inspector, slot=slot)
+    visit = operations.create_visit(kind="routine", unit=unit, visit_date=date(2022, 3, 15), user=inspector, slot=slot)
     db.session.commit()
     assert login(client, inspector.username).status_code == 302
     data = form_data(visit, visit_date=SLIP.isoformat())

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from supervision import timeutil
 from supervision.extensions import db
-from supervision.visits import demo, service
+from supervision.visits import demo, operations
 from supervision.visits.dashboard import panels
 from supervision.visits.models import Disposition, Problem, Visit, VisitKind
 from tests.helpers import login_as, make_unit, make_user
@@ -46,7 +46,7 @@ def test_demo_visits_are_in_the_past_when_the_units_week_is_still_to_come(ctx, m
 
 
 def test_dashboard_panels_by_role(app, client, plan):
-    draft = service.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
+    draft = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
                                  user=plan.inspector)
     db.session.commit()
     admin = make_user("admin")

@@ -6,7 +6,8 @@ import pytest
 
 from supervision.extensions import db
 from supervision.uploads import Attachment
-from supervision.visits import service
+from supervision.policy import can
+from supervision.visits import operations
 from supervision.visits.models import Disposition, Problem, Visit, VisitKind
 from tests.helpers import login, make_user
 from tests.visits.conftest import complete_visit, form_data
@@ -17,10 +18,10 @@ from tests.visits.test_access import PNG
 def two(plan):
     """The slot's inspector records a draft with one problem; a second inspector is not on it."""
     other = make_user("inspector", display_name="李旁人")
-    visit = service.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
+    visit = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
                                  user=plan.inspector)
     item = visit.catalogue.items[0]
-    service.add_problem(visit, item=item, description="未按规定着装", disposition=Disposition.letter,
+    operations.add_problem(visit, item=item, description="未按规定着装", disposition=Disposition.letter,
                         user=plan.inspector)
     db.session.commit()
     return plan, visit, other
@@ -60,25 +61,25 @@ def test_the_visits_own_inspector_and_an_admin_may_edit(app, client, two):
 def test_the_service_refuses_problems_ratings_submission_and_amendment_by_others(app, two):
     plan, visit, other = two
     item = visit.catalogue.items[0]
-    with pytest.raises(service.VisitForbidden):
-        service.add_problem(visit, item=item, description="旁人加的问题", disposition=Disposition.letter, user=other)
-    with pytest.raises(service.VisitForbidden):
-        service.rate_item(visit, item, "good", user=other)
-    with pytest.raises(service.VisitForbidden):
-        service.submit_visit(visit, other)
+    with pytest.raises(operations.VisitForbidden):
+        operations.add_problem(visit, item=item, description="旁人加的问题", disposition=Disposition.letter, user=other)
+    with pytest.raises(operations.VisitForbidden):
+        operations.rate_item(visit, item, "good", user=other)
+    with pytest.raises(operations.VisitForbidden):
+        operations.submit_visit(visit, other)
     db.session.rollback()
     visit = complete_visit(db.session.get(Visit, visit.id), plan.inspector)
-    assert not service.can_amend(other, visit) and service.can_amend(plan.inspector, visit)
-    with pytest.raises(service.VisitForbidden):
-        service.amend_visit(visit, service.VisitInput(), other, "旁人修改")
+    assert not can("visits.amend", visit, user=other) and can("visits.amend", visit, user=plan.inspector)
+    with pytest.raises(operations.VisitForbidden):
+        operations.amend_visit(visit, operations.VisitInput(), other, "旁人修改")
 
 
 def test_an_inspector_who_creates_a_visit_from_someone_elses_slot_joins_it(app, client, plan):
     other = make_user("inspector", display_name="李代录")
-    visit = service.create_visit(kind=VisitKind.routine, unit=plan.unit_b, visit_date=date(2021, 4, 14), user=other)
+    visit = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_b, visit_date=date(2021, 4, 14), user=other)
     db.session.commit()
     assert {u.id for u in visit.inspectors} == {plan.inspector.id, other.id}
-    assert service.can_edit(other, visit)
+    assert can("visits.edit", visit, user=other)
 
 
 def test_evidence_of_anothers_visit_cannot_be_deleted_through_the_form(app, client, two):

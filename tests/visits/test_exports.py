@@ -9,7 +9,7 @@ from datetime import date
 from openpyxl import load_workbook
 
 from supervision.timeutil import cn_date
-from supervision.visits import service
+from supervision.visits import operations, queries
 from supervision.visits.models import Disposition
 from tests.helpers import login_as, make_unit, make_user
 
@@ -69,7 +69,7 @@ def test_visits_export_is_the_pages_rows_for_a_filter(client, ctx):
 def test_problems_export_is_the_pages_rows_and_neutralises_formulas(client, ctx):
     a, _b = _data()
     login_as(client, "admin")
-    item = service.ensure_default_catalogue().items[1].key
+    item = operations.ensure_default_catalogue().items[1].key
     query = f"year=2022&item={item}&disposition={LETTER}"
     page = page_rows(client.get(f"/visits/problems?{query}").get_data(as_text=True))
     title, header, rows, cells = sheet_rows(client.get(f"/visits/problems?{query}&format=xlsx").data)
@@ -102,7 +102,7 @@ def test_print_views_have_no_navigation_or_form_and_say_the_filter(client, ctx):
 def test_stats_export_has_the_pages_figures(client, ctx):
     _data()
     login_as(client, "admin")
-    data = service.year_statistics(2022)
+    data = queries.year_statistics(2022)
     wb = load_workbook(io.BytesIO(client.get("/visits/stats?year=2022&format=xlsx").data))
     summary = {r[0]: r[1] for r in wb["概况"].iter_rows(min_row=3, values_only=True)}
     assert summary["已提交检查记录（份）"] == data["visits"] == 3 and summary["发现问题（个）"] == 6

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from supervision.accounts.models import Role, User
 from supervision.extensions import db
 from supervision.letters import service as letters
-from supervision.visits import service
-from supervision.visits.models import CheckSubpoint, Disposition, Problem, Rating, Visit, VisitRating
+from supervision.visits import operations, queries
+from supervision.visits.models import CheckSubpoint, Disposition, Problem, ProblemState, Rating, Visit, VisitRating
 from tests.helpers import login_as, make_unit, make_user, sql_statements
 
 LETTER, FIXED = Disposition.letter.value, Disposition.fixed.value
@@ -19,7 +19,7 @@ LETTER, FIXED = Disposition.letter.value, Disposition.fixed.value
 def add_visit(unit, day, problems, status="submitted", item_index=0, inspectors=(), created_by=None,
               subpoint=False):
     """A visit straight from the models; problems are (description, disposition) pairs."""
-    cat = service.ensure_default_catalogue()
+    cat = operations.ensure_default_catalogue()
     visit = Visit(kind="routine", status=status, unit_id=unit.id, catalogue_id=cat.id, visit_date=day, version=1,
                   created_by_id=created_by.id if created_by else None)
     visit.inspectors = list(inspectors)
@@ -76,7 +76,7 @@ def test_problem_list_filters_by_year_unit_item_and_disposition_and_pages_keep_t
     add_visit(a, date(2022, 4, 1), [("P201", LETTER), ("P202", FIXED)], item_index=1)
     add_visit(b, date(2022, 5, 1), [("P301", LETTER)], item_index=1)
     add_visit(a, date(2022, 6, 1), [(f"P4{seq:02d}", LETTER) for seq in range(1, 56)], item_index=1)
-    item1 = service.ensure_default_catalogue().items[1].key
+    item1 = operations.ensure_default_catalogue().items[1].key
     login_as(client, "leader")
 
     def shown(query):
@@ -116,17 +116,17 @@ def test_state_filter_in_sql_agrees_with_problem_state_for_every_state(client, c
     admin = make_user("admin")
     expected = _every_state(admin)
     everything = db.session.scalars(select(Problem)).all()
-    by_python = {code: {p.description for p in everything if service.problem_state(p)[0] == code}
-                 for code, _label, _css in service.ProblemState.ALL}
+    by_python = {code: {p.description for p in everything if queries.problem_state(p).value == code}
+                 for code, _label in ProblemState.choices()}
     assert by_python == expected  # the set-up reaches every state
-    for code, _label, _css in service.ProblemState.ALL:
-        stmt = service.visible_problems(admin, service.ProblemFilter(status=code))
+    for code, _label in ProblemState.choices():
+        stmt = queries.visible_problems(admin, queries.ProblemFilter(status=code))
         assert {p.description for p in db.session.scalars(stmt)} == by_python[code], code
-    assert db.session.scalars(service.visible_problems(admin, service.ProblemFilter(status="nonsense"))).all() == []
+    assert db.session.scalars(queries.visible_problems(admin, queries.ProblemFilter(status="nonsense"))).all() == []
 
     # The page shows the same, with the state's label on each row; a leader never sees drafts.
     login_as(client, "inspector")
-    for code, label, _css in service.ProblemState.ALL:
+    for code, label in ProblemState.choices():
         html = client.get(f"/visits/problems?status={code}").get_data(as_text=True)
         assert set(codes(html)) == expected[code], code
         assert html.count(f">{label}</span>") == len(expected[code])
@@ -142,12 +142,12 @@ def test_state_filter_in_sql_agrees_with_problem_state_for_every_state(client, c
     add_visit(other_unit, date(2022, 3, 1), [("P12", LETTER)], status="draft")
     leader = make_user("leader")
     for user in (admin, leader):
-        for status in ("", "nonsense", *(code for code, _label, _css in service.ProblemState.ALL)):
+        for status in ("", "nonsense", *(code for code, _label in ProblemState.choices())):
             for year, unit_id in ((None, None), (2021, None), (2022, None), (None, other_unit.id)):
                 for disposition in ("", FIXED, LETTER):
-                    flt = service.ProblemFilter(year=year, unit_id=unit_id, status=status, disposition=disposition)
-                    listed = db.session.scalars(service.visible_problems(user, flt)).all()
-                    assert service.count_visible_problems(user, flt) == len(listed), (user.role, flt)
+                    flt = queries.ProblemFilter(year=year, unit_id=unit_id, status=status, disposition=disposition)
+                    listed = db.session.scalars(queries.visible_problems(user, flt)).all()
+                    assert queries.count_visible_problems(user, flt) == len(listed), (user.role, flt)
                     if user is leader:
                         assert all(p.visit.status == "submitted" for p in listed)
 

@@ -6,7 +6,7 @@ import pytest
 
 from supervision.extensions import db
 from supervision.uploads import Attachment
-from supervision.visits import service
+from supervision.visits import operations
 from supervision.visits.models import Problem, Visit, VisitKind
 from tests.helpers import login
 from tests.visits.conftest import form_data
@@ -32,7 +32,7 @@ def _post(client, visit, filename, content):
     ("截图.pdf", b"%PDF-1.4\n" + b"0" * 5000, "超过大小上限"),
 ])
 def test_bad_file_is_refused_and_typed_input_kept(client, plan, filename, content, message):
-    visit = service.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
+    visit = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
                                  user=plan.inspector)
     db.session.commit()
     login(client, plan.inspector.username)
@@ -52,7 +52,7 @@ def test_good_file_is_stored_and_can_be_removed(client, plan):
 
     buf = io.BytesIO()
     Image.new("RGB", (2, 2)).save(buf, "JPEG")
-    visit = service.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
+    visit = operations.create_visit(kind=VisitKind.routine, unit=plan.unit_a, visit_date=date(2021, 4, 13),
                                  user=plan.inspector)
     db.session.commit()
     login(client, plan.inspector.username)

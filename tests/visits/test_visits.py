@@ -6,15 +6,15 @@ import pytest
 from supervision.audit import AuditEntry
 from supervision.extensions import db
 from supervision.schedule.models import SlotStatus
-from supervision.schedule.service import slot_status
-from supervision.visits import service
+from supervision.schedule.queries import slot_status
+from supervision.visits import operations, queries
 from supervision.visits.models import Disposition, Problem, Rating, Visit, VisitKind, VisitStatus
 from tests.helpers import login, login_as, make_unit, make_user
 from tests.visits.conftest import complete_visit, form_data
 
 
 def _new_visit(plan, unit=None, when=date(2021, 4, 13)):
-    visit = service.create_visit(kind=VisitKind.routine, unit=unit or plan.unit_a, visit_date=when,
+    visit = operations.create_visit(kind=VisitKind.routine, unit=unit or plan.unit_a, visit_date=when,
                                  user=plan.inspector)
     db.session.commit()
     return visit
@@ -59,15 +59,15 @@ def test_submission_requires_every_item_rated(plan):
 
     rate_all(visit, Rating.good, plan.inspector, skip=("law_popularization", "other"))
     db.session.commit()
-    with pytest.raises(service.VisitInvalid) as exc:
-        service.submit_visit(visit, plan.inspector)
+    with pytest.raises(operations.VisitInvalid) as exc:
+        operations.submit_visit(visit, plan.inspector)
     assert "普法责任制落实" in str(exc.value) and "其他" in exc.value.errors[""]
     db.session.rollback()
     assert db.session.get(Visit, visit.id).status == "draft"
     items = {i.key: i for i in visit.catalogue.items}
-    service.rate_item(visit, items["law_popularization"], Rating.fair)
-    service.rate_item(visit, items["other"], Rating.na)  # 不适用 counts as rated
-    service.submit_visit(visit, plan.inspector)
+    operations.rate_item(visit, items["law_popularization"], Rating.fair)
+    operations.rate_item(visit, items["other"], Rating.na)  # 不适用 counts as rated
+    operations.submit_visit(visit, plan.inspector)
     db.session.commit()
     assert visit.status == "submitted"
 
@@ -112,7 +112,7 @@ def test_full_form_save_and_submit(client, plan):
     assert visit.test_takers == 20 and visit.test_average == 85.5 and visit.test_lowest == 66
     assert [(p.description, p.disposition, p.subpoint.name) for p in visit.problems] == [
         ("培训仅12学时", "需下达意见书", "培训内容与学时")]
-    assert service.problems_awaiting_letter() == visit.problems
+    assert queries.problems_awaiting_letter() == visit.problems
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "培训仅12学时" in page and "待下达意见书" in page
 
@@ -124,8 +124,8 @@ def test_submitted_visit_is_read_only_except_amend(client, plan):
     assert resp.status_code == 302
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).summary == ""
-    with pytest.raises(service.VisitError):
-        service.save_draft(visit, service.VisitInput(visit_date=visit.visit_date), plan.inspector)
+    with pytest.raises(operations.VisitError):
+        operations.save_draft(visit, operations.VisitInput(visit_date=visit.visit_date), plan.inspector)
 
 
 def test_amend_needs_a_reason_and_writes_old_and_new_values_to_the_audit_log(client, plan):
@@ -163,8 +163,8 @@ def test_every_state_change_is_audited(plan):
 
 
 def test_visit_date_in_a_year_without_plan_is_refused(client, plan):
-    with pytest.raises(service.VisitInvalid) as exc:
-        service.create_visit(kind=VisitKind.focused, unit=plan.unit_a, visit_date=date(2012, 4, 13),
+    with pytest.raises(operations.VisitInvalid) as exc:
+        operations.create_visit(kind=VisitKind.focused, unit=plan.unit_a, visit_date=date(2012, 4, 13),
                              user=plan.inspector, subject="行政处罚案卷")
     assert "2012年还没有录入监督计划" in exc.value.errors["visit_date"]
     login(client, plan.inspector.username)
@@ -187,8 +187,8 @@ def test_changing_a_draft_date_to_an_unplanned_year_is_refused(client, plan):
 
 def test_visit_for_inactive_unit_is_refused(client, plan):
     closed = make_unit("鲁山县已撤并局", active=False)
-    with pytest.raises(service.VisitInvalid) as exc:
-        service.create_visit(kind=VisitKind.focused, unit=closed, visit_date=date(2021, 5, 6),
+    with pytest.raises(operations.VisitInvalid) as exc:
+        operations.create_visit(kind=VisitKind.focused, unit=closed, visit_date=date(2021, 5, 6),
                              user=plan.inspector, subject="专项")
     assert "已停用" in exc.value.errors["unit_id"]
     login(client, plan.inspector.username)
@@ -200,8 +200,8 @@ def test_visit_for_inactive_unit_is_refused(client, plan):
 
 def test_routine_visit_for_unit_outside_the_plan_is_refused(plan):
     other = make_unit("鲁山县统计局")
-    with pytest.raises(service.VisitInvalid) as exc:
-        service.create_visit(kind=VisitKind.routine, unit=other, visit_date=date(2021, 4, 13), user=plan.inspector)
+    with pytest.raises(operations.VisitInvalid) as exc:
+        operations.create_visit(kind=VisitKind.routine, unit=other, visit_date=date(2021, 4, 13), user=plan.inspector)
     assert "不在2021年日常监督计划内" in exc.value.errors["kind"]
 
 
@@ -246,9 +246,9 @@ def test_two_inspectors_editing_one_draft_the_second_save_is_refused(app, plan):
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).summary == "第一位检查人员的记录"
     # The service refuses a stale version on its own too.
-    with pytest.raises(service.VisitConflict):
-        service.save_draft(db.session.get(Visit, visit.id),
-                           service.VisitInput(visit_date=visit.visit_date), second, expected_version=1)
+    with pytest.raises(operations.VisitConflict):
+        operations.save_draft(db.session.get(Visit, visit.id),
+                           operations.VisitInput(visit_date=visit.visit_date), second, expected_version=1)
 
 
 def test_law_test_scores_are_checked(client, plan):

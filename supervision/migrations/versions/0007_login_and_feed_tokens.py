@@ -25,7 +25,7 @@ depends_on = None
 
 
 def _sha256(token: str) -> str:
-    """Frozen copy of supervision.schedule.service.feed_token_hash."""
+    """Frozen copy of supervision.schedule.queries.feed_token_hash."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 

@@ -1,25 +1,10 @@
-"""Rules of the directory: the profile, the offices, the 受监督单位."""
+"""Changing the directory: the profile, the offices, the 受监督单位. Each function checks its rule, writes the
+audit entry and flushes at most; the request (or the command) commits."""
 from ..audit import record, snapshot
 from ..extensions import db
-from sqlalchemy import select
+from .models import DEFAULT_OFFICES, DEFAULT_PROFILE, UNIT_KINDS, Office, OrgProfile, Unit
+from .queries import stored_profile, unit_by_name
 
-from .models import UNIT_KINDS, Office, OrgProfile, Unit
-
-# 鲁法政办〔2021〕4号 附件二 and 附件三: the values the county starts with; the admin edits them in the app.
-DEFAULT_PROFILE = {
-    "issuing_authority": "鲁山县法治政府建设领导小组办公室",
-    "letter_prefix": "鲁政行监字",
-    "reply_office": "鲁山县司法局行政执法协调监督室",
-    "reply_address": "司法大楼504",
-    "contact_person": "",
-    "contact_phone": "0375-7653158",
-    "reply_period_days": 30,
-}
-DEFAULT_OFFICES = [
-    ("法治调研督察室", "0375-7653020"),
-    ("政策法规室", "0375-7653029"),
-    ("行政执法协调监督室", "0375-7653158"),
-]
 PROFILE_FIELDS = tuple(DEFAULT_PROFILE)
 UNIT_FIELDS = ("name", "kind", "contact_person", "phone", "email", "active", "note")
 
@@ -29,7 +14,9 @@ class DirectoryError(ValueError):
 
 
 def get_profile(create: bool = True) -> OrgProfile | None:
-    profile = db.session.query(OrgProfile).order_by(OrgProfile.id).first()
+    """The profile; with create (for a write that needs it) the defaults are saved first if there is none.
+    A page that only reads asks queries.profile() instead."""
+    profile = stored_profile()
     if profile is None and create:
         profile = OrgProfile(**DEFAULT_PROFILE)
         db.session.add(profile)
@@ -54,19 +41,6 @@ def update_profile(data: dict) -> OrgProfile:
             setattr(profile, f, data[f])
     record("update", profile, summary="修改机关信息", before=before, after=snapshot(profile, PROFILE_FIELDS))
     return profile
-
-
-def offices() -> list[Office]:
-    return db.session.query(Office).order_by(Office.sort_order, Office.id).all()
-
-
-def unit_by_name(name: str) -> Unit | None:
-    return db.session.query(Unit).filter_by(name=name.strip()).first()
-
-
-def guess_kind(name: str) -> str:
-    """乡镇 for a 乡/镇 government, else 县直 — the split the 2021 plan's note counts."""
-    return "乡镇" if name.endswith(("乡人民政府", "镇人民政府")) else "县直"
 
 
 def _check_unit(data: dict, existing: Unit | None = None) -> None:
@@ -112,10 +86,3 @@ def set_unit_active(unit: Unit, active: bool) -> Unit:
     record("activate" if active else "deactivate", unit,
            summary=f"{'启用' if active else '停用'}受监督单位 {unit.name}", before=before, after={"active": active})
     return unit
-
-
-def unit_ids_named(term: str):
-    """The ids of the units whose name contains `term` (a subquery of the small unit table), for keyword search."""
-    from .. import search
-
-    return select(Unit.id).where(search.contains(Unit.name, term))

@@ -1,38 +1,33 @@
-"""Rules of the schedule: week dates, the working calendar of a week, import and re-import, assignment.
-
-Write-side functions (commit_import, assign_slot, rotate_offices, override_slot_dates, reset_slot_dates,
-new_feed_token, revoke_feed_token) check their rules, write the audit entry and leave the commit to the caller.
-"""
+"""Reading the schedule: week dates and the working calendar of a week, the year's plan, a slot's status,
+what importing a plan file would do (the preview writes nothing), the calendar feed's owner. Writes nothing."""
 import difflib
 import hashlib
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from .. import audit, workcal
-from ..accounts import service as accounts_service
+from .. import workcal
 from ..accounts.models import User
-from ..directory.models import Office, Unit
-from ..directory.service import create_unit, guess_kind, offices
+from ..directory.models import Unit
+from ..directory.queries import guess_kind
 from ..extensions import db
+from ..policy import can
 from ..timeutil import today as local_today
-from .importers import ParsedPlan, PlanFileError, PlanRow, Problem, read_plan
+from . import access  # noqa: F401  (declares the rules asked below)
+from . import signals
+from .importers import ParsedPlan, PlanFileError, PlanRow, Problem, read_plan  # noqa: F401  (PlanFileError: the importer's error, said here)
 from .models import FeedToken, Slot, SlotStatus, SlotUnit, UnitAlias, month_label, week_label
+from .signals import answers
 
 MIN_WORKDAYS = 3
-
-__all__ = ["PlanFileError", "ScheduleError", "week_dates", "import_plan", "commit_import", "assign_slot",
-           "rotate_offices", "override_slot_dates", "reset_slot_dates", "slot_statuses", "week_calendar"]
 
 
 class ScheduleError(ValueError):
     """A rule of the schedule was broken; the message is for the user."""
 
-
-# ---------------------------------------------------------------------------------------------- dates
 
 def mondays(year: int, month: int) -> list[date]:
     first = date(year, month, 1)
@@ -132,8 +127,6 @@ def calendar_unknown_years(years) -> list[int]:
     return [y for y in sorted(set(years)) if not workcal.year_known(y)]
 
 
-# ---------------------------------------------------------------------------------------------- reading
-
 def slots_for_year(year: int) -> list[Slot]:
     """The year's slots with their units, inspectors and lead office loaded (a fixed number of queries)."""
     q = select(Slot).where(Slot.year == year).order_by(Slot.month, Slot.week)
@@ -146,8 +139,6 @@ def year_plan(year: int) -> tuple[list[Slot], dict[int, list]]:
     The slots come with inspectors and lead office; their units as light rows (id, name, kind), not ORM
     objects: a province's year holds ~3,000 slot-unit rows. Four queries, whatever the plan's size.
     """
-    from sqlalchemy.orm import selectinload
-
     slots = db.session.scalars(select(Slot).where(Slot.year == year).order_by(Slot.month, Slot.week)
                                .options(selectinload(Slot.inspectors), selectinload(Slot.lead_office))).all()
     units: dict[int, list] = {s.id: [] for s in slots}
@@ -173,8 +164,6 @@ def slots_between(start: date, end: date) -> list[Slot]:
 def _with_units(q):
     """Load each slot's units (and inspectors) with the slots: a slot's units number ~60 at province scale,
     and statuses and panels read them all (one lazy load per unit otherwise)."""
-    from sqlalchemy.orm import selectinload
-
     return q.options(selectinload(Slot.entries).joinedload(SlotUnit.unit), selectinload(Slot.inspectors),
                      selectinload(Slot.lead_office))
 
@@ -205,31 +194,21 @@ def inspector_years(user: User) -> list[int]:
                                    .distinct().order_by(Slot.year.desc())))
 
 
-def _visit_model():
-    try:
-        from ..visits.models import Visit
-    except ImportError:  # the visits part not built yet: no visits
-        return None
-    return Visit
-
-
 def visits_for_slots(slot_ids) -> list:
-    Visit = _visit_model()
-    ids = [i for i in slot_ids if i is not None]
-    if Visit is None or not ids:
+    """The visits recorded against the slots (asked of the visits part: signals.slot_visits_wanted)."""
+    ids = tuple(sorted({i for i in slot_ids if i is not None}))
+    if not ids:
         return []
-    return db.session.scalars(select(Visit).where(Visit.slot_id.in_(ids))).all()
+    return [v for found in answers(signals.slot_visits_wanted, ids) for v in found]
 
 
 def submitted_pairs(slot_ids) -> set[tuple[int, int]]:
-    """{(slot_id, unit_id)} with a submitted visit recorded against the slot: two columns, not whole visits."""
-    Visit = _visit_model()
-    ids = sorted({i for i in slot_ids if i is not None})
-    if Visit is None or not ids:
+    """{(slot_id, unit_id)} with a submitted visit recorded against the slot (asked of the visits part:
+    signals.slot_units_done_wanted; it reads two columns, not whole visits)."""
+    ids = tuple(sorted({i for i in slot_ids if i is not None}))
+    if not ids:
         return set()
-    rows = db.session.execute(select(Visit.slot_id, Visit.unit_id).distinct()
-                              .where(Visit.slot_id.in_(ids), Visit.status == "submitted"))
-    return {(slot_id, unit_id) for slot_id, unit_id in rows}
+    return set().union(*answers(signals.slot_units_done_wanted, ids))
 
 
 def slot_statuses(slots, today: date | None = None, units: dict | None = None) -> dict[int, SlotStatus]:
@@ -256,8 +235,6 @@ def slot_statuses(slots, today: date | None = None, units: dict | None = None) -
 def slot_status(slot: Slot, today: date | None = None) -> SlotStatus:
     return slot_statuses([slot], today)[slot.id]
 
-
-# ---------------------------------------------------------------------------------------------- import
 
 @dataclass
 class PlannedSlot:
@@ -393,10 +370,6 @@ def resolve_unit(name: str) -> Unit | None:
         return unit
     alias = db.session.scalars(select(UnitAlias).where(UnitAlias.alias == name)).first()
     return alias.unit if alias is not None else None
-
-
-def _loc(row: PlanRow, plan: ParsedPlan) -> tuple:
-    return plan.filename, plan.where, row.row
 
 
 def import_plan(filename: str, data: bytes, year: int, decisions: dict | None = None) -> ImportPreview:
@@ -580,226 +553,10 @@ def _diff(preview: ImportPreview, decisions: dict) -> None:
     preview.changes.sort(key=lambda c: ("created", "moved", "changed", "removed", "unchanged").index(c.kind))
 
 
-def commit_import(preview: ImportPreview, decisions: dict | None = None, user=None) -> dict:
-    """Apply a valid preview in the caller's transaction and return the summary.
-
-    decisions = {"units": {name: "create" | "map:<unit id>"}, "visited": {unit_id: "keep" | "drop"}}.
-    Every unknown name needs a decision. A unit leaving the plan with visits recorded is kept in its slot
-    unless decided "drop" (its visits stay, only unlinked from the slot). Visits follow a unit that moves.
-    """
-    decisions = decisions or {}
-    if not preview.valid:
-        raise ScheduleError("计划表有错误，不能导入：" + "；".join(str(p) for p in preview.errors[:5]))
-    unit_decisions = decisions.get("units", {})
-    visited_decisions = {int(k): v for k, v in decisions.get("visited", {}).items()}
-    missing = [u.name for u in preview.unknown if u.name not in preview._resolved and not unit_decisions.get(u.name)]
-    if missing:
-        raise ScheduleError("以下单位不在单位名录中，请选择新建或对应到已有单位：" + "、".join(missing))
-    year = preview.year
-
-    # Units: create, or map (and remember the mapping).
-    for u in preview.unknown:
-        if u.name in preview._resolved and not unit_decisions.get(u.name, "").startswith("map:"):
-            continue
-        choice = unit_decisions.get(u.name, "")
-        if choice.startswith("map:"):
-            target = db.session.get(Unit, int(choice[4:]))
-            if target is None:
-                raise ScheduleError(f"“{u.name}”要对应的单位不存在。")
-            if db.session.scalars(select(UnitAlias).where(UnitAlias.alias == u.name)).first() is None:
-                db.session.add(UnitAlias(alias=u.name, unit_id=target.id))
-                audit.record("map_unit", record_type="schedule_unit_alias", record_id=target.id, user=user,
-                             summary=f"计划表中的“{u.name}”对应到单位“{target.name}”",
-                             after={"alias": u.name, "unit": target.name})
-            preview._resolved[u.name] = target
-        elif choice == "create":
-            preview._resolved[u.name] = create_unit({"name": u.name, "kind": guess_kind(u.name)})
-        else:
-            raise ScheduleError(f"“{u.name}”的处理方式不明。")
-    db.session.flush()
-
-    old_slots = slots_for_year(year)
-    old_home = {u.id: s for s in old_slots for u in s.units}
-    targets: dict[tuple[int, int], Slot] = {}
-    created = moved = changed = 0
-    for ps in preview.slots:
-        slot = preview._pairs.get(ps.key)
-        if slot is None:
-            slot = Slot(year=year, month=ps.month, week=ps.week, start_date=ps.start, end_date=ps.end)
-            db.session.add(slot)
-            created += 1
-        elif (slot.month, slot.week) != ps.key:
-            slot.month, slot.week = ps.month, ps.week
-            slot.start_date, slot.end_date = ps.start, ps.end
-            slot.dates_overridden, slot.override_note = False, ""
-            moved += 1
-        targets[ps.key] = slot
-    db.session.flush()
-
-    kept: dict[int, list[Unit]] = defaultdict(list)
-    dropped: list[tuple[Unit, Slot]] = []
-    for vr in preview.visited_removals:
-        if visited_decisions.get(vr.unit.id, "keep") == "drop":
-            dropped.append((vr.unit, vr.slot))
-        else:
-            kept[vr.slot.id].append(vr.unit)
-
-    for ps in preview.slots:
-        slot = targets[ps.key]
-        units = [preview._resolved[n] for n in ps.names] + kept.pop(slot.id, [])
-        before = [u.id for u in slot.units]
-        _set_units(slot, units)
-        if before and before != [u.id for u in units]:
-            changed += 1
-    db.session.flush()
-
-    Visit = _visit_model()
-    moved_visits = unlinked = 0
-    if Visit is not None:
-        for ps in preview.slots:
-            slot = targets[ps.key]
-            for u in slot.units:
-                prev = old_home.get(u.id)
-                if prev is not None and prev.id != slot.id:
-                    moved_visits += db.session.query(Visit).filter(
-                        Visit.slot_id == prev.id, Visit.unit_id == u.id).update(
-                        {Visit.slot_id: slot.id}, synchronize_session="fetch")
-        for unit, slot in dropped:
-            unlinked += db.session.query(Visit).filter(Visit.slot_id == slot.id, Visit.unit_id == unit.id).update(
-                {Visit.slot_id: None}, synchronize_session="fetch")
-
-    removed = 0
-    target_ids = {s.id for s in targets.values()}
-    for s in preview._removed_slots:
-        if s.id in target_ids:
-            continue
-        if kept.get(s.id):
-            _set_units(s, kept.pop(s.id))  # the admin kept units that were visited: the week stays
-            continue
-        if Visit is not None:
-            unlinked += db.session.query(Visit).filter(Visit.slot_id == s.id).update(
-                {Visit.slot_id: None}, synchronize_session="fetch")
-        audit.record("delete", s, user=user, summary=f"{year}年计划删除{s.label}（{s.unit_names}）",
-                     before={"units": [u.name for u in s.units], "lead_office_id": s.lead_office_id})
-        db.session.delete(s)
-        removed += 1
-    db.session.flush()
-
-    counts = preview.counts()
-    summary = {"year": year, "file": preview.filename, "created": created, "moved": moved, "changed": changed,
-               "removed": removed, "visits_moved": moved_visits, "visits_unlinked": unlinked, **counts}
-    audit.record("import", record_type="schedule_slot", user=user,
-                 summary=(f"导入{year}年日常监督分组计划表“{preview.filename}”：{counts['slots']}周、{counts['units']}家单位"
-                          f"（新建{created}、调整{moved}、变更{changed}、删除{removed}）"),
-                 after=summary)
-    return summary
-
-
-def _set_units(slot: Slot, units: list[Unit]) -> None:
-    """Replace the slot's units, reusing existing rows so (slot, unit) keys never clash in one flush."""
-    existing = {e.unit_id: e for e in slot.entries if e.unit_id is not None}
-    entries = [existing.get(u.id) or SlotUnit(unit=u) for u in units]
-    slot.entries = entries
-    slot.entries.reorder()
-
-
-def load_file(path: str, year: int, create_units: bool = False, user=None) -> tuple[ImportPreview, dict | None]:
-    """Read and, if valid and every unit resolves, commit a plan file (CLI and demo). Caller commits."""
-    with open(path, "rb") as fh:
-        data = fh.read()
-    import os
-
-    name = os.path.basename(path)
-    preview = import_plan(name, data, year)
-    if not preview.valid:
-        return preview, None
-    decisions = {"units": {u.name: "create" for u in preview.unknown}} if create_units else {}
-    if not create_units and preview.unknown:
-        return preview, None
-    return preview, commit_import(preview, decisions, user=user)
-
-
-# ---------------------------------------------------------------------------------------------- assignment
-
-def assign_slot(slot: Slot, office: Office | None, inspectors: list[User], user=None) -> Slot:
-    """Set the lead office and inspectors of a slot."""
-    for u in inspectors:
-        if u.role != "inspector" or not u.active:
-            raise ScheduleError(f"“{u.name}”不是在用的检查组成员，不能安排检查。")
-    before = {"lead_office": slot.lead_office.name if slot.lead_office else None,
-              "inspectors": [u.name for u in slot.inspectors]}
-    slot.lead_office = office
-    slot.inspectors = list(inspectors)
-    after = {"lead_office": office.name if office else None, "inspectors": [u.name for u in inspectors]}
-    audit.record("assign", slot, user=user, summary=f"{slot.title}分工：{after['lead_office'] or '未定'}，"
-                 f"检查人员{'、'.join(after['inspectors']) or '未定'}", before=before, after=after)
-    return slot
-
-
 def inspectors_of_office(office_id: int) -> list[User]:
     return db.session.scalars(select(User).where(User.role == "inspector", User.active.is_(True),
                                                  User.office_id == office_id).order_by(User.id)).all()
 
-
-def rotate_offices(year: int, assign_inspectors: bool = True, user=None) -> int:
-    """Fill empty lead offices by rotating the three offices week by week (and empty inspector lists
-    with the lead office's inspectors). Filled assignments are left alone. Returns slots changed."""
-    slots = slots_for_year(year)
-    if not slots:
-        raise ScheduleError(f"{year}年还没有计划，无法轮换分工。")
-    offs = offices()
-    if not offs:
-        raise ScheduleError("还没有科室，无法轮换分工。")
-    changed = {}
-    for i, slot in enumerate(slots):
-        did = False
-        if slot.lead_office_id is None:
-            slot.lead_office = offs[i % len(offs)]
-            did = True
-        if assign_inspectors and not slot.inspectors and slot.lead_office is not None:
-            people = inspectors_of_office(slot.lead_office.id)
-            if people:
-                slot.inspectors = people
-                did = True
-        if did:
-            changed[slot.label] = {"lead_office": slot.lead_office.name,
-                                   "inspectors": [u.name for u in slot.inspectors]}
-    if changed:
-        audit.record("rotate", record_type="schedule_slot", user=user,
-                     summary=f"{year}年计划按三个科室轮换分工，填补{len(changed)}周", after=changed)
-    return len(changed)
-
-
-def override_slot_dates(slot: Slot, start: date, end: date, note: str = "", user=None) -> Slot:
-    """Give one slot dates other than the rule's (e.g. a week moved for a holiday); marked as overridden."""
-    if end < start:
-        raise ScheduleError("结束日期不能早于开始日期。")
-    if (end - start).days > 13:
-        raise ScheduleError("一个检查周不能超过两周。")
-    if start.year != slot.year and end.year != slot.year:
-        raise ScheduleError(f"日期应在{slot.year}年内。")
-    before = {"start_date": slot.start_date, "end_date": slot.end_date, "overridden": slot.dates_overridden}
-    slot.start_date, slot.end_date = start, end
-    slot.dates_overridden = True
-    slot.override_note = note.strip()[:200]
-    audit.record("override_dates", slot, user=user, summary=f"{slot.title}日期改为{dates_text(start, end)}"
-                 + (f"（{slot.override_note}）" if slot.override_note else ""),
-                 before=before, after={"start_date": start, "end_date": end, "overridden": True})
-    return slot
-
-
-def reset_slot_dates(slot: Slot, user=None) -> Slot:
-    """Back to the rule's Monday-Friday."""
-    start, end = week_dates(slot.year, slot.month, slot.week)
-    before = {"start_date": slot.start_date, "end_date": slot.end_date, "overridden": slot.dates_overridden}
-    slot.start_date, slot.end_date = start, end
-    slot.dates_overridden, slot.override_note = False, ""
-    audit.record("reset_dates", slot, user=user, summary=f"{slot.title}日期恢复为{dates_text(start, end)}",
-                 before=before, after={"start_date": start, "end_date": end, "overridden": False})
-    return slot
-
-
-# ---------------------------------------------------------------------------------------------- feed
 
 def feed_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -809,46 +566,10 @@ def has_feed_token(user: User) -> bool:
     return db.session.scalar(select(FeedToken.id).where(FeedToken.user_id == user.id)) is not None
 
 
-def new_feed_token(user: User) -> str:
-    """A new .ics feed secret for the user (the old address, if any, stops working). Only its hash is kept:
-    the secret is returned to be shown this once."""
-    token = secrets.token_urlsafe(24)
-    tok = db.session.scalars(select(FeedToken).where(FeedToken.user_id == user.id)).first()
-    if tok is None:
-        db.session.add(FeedToken(user_id=user.id, token_hash=feed_token_hash(token)))
-        audit.record("create_feed", record_type="schedule_feed_token", record_id=user.id,
-                     summary=f"为{user.name}生成日历订阅地址")
-    else:
-        tok.token_hash = feed_token_hash(token)
-        audit.record("reset_feed", record_type="schedule_feed_token", record_id=user.id,
-                     summary=f"重置{user.name}的日历订阅地址（旧地址失效）")
-    db.session.flush()
-    return token
-
-
-def revoke_feed_token(user: User, why: str) -> bool:
-    """The user's feed address stops working for good (a later one must be made anew). True if there was one."""
-    tok = db.session.scalars(select(FeedToken).where(FeedToken.user_id == user.id)).first()
-    if tok is None:
-        return False
-    db.session.delete(tok)
-    audit.record("revoke_feed", record_type="schedule_feed_token", record_id=user.id,
-                 summary=f"{user.name}的日历订阅地址已作废（{why}）")
-    db.session.flush()
-    return True
-
-
-def _on_credentials_revoked(user: User, why: str) -> None:
-    revoke_feed_token(user, why)
-
-
-accounts_service.credentials_revoked.connect(_on_credentials_revoked)
-
-
 def user_by_feed_token(token: str) -> User | None:
     if not token or len(token) > 64:
         return None
     tok = db.session.scalars(select(FeedToken).where(FeedToken.token_hash == feed_token_hash(token))).first()
-    if tok is None or not tok.user.active or tok.user.role != "inspector":
+    if tok is None or not tok.user.active or not can("schedule.own_weeks", user=tok.user):
         return None
     return tok.user
