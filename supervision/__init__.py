@@ -91,7 +91,7 @@ def _register_app_hooks(app: Flask) -> None:
 
         unread = None
         if current_user.is_authenticated and "reminders.inbox" in app.view_functions:
-            from .reminders.service import unread_count
+            from .reminders.queries import unread_count
 
             unread = unread_count(current_user)
         return {"org_profile": get_profile(create=False), "nav_items": nav_items(), "unread_notifications": unread}

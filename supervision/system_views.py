@@ -22,7 +22,7 @@ def _database_kind() -> str:
 def status():
     scheduler = None
     if "reminders.inbox" in current_app.view_functions:
-        from .reminders import service as reminders
+        from .reminders import queries as reminders
 
         scheduler = reminders.scheduler_state()
     return render_template("system/status.html", scheduler=scheduler, command=SCHEDULER_COMMAND,

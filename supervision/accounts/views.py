@@ -15,7 +15,8 @@ from ..extensions import db
 from ..timeutil import now, utcnow
 from ..web import int_arg, page_arg
 from . import service
-from .access import ALL_ROLES, roles_required
+from ..policy import allows
+from . import access as _access  # noqa: F401  (declares the rules these routes name)
 from .forms import ChangePasswordForm, LoginForm, UserForm
 from .models import Role, User
 
@@ -55,7 +56,6 @@ def login():
         session["_last_seen"] = now().timestamp()
         session.permanent = True
         record("login", user, summary=f"{user.username} 登录", user=user)
-        db.session.commit()
         if user.must_change_password:
             flash("首次登录或密码被重置，请先修改密码。", "warning")
             return redirect(url_for("accounts.change_password"))
@@ -64,13 +64,12 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@roles_required(*ALL_ROLES)
+@allows("accounts.own_account")
 def logout():
     user = current_user._get_current_object()
     # Invalidate every copy of this session cookie, not only this browser's.
     user.session_version += 1
     record("logout", user, summary=f"{user.username} 退出登录", user=user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash("已退出登录。", "info")
@@ -78,7 +77,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@roles_required(*ALL_ROLES)
+@allows("accounts.own_account")
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -86,9 +85,9 @@ def change_password():
         try:
             service.change_own_password(user, form.old_password.data, form.new_password.data)
         except service.AccountError as exc:
+            db.session.rollback()  # re-rendered with 200: nothing half-done may be committed after it
             form.new_password.errors.append(str(exc))
         else:
-            db.session.commit()
             login_user(user)  # the session version changed: re-issue this browser's session
             flash("密码已修改。", "success")
             return redirect(url_for("main.index"))
@@ -125,7 +124,7 @@ def _paginate(stmt, per_page: int):
 
 
 @bp.route("/users")
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def users():
     """The accounts, 50 a page: a province has ~3,000 (one per unit). Filter by role, search by name."""
     role = request.args.get("role", "")
@@ -156,7 +155,7 @@ def _back_to_users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def user_new():
     form = UserForm()
     unit_rows = _fill_choices(form)
@@ -172,7 +171,6 @@ def user_new():
             db.session.rollback()
             flash(str(exc), "danger")
         else:
-            db.session.commit()
             if typed:  # the admin chose it: nothing to show
                 flash(f"已创建用户 {user.username}（首次登录须修改密码）。", "success")
                 return redirect(url_for("accounts.users"))
@@ -181,7 +179,7 @@ def user_new():
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def user_edit(user_id):
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
@@ -199,18 +197,16 @@ def user_edit(user_id):
             db.session.rollback()
             flash(str(exc), "danger")
         else:
-            db.session.commit()
             flash("已保存。", "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=user, unit_rows=unit_rows)
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def user_reset_password(user_id):
     user = db.session.get(User, user_id) or abort(404)
     pw = service.reset_password(user)
-    db.session.commit()
     return _password_once(user, pw, "已重置密码", _back_to_users().location)
 
 
@@ -224,11 +220,10 @@ def _password_once(user: User, password: str, title: str, back: str):
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def user_unlock(user_id):
     user = db.session.get(User, user_id) or abort(404)
     if service.unlock_account(user):
-        db.session.commit()
         flash(f"已解除 {user.username} 的登录锁定。", "success")
     else:
         flash(f"{user.username} 当前没有被锁定。", "info")
@@ -236,22 +231,22 @@ def user_unlock(user_id):
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def user_set_active(user_id):
     user = db.session.get(User, user_id) or abort(404)
     active = request.form.get("active") == "1"
     try:
         service.set_user_active(user, active, current_user)
     except service.AccountError as exc:
+        db.session.rollback()  # a redirect (< 400) would commit what the service flushed before refusing
         flash(str(exc), "danger")
     else:
-        db.session.commit()
         flash(f"已{'启用' if active else '停用'}用户 {user.username}。", "success")
     return _back_to_users()
 
 
 @bp.route("/users/unit-accounts", methods=["POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def unit_accounts():
     """Create one account for every active unit without one; download the initial passwords (.xlsx)."""
     from openpyxl import Workbook
@@ -263,7 +258,6 @@ def unit_accounts():
     if not created:
         flash("所有启用的单位都已有账号，无需新建。", "info")
         return redirect(url_for("accounts.users"))
-    db.session.commit()
     wb = Workbook()
     ws = wb.active
     ws.title = "单位账号"

@@ -3,7 +3,7 @@
 A rule never keeps state: it works out from the data (slots, letters, the calendar) which reminders fall due
 at which moment and yields those whose moment lies within the sweep's window (catch-up hours before `now` up to
 `now`). Each reminder has a deterministic key — rule, recipient, subject record, due date — and the sweep
-(service.run_due_reminders) inserts it under a unique constraint, so yielding it again later is harmless.
+(jobs.run_due_reminders) inserts it under a unique constraint, so yielding it again later is harmless.
 
 Non-working days: a "before" reminder (ahead of a date) falling on a rest day goes out on the previous working
 day, an "after" reminder (once something has passed or begun) on the next one. Where the working calendar does

@@ -6,7 +6,7 @@ import pytest
 from supervision.extensions import db
 from supervision.letters.models import LetterStatus
 from supervision.rectification import service as rect
-from supervision.reminders.service import run_due_reminders
+from supervision.reminders.jobs import run_due_reminders
 from supervision.timeutil import TZ
 
 from tests.rectification.conftest import PDF_BYTES, upload
