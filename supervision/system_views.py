@@ -3,9 +3,9 @@ and, in plain words, what the system administrator does when they are not. Opera
 belong here only, never on the pages the office works with."""
 from flask import Blueprint, current_app, render_template
 
-from .accounts.access import roles_required
-from .accounts.models import Role
+from . import main_access as _access  # noqa: F401  (declares the rule this page names)
 from .extensions import db
+from .policy import allows
 
 bp = Blueprint("system", __name__, url_prefix="/system")
 
@@ -18,7 +18,7 @@ def _database_kind() -> str:
 
 
 @bp.route("/status")
-@roles_required(Role.admin)
+@allows("system.view_status")
 def status():
     scheduler = None
     if "reminders.inbox" in current_app.view_functions:
