@@ -101,16 +101,16 @@ def test_each_change_commits_once_in_the_request_hook(client):
 def test_a_refused_deactivation_rolls_back_before_its_redirect(client, monkeypatch):
     """The service refuses after it has changed something: the redirect (< 400) must not commit it."""
     me = login_as(client, "admin")
-    from supervision.accounts import service
+    from supervision.accounts import operations
 
-    real = service.set_user_active
+    real = operations.set_user_active
 
     def half_done_then_refuse(user, active, acting):
         user.display_name = "半途改动"
         db.session.flush()
         real(user, active, acting)
 
-    monkeypatch.setattr(service, "set_user_active", half_done_then_refuse)
+    monkeypatch.setattr(operations, "set_user_active", half_done_then_refuse)
     resp = client.post(f"/users/{me.id}/active", data={"active": "0"})
     assert resp.status_code == 302
     with client.application.app_context():

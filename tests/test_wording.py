@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from supervision.accounts import service as accounts
+from supervision.accounts import operations as accounts
 from supervision.extensions import db
 from supervision.labels import quoted
 from supervision.reminders import operations as reminders

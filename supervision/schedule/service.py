@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from .. import audit, workcal
-from ..accounts import service as accounts_service
+from ..accounts.signals import credentials_revoked
 from ..accounts.models import User
 from ..directory.models import Office, Unit
 from ..directory.service import create_unit, guess_kind, offices
@@ -842,7 +842,7 @@ def _on_credentials_revoked(user: User, why: str) -> None:
     revoke_feed_token(user, why)
 
 
-accounts_service.credentials_revoked.connect(_on_credentials_revoked)
+credentials_revoked.connect(_on_credentials_revoked)
 
 
 def user_by_feed_token(token: str) -> User | None:
