@@ -161,3 +161,23 @@ def test_a_message_is_read_only_by_its_recipient(ctx):
     db.session.commit()
     assert policy.can("reminders.read", note, user=a)
     assert not policy.can("reminders.read", note, user=b)
+
+
+def test_work_after_commit_runs_only_once_a_write_request_has_committed(app):
+    """web.after_commit: what must follow the commit (sending the admin's test message at once) runs after a
+    write request's commit, and not at all when the request answers 400 or more (rolled back)."""
+    from supervision import web
+
+    for status, expected in ((302, ["committed"]), (400, [])):
+        ran = []
+        with app.test_request_context("/inbox/deliveries/test", method="POST"):
+            from sqlalchemy import text
+
+            db.session.execute(text("SELECT 1"))  # the request's transaction has begun
+
+            def after():
+                ran.append("committed" if not db.session().in_transaction() else "inside the transaction")
+
+            web.after_commit(after)
+            app.process_response(app.response_class(status=status))
+        assert ran == expected, status
