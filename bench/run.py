@@ -326,7 +326,7 @@ def measure_sweeps(app) -> dict:
     from supervision.extensions import db
     from supervision.letters.models import Letter
     from supervision.rectification.models import Extension, Reply, Submission
-    from supervision.reminders.service import run_due_reminders
+    from supervision.reminders.jobs import run_due_reminders
 
     out = {}
     with app.app_context():

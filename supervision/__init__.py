@@ -89,11 +89,9 @@ def _register_app_hooks(app: Flask) -> None:
     def layout_context():
         from .directory.queries import stored_profile
 
-        unread = None
-        if current_user.is_authenticated and "reminders.inbox" in app.view_functions:
-            from .reminders.service import unread_count
+        from .reminders.queries import unread_count
 
-            unread = unread_count(current_user)
+        unread = unread_count(current_user) if current_user.is_authenticated else None
         return {"org_profile": stored_profile(), "nav_items": nav_items(), "unread_notifications": unread}
 
 

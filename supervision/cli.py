@@ -36,7 +36,7 @@ def register(app: Flask) -> None:
 @with_appcontext
 def create_user_command(username, role, unit_name, office_name, display_name, password_stdin):
     """Create a user; the password is asked at the prompt or read from stdin."""
-    from .accounts.service import AccountError, create_user
+    from .accounts.operations import AccountError, create_user
 
     if password_stdin or not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")

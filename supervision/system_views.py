@@ -1,11 +1,12 @@
 """The admin's 系统状态 page: whether the parts that run beside the website (the reminder scheduler) are running,
 and, in plain words, what the system administrator does when they are not. Operational instructions (commands)
 belong here only, never on the pages the office works with."""
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
-from .accounts.access import roles_required
-from .accounts.models import Role
+from . import main_access as _access  # noqa: F401  (declares the rule this page names)
 from .extensions import db
+from .policy import allows
+from .reminders.queries import scheduler_state
 
 bp = Blueprint("system", __name__, url_prefix="/system")
 
@@ -18,12 +19,7 @@ def _database_kind() -> str:
 
 
 @bp.route("/status")
-@roles_required(Role.admin)
+@allows("system.view_status")
 def status():
-    scheduler = None
-    if "reminders.inbox" in current_app.view_functions:
-        from .reminders import service as reminders
-
-        scheduler = reminders.scheduler_state()
-    return render_template("system/status.html", scheduler=scheduler, command=SCHEDULER_COMMAND,
+    return render_template("system/status.html", scheduler=scheduler_state(), command=SCHEDULER_COMMAND,
                            database=_database_kind())

@@ -38,6 +38,13 @@ def keep_writes() -> None:
     g.keep_writes = True
 
 
+def after_commit(fn) -> None:
+    """Run `fn()` once this write request's one commit has succeeded (finish_request_transaction); never when
+    the request rolls back. For work that must follow the commit and keeps its own transactions — e.g. sending a
+    message at once, whose claim is committed before it leaves. Messages it flashes still reach the next page."""
+    g.setdefault("after_commit", []).append(fn)
+
+
 def init_app(app: Flask) -> None:
     from .textclean import CleanRequest
 
@@ -84,6 +91,8 @@ def init_app(app: Flask) -> None:
                     db.session.rollback()
                     session.pop("_flashes", None)  # no 「已保存」 for what was not saved
                     raise
+                for fn in g.pop("after_commit", ()):
+                    fn()  # work that must follow the commit (see after_commit); its flashes still reach the page
             else:
                 db.session.rollback()
         return resp

@@ -10,8 +10,9 @@ from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from . import audit, holiday_notice, workcal
-from .accounts.access import roles_required
+from . import main_access as _access  # noqa: F401  (declares the rules these pages name)
 from .extensions import db
+from .policy import allows
 from .web import int_arg
 
 bp = Blueprint("workcal", __name__, url_prefix="/calendar")
@@ -124,7 +125,7 @@ def save_year(year: int, holidays_text: str, workdays_text: str, source: str = "
 
 
 @bp.route("/", methods=["GET", "POST"])
-@roles_required("admin")
+@allows("workcal.manage")
 def index():
     form = YearForm()
     errors: list[str] = []
@@ -132,7 +133,6 @@ def index():
         said: list[str] = []
         errors = save_year(form.year.data, form.holidays.data, form.workdays.data, form.source.data or "", said)
         if not errors:
-            db.session.commit()
             flash(f"已保存{form.year.data}年的节假日安排，此后该年按录入的安排计算工作日。" + "".join(said), "success")
             return redirect(url_for("workcal.index", year=form.year.data))
     elif request.method == "GET":
@@ -173,7 +173,7 @@ def index():
 
 
 @bp.route("/notice", methods=["POST"])
-@roles_required("admin")
+@allows("workcal.manage")
 def notice():
     """Paste the notice → preview (12 month grids and what was understood per holiday) → confirm → saved."""
     form = NoticeForm(prefix="notice")  # (its ids differ from the day-by-day form's on the same page)
@@ -189,7 +189,6 @@ def notice():
         return render_template("workcal/notice.html", form=form, notice=None, error=str(exc))
     if confirming:
         said = holiday_notice.enter_notice(parsed, (form.source.data or "").strip())
-        db.session.commit()
         flash(f"已按通知录入{parsed.year}年的节假日安排（放假{len(parsed.holidays)}天、调休上班{len(parsed.workdays)}天）。"
               + "".join(said), "success")
         return redirect(url_for("workcal.index", year=parsed.year))

@@ -113,7 +113,7 @@ def _ids(app):
 
 @pytest.fixture
 def world(app):
-    from supervision.reminders import service as reminders
+    from supervision.reminders import operations as reminders
 
     with app.app_context():
         demo.load(lambda *_: None)

@@ -5,10 +5,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from supervision.accounts import service as accounts
+from supervision.accounts import operations as accounts
 from supervision.extensions import db
 from supervision.labels import quoted
-from supervision.reminders import service as reminders
+from supervision.reminders import operations as reminders
 from supervision.reminders.rules import rule_label
 from supervision.schedule.models import Slot
 from supervision.timeutil import TZ

@@ -7,10 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..roles import ROLE_LABELS, Role  # noqa: F401  (the roles are core; re-exported here)
 from ..timeutil import utcnow
-
-
-from ..roles import ROLE_LABELS, Role  # noqa: E402,F401  (the roles are core; re-exported here)
 
 
 class User(UserMixin, db.Model):
@@ -50,19 +48,12 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
-    @property
     def role_label(self) -> str:
         return ROLE_LABELS[Role(self.role)]
 
     @property
     def name(self) -> str:
         return self.display_name or self.username
-
-    def has_role(self, *roles) -> bool:
-        return self.role in {r.value if isinstance(r, Role) else r for r in roles}
 
 
 def verify_password(password_hash: str, password: str) -> bool:

@@ -5,8 +5,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
 
 from ..audit import record
 from ..directory.models import Unit
@@ -14,8 +12,10 @@ from ..directory.queries import offices
 from ..extensions import db
 from ..timeutil import now, utcnow
 from ..web import int_arg, page_arg
-from . import service
-from .access import ALL_ROLES, roles_required
+from . import login as login_check
+from . import operations, queries
+from ..policy import allows
+from . import access as _access  # noqa: F401  (declares the rules these routes name)
 from .forms import ChangePasswordForm, LoginForm, UserForm
 from .models import Role, User
 
@@ -35,13 +35,13 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = service.authenticate(form.username.data, form.password.data, request.remote_addr or "")
+        result = login_check.authenticate(form.username.data, form.password.data, request.remote_addr or "")
         if result.status == "locked":
             flash(f"该账号登录失败次数过多，已被暂时锁定，请 {result.minutes} 分钟后再试，或请监督室解除锁定。", "danger")
             return render_template("accounts/login.html", form=form), 429
         if result.status == "failed":
             if result.delay:
-                time.sleep(result.delay)  # only failed attempts wait (service.failure_delay)
+                time.sleep(result.delay)  # only failed attempts wait (login_check.failure_delay)
             flash("用户名或密码错误。", "danger")
             return render_template("accounts/login.html", form=form), 200
         if result.status == "inactive":
@@ -55,7 +55,6 @@ def login():
         session["_last_seen"] = now().timestamp()
         session.permanent = True
         record("login", user, summary=f"{user.username} 登录", user=user)
-        db.session.commit()
         if user.must_change_password:
             flash("首次登录或密码被重置，请先修改密码。", "warning")
             return redirect(url_for("accounts.change_password"))
@@ -64,13 +63,12 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@roles_required(*ALL_ROLES)
+@allows("accounts.own_account")
 def logout():
     user = current_user._get_current_object()
     # Invalidate every copy of this session cookie, not only this browser's.
     user.session_version += 1
     record("logout", user, summary=f"{user.username} 退出登录", user=user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash("已退出登录。", "info")
@@ -78,17 +76,17 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@roles_required(*ALL_ROLES)
+@allows("accounts.own_account")
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            service.change_own_password(user, form.old_password.data, form.new_password.data)
-        except service.AccountError as exc:
+            operations.change_own_password(user, form.old_password.data, form.new_password.data)
+        except operations.AccountError as exc:
+            db.session.rollback()  # re-rendered with 200: nothing half-done may be committed after it
             form.new_password.errors.append(str(exc))
         else:
-            db.session.commit()
             login_user(user)  # the session version changed: re-issue this browser's session
             flash("密码已修改。", "success")
             return redirect(url_for("main.index"))
@@ -108,11 +106,7 @@ def _fill_choices(form: UserForm, current_unit_id: int | None = None) -> list:
     """
     form.office_id.choices = [(0, "（无）")] + [(o.id, o.name) for o in offices()]
     form.unit_id.choices = [(0, "（无）")]  # validate_choice=False: the options come from unit_rows
-    shown = Unit.active.is_(True)
-    if current_unit_id:
-        shown = or_(shown, Unit.id == current_unit_id)
-    return db.session.execute(select(Unit.id, (Unit.name + "（" + Unit.kind + "）").label("name"), Unit.active)
-                              .where(shown).order_by(Unit.kind, Unit.name)).all()
+    return queries.unit_rows(current_unit_id)
 
 
 def _paginate(stmt, per_page: int):
@@ -125,23 +119,15 @@ def _paginate(stmt, per_page: int):
 
 
 @bp.route("/users")
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def users():
     """The accounts, 50 a page: a province has ~3,000 (one per unit). Filter by role, search by name."""
     role = request.args.get("role", "")
     q = request.args.get("q", "").strip()[:50]
-    stmt = (select(User).options(joinedload(User.office), joinedload(User.unit))
-            .order_by(User.role, User.username))
-    if role:
-        stmt = stmt.where(User.role == role)
-    if q:
-        stmt = stmt.where(or_(User.username.icontains(q, autoescape=True),
-                              User.display_name.icontains(q, autoescape=True),
-                              User.unit.has(Unit.name.icontains(q, autoescape=True))))
-    page = _paginate(stmt, USERS_PER_PAGE)
+    page = _paginate(queries.users_query(role, q), USERS_PER_PAGE)
     args = {k: v for k, v in (("role", role), ("q", q)) if v}
     back = {**args, "page": page.page} if page.page > 1 else args  # the actions return to this page
-    locked = service.locked_usernames([u.username for u in page.items])
+    locked = queries.locked_usernames([u.username for u in page.items])
     return render_template("accounts/users.html", page=page, users=page.items, role=role, q=q, args=args,
                            back=back, roles=Role, locked=locked)
 
@@ -156,23 +142,22 @@ def _back_to_users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def user_new():
     form = UserForm()
     unit_rows = _fill_choices(form)
     if form.validate_on_submit():
         typed = bool(form.password.data)
-        password = form.password.data or service.generate_password()
+        password = form.password.data or operations.generate_password()
         try:
-            user = service.create_user(username=form.username.data, role=form.role.data, password=password,
+            user = operations.create_user(username=form.username.data, role=form.role.data, password=password,
                                        display_name=form.display_name.data or "", email=form.email.data or "",
                                        unit_id=form.unit_id.data or None, office_id=form.office_id.data or None,
                                        must_change=True)
-        except service.AccountError as exc:
+        except operations.AccountError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         else:
-            db.session.commit()
             if typed:  # the admin chose it: nothing to show
                 flash(f"已创建用户 {user.username}（首次登录须修改密码）。", "success")
                 return redirect(url_for("accounts.users"))
@@ -181,7 +166,7 @@ def user_new():
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def user_edit(user_id):
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
@@ -192,25 +177,23 @@ def user_edit(user_id):
     form.username.data = user.username  # not editable
     if form.validate_on_submit():
         try:
-            service.update_user(user, display_name=form.display_name.data or "", email=form.email.data or "",
+            operations.update_user(user, display_name=form.display_name.data or "", email=form.email.data or "",
                                 role=form.role.data, unit_id=form.unit_id.data or None,
                                 office_id=form.office_id.data or None)
-        except service.AccountError as exc:
+        except operations.AccountError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         else:
-            db.session.commit()
             flash("已保存。", "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=user, unit_rows=unit_rows)
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def user_reset_password(user_id):
     user = db.session.get(User, user_id) or abort(404)
-    pw = service.reset_password(user)
-    db.session.commit()
+    pw = operations.reset_password(user)
     return _password_once(user, pw, "已重置密码", _back_to_users().location)
 
 
@@ -224,11 +207,10 @@ def _password_once(user: User, password: str, title: str, back: str):
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def user_unlock(user_id):
     user = db.session.get(User, user_id) or abort(404)
-    if service.unlock_account(user):
-        db.session.commit()
+    if operations.unlock_account(user):
         flash(f"已解除 {user.username} 的登录锁定。", "success")
     else:
         flash(f"{user.username} 当前没有被锁定。", "info")
@@ -236,22 +218,22 @@ def user_unlock(user_id):
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def user_set_active(user_id):
     user = db.session.get(User, user_id) or abort(404)
     active = request.form.get("active") == "1"
     try:
-        service.set_user_active(user, active, current_user)
-    except service.AccountError as exc:
+        operations.set_user_active(user, active, current_user)
+    except operations.AccountError as exc:
+        db.session.rollback()  # a redirect (< 400) would commit what the service flushed before refusing
         flash(str(exc), "danger")
     else:
-        db.session.commit()
         flash(f"已{'启用' if active else '停用'}用户 {user.username}。", "success")
     return _back_to_users()
 
 
 @bp.route("/users/unit-accounts", methods=["POST"])
-@roles_required(Role.admin)
+@allows("accounts.manage_users")
 def unit_accounts():
     """Create one account for every active unit without one; download the initial passwords (.xlsx)."""
     from openpyxl import Workbook
@@ -259,11 +241,10 @@ def unit_accounts():
 
     from ..spreadsheet import neutralise
 
-    created = service.create_unit_accounts()
+    created = operations.create_unit_accounts()
     if not created:
         flash("所有启用的单位都已有账号，无需新建。", "info")
         return redirect(url_for("accounts.users"))
-    db.session.commit()
     wb = Workbook()
     ws = wb.active
     ws.title = "单位账号"

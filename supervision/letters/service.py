@@ -665,7 +665,7 @@ def _tell_unit_users(letter: Letter, title: str, body: str, key: str) -> int:
     Without that part the unit still sees the letter marked 新 in 我的意见书 and on its dashboard.
     """
     try:
-        from ..reminders.service import notify
+        from ..reminders.operations import notify
     except ImportError:  # pragma: no cover - reminders part absent
         return 0
     users = db.session.query(User).filter_by(role=Role.unit.value, unit_id=letter.unit_id, active=True).all()

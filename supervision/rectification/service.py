@@ -446,7 +446,7 @@ def _admins() -> list[User]:
 
 
 def _notify(users, title: str, body: str, link: str) -> None:
-    from ..reminders.service import notify
+    from ..reminders.operations import notify
 
     for u in users:
         notify(u, title, body, link)

@@ -43,7 +43,7 @@ def reminders_group():
 @with_appcontext
 def run_due_command(now_text, no_deliver):
     """Run one sweep as of --now and print the reminders it sent."""
-    from .service import run_due_reminders
+    from .jobs import run_due_reminders
 
     result = run_due_reminders(_parse_now(now_text), deliver=not no_deliver)
     for item in result.sent:
@@ -68,7 +68,7 @@ def run_due_command(now_text, no_deliver):
 @with_appcontext
 def deliver_command(now_text):
     """Send e-mails and webhook calls that are due, retrying failures whose backoff has passed."""
-    from .service import deliver_pending
+    from .jobs import deliver_pending
 
     outcomes = deliver_pending(_parse_now(now_text))
     for outcome in outcomes:

@@ -1,10 +1,10 @@
-"""The admin's reminder settings form. Times, dates and offsets are checked by service.validate_settings,
+"""The admin's reminder settings form. Times, dates and offsets are checked by operations.validate_settings,
 so the page, the CLI and the sweep share one set of rules and one wording of the errors."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from .service import SECURITY_CHOICES
+from .operations import SECURITY_CHOICES
 
 
 class SettingsForm(FlaskForm):

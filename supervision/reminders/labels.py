@@ -2,7 +2,7 @@
 from ..audit import register_labels
 from .models import DeliveryStatus
 from .rules import SETTING_LABELS
-from .service import INT_FIELDS
+from .operations import INT_FIELDS
 
 SETTINGS_FIELDS = dict(SETTING_LABELS) | {name: spec[2] for name, spec in INT_FIELDS.items()} | {
     "smtp_host": "SMTP 服务器", "smtp_security": "SMTP 加密方式", "smtp_user": "SMTP 用户名",

@@ -4,13 +4,13 @@ Exactly-once: a reminder's Notification carries a deterministic `key` (rule:reci
 unique constraint, so a second sweep, a re-run or a concurrent sweep cannot insert it again. Deliveries by
 e-mail and webhook are one row per (notification, channel), also unique, claimed before sending.
 """
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..labels import LabelledEnum
 from ..timeutil import utcnow
 
 
@@ -53,34 +53,20 @@ class Notification(db.Model):
         return self.key.split(":", 1)[0] if self.key else ""
 
 
-class Channel(str, enum.Enum):
-    email = "email"
-    webhook = "webhook"
-
-    @property
-    def label(self) -> str:
-        return {"email": "电子邮件", "webhook": "消息推送（Webhook）"}[self.value]
+class Channel(LabelledEnum):
+    email = ("email", "电子邮件")
+    webhook = ("webhook", "消息推送（Webhook）")
 
 
-class DeliveryStatus(str, enum.Enum):
+class DeliveryStatus(LabelledEnum):
     """pending → sending → sent; a failed attempt goes to retry (with backoff) until attempts run out: failed."""
 
-    pending = "pending"
-    sending = "sending"
-    retry = "retry"
-    sent = "sent"
-    failed = "failed"
-    skipped = "skipped"
-
-    @property
-    def label(self) -> str:
-        return {"pending": "待发送", "sending": "发送中", "retry": "待重试", "sent": "已发送", "failed": "失败",
-                "skipped": "未发送"}[self.value]
-
-    @property
-    def css(self) -> str:
-        return {"pending": "secondary", "sending": "info", "retry": "warning", "sent": "success",
-                "failed": "danger", "skipped": "dark"}[self.value]
+    pending = ("pending", "待发送", "secondary")
+    sending = ("sending", "发送中", "info")
+    retry = ("retry", "待重试", "warning")
+    sent = ("sent", "已发送", "success")
+    failed = ("failed", "失败", "danger")
+    skipped = ("skipped", "未发送", "dark")
 
 
 # A delivery in one of these states is picked up by the next delivery pass once next_attempt_at has come

@@ -3,7 +3,7 @@
 A rule never keeps state: it works out from the data (slots, letters, the calendar) which reminders fall due
 at which moment and yields those whose moment lies within the sweep's window (catch-up hours before `now` up to
 `now`). Each reminder has a deterministic key — rule, recipient, subject record, due date — and the sweep
-(service.run_due_reminders) inserts it under a unique constraint, so yielding it again later is harmless.
+(jobs.run_due_reminders) inserts it under a unique constraint, so yielding it again later is harmless.
 
 Non-working days: a "before" reminder (ahead of a date) falling on a rest day goes out on the previous working
 day, an "after" reminder (once something has passed or begun) on the next one. Where the working calendar does
@@ -12,21 +12,28 @@ not know a year, weekends and 1 January, 1–3 May and 1–7 October count as re
 from __future__ import annotations
 
 import logging
-import os
 import re
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from .. import workcal
 from ..accounts.models import Role, User
+from ..directory.models import Unit
+from ..directory.queries import stored_profile
 from ..extensions import db
+from ..letters.models import Letter, LetterStatus
+from ..rectification.service import id_set, self_inspection_of, states_for
+from ..rectification.standing import open_deadlines, open_letter_ids
+from ..schedule.models import Slot
 from ..timeutil import TZ, cn_date, to_local
+from ..visits.catalogue_data import ITEMS
+from ..visits.models import CheckCatalogue
 from .models import SETTING_DEFAULTS
 
 log = logging.getLogger("supervision.reminders")
@@ -285,38 +292,17 @@ def admins() -> list[User]:
 
 def check_item_names(year: int) -> list[str]:
     """The check items in force in `year`, read without writing (the catalogue may not be loaded yet)."""
-    try:
-        from ..visits.models import CheckCatalogue
-    except ImportError:  # pragma: no cover - visits part absent
-        CheckCatalogue = None
-    cat = None
-    if CheckCatalogue is not None:
-        q = db.session.query(CheckCatalogue)
-        cat = (q.filter(CheckCatalogue.year <= year)
-               .order_by(CheckCatalogue.year.desc(), CheckCatalogue.version.desc()).first()
-               or q.order_by(CheckCatalogue.year, CheckCatalogue.version).first())
+    q = db.session.query(CheckCatalogue)
+    cat = (q.filter(CheckCatalogue.year <= year)
+           .order_by(CheckCatalogue.year.desc(), CheckCatalogue.version.desc()).first()
+           or q.order_by(CheckCatalogue.year, CheckCatalogue.version).first())
     if cat is not None and cat.items:
         return [i.numbered_name for i in cat.items]
-    try:
-        from ..visits.catalogue_data import ITEMS
-    except ImportError:  # pragma: no cover
-        return []
     nums = "一二三四五六七八九十"
     return [f"（{nums[i]}）{name}" for i, (_key, name, *_rest) in enumerate(ITEMS[:10])]
 
 
-def _slot_model():
-    try:
-        from ..schedule.models import Slot
-    except ImportError:  # pragma: no cover - schedule part absent
-        return None
-    return Slot
-
-
 def _slots_starting(start: date, end: date) -> list:
-    Slot = _slot_model()
-    if Slot is None:
-        return []
     return list(db.session.scalars(select(Slot).where(Slot.start_date >= start, Slot.start_date <= end)
                                    .order_by(Slot.start_date, Slot.id)))
 
@@ -412,56 +398,11 @@ def unit_week_notice(ctx: SweepContext) -> Iterator[Reminder]:
 
 # --------------------------------------------------------------------------------------------- letters
 
-def _letter_model():
-    try:
-        from ..letters.models import Letter, LetterStatus
-    except ImportError:  # pragma: no cover - letters part absent
-        return None, None
-    return Letter, LetterStatus
-
-
-def _rectification():
-    """The rectification part's service (issue 6) once the app loads its models; None before.
-
-    Looked for only when supervision/rectification/models.py exists and the app has imported it (through
-    supervision/models.py), so a half-built part never breaks the sweep.
-    """
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if not os.path.exists(os.path.join(here, "rectification", "models.py")):
-        return None
-    if "supervision.rectification.models" not in sys.modules:
-        return None
-    try:
-        from ..rectification import service
-    except ImportError:
-        return None
-    return service if hasattr(service, "states_for") else None
-
-
 def _issued_letters(*conditions) -> list:
-    Letter, LetterStatus = _letter_model()
-    if Letter is None:
-        return []
-    from sqlalchemy.orm import selectinload
-
     # The items with the letters: deriving their states reads letter.items (one lazy load per letter otherwise).
     q = (select(Letter).where(Letter.status == LetterStatus.issued.value, *conditions).order_by(Letter.id)
          .options(selectinload(Letter.items), selectinload(Letter.unit)))
     return list(db.session.scalars(q))
-
-
-def _maybe_open() -> list:
-    """SQL conditions keeping only letters that may still be open: the rectification part records a closure
-    (final) when a letter is 已办结, so the sweep need not derive ten years of closed letters."""
-    svc = _rectification()
-    fn = getattr(svc, "not_recorded_closed", None) if svc is not None else None
-    return [fn()] if fn is not None else []
-
-
-def _statuses(letters: list, today: date) -> dict:
-    """The rectification part's derived status of each letter (state, current deadline, closed); {} before it exists."""
-    svc = _rectification()
-    return svc.states_for(letters, today) if svc is not None and letters else {}
 
 
 def _open_letters(ctx: SweepContext, deadline_from: date | None = None, deadline_to: date | None = None) -> list:
@@ -478,9 +419,6 @@ def _open_letters(ctx: SweepContext, deadline_from: date | None = None, deadline
               if not (deadline_from and dl < deadline_from) and not (deadline_to and dl > deadline_to)}
     if not wanted:
         return []
-    Letter, _ = _letter_model()
-    from sqlalchemy.orm import selectinload
-
     letters = list(db.session.scalars(select(Letter).where(Letter.id.in_(wanted)).order_by(Letter.id)
                                       .options(selectinload(Letter.unit))))
     ctx.prefetch_unit_users(x.unit_id for x in letters)
@@ -488,25 +426,9 @@ def _open_letters(ctx: SweepContext, deadline_from: date | None = None, deadline
 
 
 def _all_open_letters(ctx: SweepContext) -> list[tuple[int, date]]:
-    Letter, _ = _letter_model()
-    if Letter is None:
-        return []
-    svc = _rectification()
-    if svc is not None and hasattr(svc, "open_deadlines"):
-        # The open letters' deadlines in force, as the rectification part keeps them (its stored states:
-        # derive's output after every change): one indexed read, so the sweep stays cheap when nothing is due.
-        return svc.open_deadlines()
-    letters = _issued_letters(Letter.deadline.is_not(None), *_maybe_open())
-    statuses = _statuses(letters, ctx.now.date())
-    out = []
-    for letter in letters:
-        status = statuses.get(letter.id)
-        if status is not None and status.closed:
-            continue
-        dl = status.deadline if status is not None else letter.deadline
-        if dl is not None:
-            out.append((letter.id, dl))
-    return out
+    """The open letters' deadlines in force, as the rectification part keeps them (its stored states: derive's
+    output after every change): one indexed read, so the sweep stays cheap when nothing is due."""
+    return open_deadlines()
 
 
 def _letter_link(letter) -> str:
@@ -571,12 +493,7 @@ def _reply_place(ctx: SweepContext | None = None) -> str:
         if not hasattr(ctx, "_reply_place"):
             ctx._reply_place = _reply_place()
         return ctx._reply_place
-    try:
-        from ..directory.operations import get_profile
-
-        profile = get_profile(create=False)
-    except Exception:  # noqa: BLE001 - the wording only
-        profile = None
+    profile = stored_profile()
     return profile.reply_place if profile is not None else "县司法局"
 
 
@@ -613,9 +530,6 @@ def office_overdue_letters(ctx: SweepContext) -> Iterator[Reminder]:
 @rule("office-unsigned", "监督室：意见书签发后未签收")
 def office_unsigned_letters(ctx: SweepContext) -> Iterator[Reminder]:
     """To every admin, the working day after N working days (3) passed since issue without receipt."""
-    Letter, LetterStatus = _letter_model()
-    if Letter is None:
-        return
     n = ctx.number("unsigned_workdays")
     letters = db.session.scalars(select(Letter).where(
         Letter.status == LetterStatus.issued.value, Letter.receipt_date.is_(None), Letter.issue_date.is_not(None),
@@ -641,20 +555,13 @@ def office_unsigned_letters(ctx: SweepContext) -> Iterator[Reminder]:
 def office_reports_waiting(ctx: SweepContext) -> Iterator[Reminder]:
     """To every admin when a unit's rectification report has waited more than N working days (5) for review.
 
-    Needs the rectification part (issue 6): yields nothing until it exists. A letter waits for review while its
-    derived state is 已报送待审 (a submitted reply has no decision yet); the wait counts from its latest 报送.
+    A letter waits for review while its derived state is 已报送待审 (a submitted reply has no decision yet); the
+    wait counts from its latest 报送.
     """
-    svc = _rectification()
-    if svc is None:
-        return
-    Letter, _ = _letter_model()
-    if hasattr(svc, "open_letter_ids"):
-        # Only the letters whose stored state is 已报送待审, derived again here for their submissions.
-        ids = svc.open_letter_ids("submitted")
-        letters = _issued_letters(svc.id_set(Letter.id, ids)) if ids else []
-    else:
-        letters = _issued_letters(Letter.receipt_date.is_not(None), *_maybe_open())
-    statuses = _statuses(letters, ctx.now.date())
+    # Only the letters whose stored state is 已报送待审, derived again here for their submissions.
+    ids = open_letter_ids("submitted")
+    letters = _issued_letters(id_set(Letter.id, ids)) if ids else []
+    statuses = states_for(letters, ctx.now.date()) if letters else {}
     n = ctx.number("review_workdays")
     recipients = admins()
     for letter in letters:
@@ -684,8 +591,6 @@ def _years(ctx: SweepContext) -> range:
 @rule("yearly-selfcheck", "受监督单位：每年3月自查和工作计划")
 def yearly_self_check(ctx: SweepContext) -> Iterator[Reminder]:
     """To every active unit's users in March (四、(一) 自查阶段: 3月底之前 自查并编排计划表)."""
-    from ..directory.models import Unit
-
     month, day = ctx.month_day("selfcheck_notice_date")
     for year in _years(ctx):
         send_at = ctx.at(ctx.after(date(year, month, day)), "yearly_time")
@@ -699,11 +604,9 @@ def yearly_self_check(ctx: SweepContext) -> Iterator[Reminder]:
             "将今年计划开展的工作编排计划表。",
             "请按期完成自查并报送自查报告和工作计划。",
         ])
-        svc = _rectification()
-        done = getattr(svc, "self_inspection_of", None) if svc is not None else None
         units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id))
         for unit in units:
-            si = done(unit.id, year) if done else None
+            si = self_inspection_of(unit.id, year)
             if si is not None and not si.is_draft:
                 continue  # already submitted its 自查 this year
             for user in ctx.unit_users(unit.id):
@@ -713,13 +616,12 @@ def yearly_self_check(ctx: SweepContext) -> Iterator[Reminder]:
 @rule("yearly-plan", "监督室：每年1月导入新年度计划")
 def yearly_plan(ctx: SweepContext) -> Iterator[Reminder]:
     """To every admin in January, when the new year's 分组计划表 is not loaded yet."""
-    Slot = _slot_model()
     month, day = ctx.month_day("plan_notice_date")
     for year in _years(ctx):
         send_at = ctx.at(ctx.after(date(year, month, day)), "yearly_time")
         if not ctx.due(send_at):
             continue
-        if Slot is not None and db.session.scalar(select(Slot.id).where(Slot.year == year).limit(1)) is not None:
+        if db.session.scalar(select(Slot.id).where(Slot.year == year).limit(1)) is not None:
             continue
         title = f"请导入{year}年依法行政日常监督分组计划表"
         body = (f"系统中还没有{year}年的日常监督分组计划。1月份至3月份为总结计划阶段，"
@@ -758,9 +660,6 @@ def deadline_pending(ctx: SweepContext) -> Iterator[Reminder]:
     """To every admin, every working day while a received letter's deadline waits for a year's working calendar
     (its period ends in a year nobody has entered). One a day (the day is in the key). Where the calendar does not
     know the day itself, Monday to Friday."""
-    Letter, LetterStatus = _letter_model()
-    if Letter is None:
-        return
     pending = db.session.execute(select(Letter.id, Letter.number, Letter.receipt_date, Letter.received_at).where(
         Letter.status == LetterStatus.issued.value, Letter.receipt_date.is_not(None), Letter.deadline.is_(None))
         .order_by(Letter.id)).all()

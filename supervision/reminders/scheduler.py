@@ -48,7 +48,7 @@ class SchedulerLocked(RuntimeError):
 
 def sweep_job() -> None:
     """Run one reminder sweep as of now."""
-    from .service import run_due_reminders
+    from .jobs import run_due_reminders
 
     with _job_app().app_context():
         result = run_due_reminders()
@@ -75,7 +75,7 @@ def clean_stale_previews() -> list[str]:
 
 def deliver_job() -> None:
     """Send e-mails and webhook calls that are due (new ones and retries after backoff)."""
-    from .service import deliver_pending
+    from .jobs import deliver_pending
 
     with _job_app().app_context():
         outcomes = deliver_pending()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..accounts.models import User
-from ..accounts.service import credentials_revoked
+from ..accounts.signals import credentials_revoked
 from ..directory.models import Office, Unit
 from ..directory.operations import create_unit
 from ..directory.queries import guess_kind, offices

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 
 from supervision.accounts import models as account_models
-from supervision.accounts import service, views
+from supervision.accounts import login as login_check
+from supervision.accounts import views
 from supervision.accounts.models import LoginThrottle
 from supervision.audit import AuditEntry
 from supervision.extensions import db
@@ -60,10 +61,10 @@ def test_failure_delay_grows_per_address_and_is_capped(app):
     with app.app_context():
         app.config.update(LOGIN_ADDRESS_FREE_FAILURES=10, LOGIN_ADDRESS_DELAY_SECONDS=1.0,
                           LOGIN_ADDRESS_DELAY_MAX_SECONDS=8.0)
-        assert [service.failure_delay(n) for n in range(1, 16)] == [0] * 10 + [1, 2, 4, 8, 8]
-        assert service.failure_delay(10_000) == 8.0
+        assert [login_check.failure_delay(n) for n in range(1, 16)] == [0] * 10 + [1, 2, 4, 8, 8]
+        assert login_check.failure_delay(10_000) == 8.0
         app.config["LOGIN_ADDRESS_DELAY_SECONDS"] = 0  # the tests' setting: never a wait
-        assert service.failure_delay(10_000) == 0
+        assert login_check.failure_delay(10_000) == 0
 
 
 @pytest.mark.parametrize("app_config", [{"LOGIN_ADDRESS_FREE_FAILURES": 3, "LOGIN_ADDRESS_DELAY_SECONDS": 1.0,

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import inspect, select
 
-from supervision.accounts import service
+from supervision.accounts import operations
 from supervision.audit import AuditEntry
 from supervision.extensions import db
 from supervision.schedule.models import FeedToken
@@ -22,7 +22,7 @@ def _session(app, client) -> str:
 
 
 def test_reset_password_is_on_the_page_and_not_in_the_session_cookie(app, client, monkeypatch):
-    monkeypatch.setattr(service, "generate_password", lambda: KNOWN)
+    monkeypatch.setattr(operations, "generate_password", lambda: KNOWN)
     with app.app_context():
         uid = make_user("inspector", username="forgetful").id
     login_as(client, "admin")
@@ -35,7 +35,7 @@ def test_reset_password_is_on_the_page_and_not_in_the_session_cookie(app, client
 
 
 def test_generated_initial_password_is_on_the_page_and_not_in_the_session_cookie(app, client, monkeypatch):
-    monkeypatch.setattr(service, "generate_password", lambda: KNOWN)
+    monkeypatch.setattr(operations, "generate_password", lambda: KNOWN)
     login_as(client, "admin")
     resp = client.post("/users/new", data={"username": "newbie", "role": "leader", "office_id": "0",
                                            "unit_id": "0"})

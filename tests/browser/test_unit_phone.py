@@ -19,7 +19,7 @@ SETUP = f"""
 from datetime import date
 from supervision import create_app
 from supervision.extensions import db
-from supervision.reminders.service import notify
+from supervision.reminders.operations import notify
 from tests.helpers import make_unit, make_user
 from tests.rectification.conftest import make_letter
 

@@ -19,7 +19,7 @@ from supervision.letters.models import Letter
 from supervision.rectification import service as rect
 from supervision.rectification.models import OpenLetter
 from supervision.reminders.models import Notification
-from supervision.reminders.service import run_due_reminders
+from supervision.reminders.jobs import run_due_reminders
 from supervision.timeutil import TZ
 from tests.helpers import login, make_user
 

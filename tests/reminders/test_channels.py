@@ -4,7 +4,8 @@ from email import message_from_bytes, policy
 
 from supervision.extensions import db
 from supervision.reminders.models import Delivery, DeliveryStatus
-from supervision.reminders.service import deliver_pending, notify, run_due_reminders
+from supervision.reminders.jobs import deliver_pending, run_due_reminders
+from supervision.reminders.operations import notify
 from supervision.timeutil import TZ
 
 from .conftest import free_port
@@ -164,11 +165,11 @@ def test_every_attempt_of_one_webhook_delivery_carries_the_same_idempotency_key(
 
 
 def test_a_crash_between_send_and_record_resends_with_the_same_idempotency_key(ctx, webhook_server, monkeypatch):
-    from supervision.reminders import service
+    from supervision.reminders import jobs
 
     configure(webhook_url=webhook_server.url)
     inspectors_week(make_user("inspector"))
-    real_send = service._send
+    real_send = jobs._send
 
     class Crash(BaseException):
         pass
@@ -177,12 +178,12 @@ def test_a_crash_between_send_and_record_resends_with_the_same_idempotency_key(c
         real_send(delivery, settings)
         raise Crash()  # the process dies after the receiver got it, before the delivery is recorded as sent
 
-    monkeypatch.setattr(service, "_send", send_then_crash)
+    monkeypatch.setattr(jobs, "_send", send_then_crash)
     try:
         run_due_reminders(FRIDAY)
     except Crash:
         db.session.rollback()
-    monkeypatch.setattr(service, "_send", real_send)
+    monkeypatch.setattr(jobs, "_send", real_send)
     assert len(webhook_server.received) == 1
 
     deliver_pending(FRIDAY + timedelta(hours=1))  # the sender's lease has run out: sent again

@@ -8,7 +8,7 @@ import pytest
 
 from supervision.extensions import db
 from supervision.reminders.models import Delivery, Notification
-from supervision.reminders.service import run_due_reminders
+from supervision.reminders.jobs import run_due_reminders
 from supervision.timeutil import TZ
 
 from .factories import configure, make_slot, make_unit, make_user

@@ -1,14 +1,16 @@
 """Rectification deadlines (units) and overdue / unsigned letters (监督室), driven by run_due_reminders(now)."""
 from datetime import date, datetime
-from types import SimpleNamespace
 
 import pytest
 
 from supervision.extensions import db
 from supervision.letters.models import LetterStatus
-from supervision.reminders import rules
-from supervision.reminders.service import get_settings, run_due_reminders
+from supervision.rectification import service as rect
+from supervision.reminders.jobs import run_due_reminders
 from supervision.timeutil import TZ
+
+from tests.rectification.conftest import PDF_BYTES, upload
+from tests.rectification.conftest import make_letter as issue_letter
 
 from .factories import make_letter, make_unit, make_user, notes
 
@@ -94,54 +96,57 @@ def test_office_hears_of_a_letter_not_signed_for_within_three_working_days(unit_
     assert unsigned.number in sent[0].title and signed.number not in sent[0].title
 
 
-class FakeRectification:
-    """Stands in for the rectification part's service (issue 6): states_for(letters, today) -> {id: status}."""
-
-    def __init__(self, **by_letter):
-        self.by_letter = by_letter
-
-    def states_for(self, letters, today):
-        out = {}
-        for letter in letters:
-            st = self.by_letter.get(str(letter.id), {})
-            out[letter.id] = SimpleNamespace(closed=st.get("closed", False),
-                                             deadline=st.get("deadline", letter.deadline),
-                                             code=st.get("code", "in_progress"), submissions=st.get("submissions", []))
-        return out
+def submit(letter, unit_user, day: date):
+    """The unit answers every problem and 报送s its report on `day`, through the rectification part."""
+    for item in letter.items:
+        rect.save_reply_draft(letter, item.id, unit_user, "已按要求整改。")
+    rect.save_report_draft(letter, unit_user, "我单位已逐项整改。", upload(PDF_BYTES, "整改报告.pdf"))
+    sub = rect.submit_report(letter, unit_user, today=day)
+    db.session.commit()
+    return sub
 
 
-def test_without_the_rectification_part_no_review_reminders_and_letters_use_their_own_deadline(ctx, monkeypatch):
-    monkeypatch.setattr(rules, "_rectification", lambda: None)
-    make_user("admin")
-    make_letter(make_unit(), date(2021, 2, 26), receipt_date=date(2021, 3, 1))
-    assert list(rules.office_reports_waiting(rules.SweepContext(at("2021-04-12T09:00"), get_settings()))) == []
-    run_due_reminders(at("2021-04-01T09:00"))
-    assert len(notes("office-overdue")) == 1
-
-
-def test_office_hears_of_a_report_waiting_more_than_five_working_days(unit_and_staff, monkeypatch):
-    unit, _staff = unit_and_staff
+def test_office_hears_of_a_report_waiting_more_than_five_working_days(unit_and_staff):
+    unit, staff = unit_and_staff
     admin = make_user("admin")
-    letter = make_letter(unit, date(2021, 2, 26), receipt_date=date(2021, 3, 1))
-    sub = SimpleNamespace(id=41, round=1, submitted_on=date(2021, 3, 22))  # Monday; 5 working days: Tue–Mon
-    monkeypatch.setattr(rules, "_rectification", lambda: FakeRectification(
-        **{str(letter.id): {"code": "submitted", "submissions": [sub]}}))
+    letter = issue_letter(admin, unit, issue_date=date(2021, 2, 26), receipt_date=date(2021, 3, 1))
+    sub = submit(letter, staff, date(2021, 3, 22))  # Monday; 5 working days: Tue–Mon
 
     run_due_reminders(at("2021-03-29T09:00"))
     assert notes("office-review") == []
     run_due_reminders(at("2021-03-30T09:00"))
     sent = notes("office-review")
     assert [n.recipient_id for n in sent] == [admin.id]
-    assert "超过5个工作日" in sent[0].title and sent[0].key.endswith(":submission-41:2021-03-22")
+    assert "超过5个工作日" in sent[0].title and letter.number in sent[0].title
+    assert sent[0].key.endswith(f":submission-{sub.id}:2021-03-22")
+    assert sent[0].link == f"/rectification/letters/{letter.id}"
 
 
-def test_closed_letters_are_not_chased_and_an_extended_deadline_counts(unit_and_staff, monkeypatch):
+def test_a_reviewed_report_is_not_waiting(unit_and_staff):
     unit, staff = unit_and_staff
-    make_user("admin")
-    closed = make_letter(unit, date(2021, 2, 26), receipt_date=date(2021, 3, 1))
-    extended = make_letter(unit, date(2021, 2, 26), receipt_date=date(2021, 3, 1))
-    monkeypatch.setattr(rules, "_rectification", lambda: FakeRectification(**{
-        str(closed.id): {"closed": True}, str(extended.id): {"deadline": date(2021, 4, 30)}}))
+    admin = make_user("admin")
+    letter = issue_letter(admin, unit, issue_date=date(2021, 2, 26), receipt_date=date(2021, 3, 1))
+    submit(letter, staff, date(2021, 3, 22))
+    for item in letter.items:
+        rect.return_problem(rect.letter_state(letter).problem(item.id).latest, admin, "未附佐证材料")
+    db.session.commit()
+
+    run_due_reminders(at("2021-03-30T09:00"))
+    assert notes("office-review") == []
+
+
+def test_closed_letters_are_not_chased_and_an_extended_deadline_counts(unit_and_staff):
+    unit, staff = unit_and_staff
+    admin = make_user("admin")
+    closed = issue_letter(admin, unit, issue_date=date(2021, 2, 26), receipt_date=date(2021, 3, 1))
+    extended = issue_letter(admin, unit, issue_date=date(2021, 2, 26), receipt_date=date(2021, 3, 1))
+    submit(closed, staff, date(2021, 3, 10))
+    for item in closed.items:
+        rect.accept_problem(rect.letter_state(closed).problem(item.id).latest, admin, "整改到位")
+    ext = rect.request_extension(extended, staff, date(2021, 4, 30), "案卷需送档案室重新装订")
+    rect.decide_extension(ext, admin, True, date(2021, 4, 30), "同意")
+    db.session.commit()
+    assert rect.letter_state(closed).closed
 
     run_due_reminders(at("2021-04-01T09:00"))
     assert notes("deadline-passed") == [] and notes("office-overdue") == []

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from supervision.extensions import db
-from supervision.reminders import service
+from supervision.reminders import jobs, queries
 from supervision.reminders.models import Delivery, Notification, ReminderSkip
 from supervision.timeutil import utcnow
 from tests.helpers import login_as, make_user, sql_statements
@@ -81,10 +81,10 @@ def test_failures_filter_is_the_latest_failed_waiting_and_unsent_across_statuses
     recent_failed = [delivery("failed", now - timedelta(minutes=m)) for m in (50, 40, 30)]
     delivery("sent", now)
     delivery("pending", now)
-    assert [d.id for d in service.recent_deliveries(True, limit=2)] == [recent_failed[2].id, recent_failed[1].id]
-    assert [d.id for d in service.recent_deliveries(True, limit=6)] == (
+    assert [d.id for d in queries.recent_deliveries(True, limit=2)] == [recent_failed[2].id, recent_failed[1].id]
+    assert [d.id for d in queries.recent_deliveries(True, limit=6)] == (
         [d.id for d in reversed(recent_failed)] + [skipped.id, retry.id, old_failed.id])
-    assert len(service.recent_deliveries(False, limit=100)) == 8
+    assert len(queries.recent_deliveries(False, limit=100)) == 8
 
 
 def test_counts_by_status_are_of_every_day_but_sent_only_of_the_last_30_days(client):
@@ -97,7 +97,7 @@ def test_counts_by_status_are_of_every_day_but_sent_only_of_the_last_30_days(cli
         delivery("sent", now - timedelta(days=31))
         delivery("sent", now - timedelta(days=29))
         delivery("sent", now - timedelta(minutes=5))
-        assert service.delivery_counts() == {"failed": 2, "pending": 1, "sent": 2}
+        assert queries.delivery_counts() == {"failed": 2, "pending": 1, "sent": 2}
     page = client.get("/inbox/deliveries").get_data(as_text=True)
     assert '<span class="badge text-bg-danger">失败 2</span>' in page
     assert '<span class="badge text-bg-secondary">待发送 1</span>' in page
@@ -118,9 +118,9 @@ def test_the_delivery_pass_takes_the_oldest_due_open_deliveries_of_every_open_st
         db.session.commit()
         made[name] = d.id
     due = sorted(made[k] for k in ("pending", "retry_due", "sending_dead", "pending2"))
-    assert list(db.session.scalars(service._due_ids(now, 200, None))) == due
-    assert list(db.session.scalars(service._due_ids(now, 3, None))) == due[:3]
-    assert list(db.session.scalars(service._due_ids(now, 200, [made["retry_due"], made["retry_later"],
+    assert list(db.session.scalars(jobs._due_ids(now, 200, None))) == due
+    assert list(db.session.scalars(jobs._due_ids(now, 3, None))) == due[:3]
+    assert list(db.session.scalars(jobs._due_ids(now, 200, [made["retry_due"], made["retry_later"],
                                                                  made["sent"]]))) == [made["retry_due"]]
 
 
@@ -211,7 +211,7 @@ def test_inbox_badge_and_deliveries_are_index_seeks_with_province_statistics(cli
             assert client.get(path_).status_code == 200
         sent += seen
     with sql_statements(client.application) as seen, client.application.app_context():
-        service.deliver_pending()  # the scheduler's pass every minute: its due deliveries (the 2 retries here)
+        jobs.deliver_pending()  # the scheduler's pass every minute: its due deliveries (the 2 retries here)
     sent += seen
     raw = sqlite3.connect(path)
     plans = {}

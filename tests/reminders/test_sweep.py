@@ -4,7 +4,7 @@ from datetime import date, datetime
 from supervision.extensions import db
 from supervision.reminders.models import Notification, ReminderSkip
 from supervision.reminders.rules import make_key
-from supervision.reminders.service import run_due_reminders
+from supervision.reminders.jobs import run_due_reminders
 from supervision.timeutil import TZ
 
 from .factories import configure, make_slot, make_unit, make_user, notes

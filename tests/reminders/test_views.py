@@ -1,7 +1,7 @@
 """The bell and inbox for every user; the admin's deliveries page, test message and settings."""
 from supervision.extensions import db
 from supervision.reminders.models import Notification, ReminderSettings
-from supervision.reminders.service import notify
+from supervision.reminders.operations import notify
 from tests.helpers import login_as, make_user
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from supervision.extensions import db
 from supervision.letters import service as letters
 from supervision.rectification import service as rect
-from supervision.reminders.service import notify
+from supervision.reminders.operations import notify
 from supervision.timeutil import today
 from supervision.uploads import attachments_for, store
 from supervision.visits.models import Visit

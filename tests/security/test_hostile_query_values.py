@@ -5,7 +5,7 @@ import pytest
 
 from supervision.extensions import db
 from supervision.policy import view_roles
-from supervision.reminders.service import notify
+from supervision.reminders.operations import notify
 from tests.helpers import login, make_unit, make_user
 from tests.rectification.conftest import make_letter
 from tests.visits.conftest import make_slot
