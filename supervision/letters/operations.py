@@ -26,8 +26,7 @@ from .queries import (DEFAULT_TYPE_NAME, LETTER_DISPOSITION, _render_pdf, build_
                       unassigned_problems, unsaved_default_type)
 from .text import cn_number, letter_number
 
-ISSUE_ATTEMPTS = 8
-
+# --- letter types -----------------------------------------------------------------------------------------------------
 
 def ensure_default_type() -> LetterType:
     """行政执法监督意见书 (prefix and period from the profile), created once: by the first draft that needs it, the
@@ -104,6 +103,8 @@ def update_type(lt: LetterType, data: dict) -> LetterType:
     return lt
 
 
+# --- drafting ---------------------------------------------------------------------------------------------------------
+
 def _require_edit(user: User, letter: Letter) -> None:
     if not letter.is_draft:
         raise LetterError(f"{letter.display_name} 已签发或作废，不能再修改。")
@@ -143,7 +144,6 @@ def draft_letter(visit, user: User, letter_type: LetterType | None = None, repla
 def _renumber(letter: Letter) -> None:
     for pos, item in enumerate(sorted(letter.items, key=lambda i: (i.position, i.id or 0)), start=1):
         item.position = pos
-
 
 
 DRAFT_FIELD_LABELS = {"letter_type_id": "文书类型", "case_name": "案件名称", "case_number": "处罚决定书文号",
@@ -308,6 +308,11 @@ def delete_draft(letter: Letter, user: User) -> None:
     db.session.delete(letter)
 
 
+# --- issuing ----------------------------------------------------------------------------------------------------------
+
+ISSUE_ATTEMPTS = 8
+
+
 def next_seq(letter_type_id: int, year: int) -> int:
     """The next number of this type and year: voided letters keep theirs, so numbers are never reused."""
     current = db.session.execute(
@@ -383,6 +388,8 @@ def _issue_once(letter_id: int, user: User, issue_date: date | None) -> Letter:
     return letter
 
 
+# --- voiding and correcting -------------------------------------------------------------------------------------------
+
 def void_letter(letter: Letter, reason: str, user: User) -> Letter:
     """作废: the number stays used; the problems are free for a corrected letter."""
     if not can("letters.void", letter, user=user):
@@ -434,6 +441,8 @@ def draft_correction(voided: Letter, user: User) -> Letter:
                  after={"replaces": voided.number}, user=user)
     return letter
 
+
+# --- delivery ---------------------------------------------------------------------------------------------------------
 
 def _set_receipt(letter: Letter, day: date, kind: str, user: User) -> Letter:
     if not letter.is_issued:

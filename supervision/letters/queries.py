@@ -142,12 +142,6 @@ def visits_awaiting_letter() -> list:
             .options(selectinload(Visit.unit), selectinload(Visit.problems)).all())
 
 
-def count_visits_awaiting_letter() -> int:
-    """How many visits visits_awaiting_letter() would list, counted by the database."""
-    q = _unassigned_query().with_entities(Problem.visit_id).distinct().subquery()
-    return db.session.scalar(select(func.count()).select_from(q)) or 0
-
-
 def live_letter_for_visit(visit_id: int) -> Letter | None:
     return (db.session.query(Letter)
             .filter(Letter.visit_id == visit_id, Letter.status != LetterStatus.voided.value)
@@ -255,14 +249,9 @@ def unread_count(unit_id: int) -> int:
                     Letter.unit_seen_at.is_(None)).scalar() or 0)
 
 
-def issued_between(start: date, end: date, include_voided: bool = False) -> list[Letter]:
-    q = db.session.query(Letter).filter(Letter.issue_date >= start, Letter.issue_date <= end)
-    statuses = [LetterStatus.issued.value] + ([LetterStatus.voided.value] if include_voided else [])
-    q = q.filter(Letter.status.in_(statuses))
-    return q.order_by(Letter.issue_date, Letter.letter_type_id, Letter.seq).all()
-
-
 PRINT_CHUNK = 50  # stored PDFs read from the database this many at a time while merging
+
+
 def print_limit() -> int:
     return int(current_app.config.get("LETTERS_PRINT_MAX", 500))
 
@@ -317,13 +306,6 @@ def combined_pdf_file(start: date, end: date):
     return out, len(ids)
 
 
-def combined_pdf(start: date, end: date) -> tuple[bytes, int]:
-    """As combined_pdf_file, as bytes (for callers that need the whole document at once)."""
-    out, count = combined_pdf_file(start, end)
-    with out:
-        return out.read(), count
-
-
 def letter_search_condition(term: str):
     """The letters whose unit's name, number, or one of whose problems' text contains `term` (search.py)."""
     return search.any_of(Letter.id, select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term))),
@@ -357,6 +339,8 @@ def register_query(year: int | None = None, unit_id: int | None = None, type_id:
 REGISTER_COLUMNS = (("序号", "int", 6), ("文号", "text", 26), ("文书类型", "text", 20), ("受监督单位", "text", 30),
                     ("成文日期", "date", 12), ("送达方式", "text", 9), ("签收/送达日期", "date", 14),
                     ("整改期限", "date", 12), ("状态", "text", 8), ("备注", "wrap", 30))
+
+
 def register_rows(year: int | None = None, unit_id: int | None = None, type_id: int | None = None, term: str = ""):
     """The 发文登记's rows (the values of REGISTER_COLUMNS), streamed from one query of plain columns: ten years
     of a province are 115,000 letters, too many to load as objects."""
