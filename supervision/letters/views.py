@@ -145,7 +145,7 @@ def show(letter_id):
                    .order_by(AuditEntry.at).all())
     rect_status = extras.state_of(letter) if letter.is_issued else None  # registered by rectification
     return render_template("letters/show.html", letter=letter, content=content, stored=stored, rect_status=rect_status,
-                           can_edit=can("letters.edit", letter), other_drafts=other_drafts,
+                           other_drafts=other_drafts,
                            void_form=VoidForm(), delivery_form=DeliveryForm(), history=history,
                            replaced_by=letter.replaced_by if letter.is_voided else None,
                            date_warning=(queries.rest_day_warning(content.date)
