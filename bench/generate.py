@@ -123,7 +123,7 @@ def generate(app, scale: float, seed: int = 2021, today: date | None = None, log
     from supervision.extensions import db
     from supervision.letters.content import LetterContent
     from supervision.letters.models import LetterType
-    from supervision.letters.service import ensure_default_type
+    from supervision.letters.operations import ensure_default_type
     from supervision.letters.text import contact_line, letter_number, request_paragraph
     from supervision.reminders.models import ReminderSettings
     from supervision.schedule.queries import week_dates

@@ -170,21 +170,22 @@ def measure_pages(app, s: dict, reps: int) -> list[dict]:
 
 def measure_pdf(app, letter_id: int, reps: int) -> dict:
     from supervision.extensions import db
-    from supervision.letters import service
+    from supervision.fonts import font_set
+    from supervision.letters import queries
     from supervision.letters.models import Letter
     from supervision.letters.pdf import render_pdf
 
     with app.app_context():
         letter = db.session.get(Letter, letter_id)
-        content = service.content_of(letter)
+        content = queries.content_of(letter)
         t = time.perf_counter()
-        fonts = service.font_set()
+        fonts = font_set()
         data = render_pdf(content, fonts)
         first = (time.perf_counter() - t) * 1000
         times = []
         for _ in range(reps):
             t = time.perf_counter()
-            fonts = service.font_set()
+            fonts = font_set()
             data = render_pdf(content, fonts)
             times.append((time.perf_counter() - t) * 1000)
     return {"first": first, "p50": pct(times, 50), "p95": pct(times, 95), "bytes": len(data),

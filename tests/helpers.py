@@ -50,7 +50,7 @@ def login_as(client, role: str | Role = Role.admin, **kw) -> SimpleNamespace:
     with client.application.app_context():
         user = make_user(role, **kw)
         info = SimpleNamespace(id=user.id, username=user.username, role=user.role, unit_id=user.unit_id,
-                               office_id=user.office_id)
+                               office_id=user.office_id, is_authenticated=True)
     resp = login(client, info.username, kw.get("password", PASSWORD))
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return info

@@ -9,7 +9,7 @@ import openpyxl
 from sqlalchemy import select
 
 from supervision.extensions import db
-from supervision.letters import service as letters_service
+from supervision.letters import queries as letter_queries
 from supervision.letters.models import Letter
 from supervision.rectification import ledger
 from supervision.rectification.ledger import LedgerFilter
@@ -84,7 +84,7 @@ def test_letters_list_and_register_find_by_unit_number_and_problem_text(ctx):
     admin, traffic, rang, audit_unit, a, b, v = build()
 
     def found(term, **kw):
-        q = letters_service._register_filter(select(Letter.id), kw.get("year"), kw.get("unit_id"), None, term)
+        q = letter_queries._register_filter(select(Letter.id), kw.get("year"), kw.get("unit_id"), None, term)
         return set(db.session.scalars(q))
 
     assert found("交通运输") == {a.id}

@@ -16,15 +16,16 @@ def letters_group():
 def render_command(letter_id, out_path, fmt):
     """Write letter LETTER_ID as PDF (the stored original once issued) or DOCX."""
     from ..fonts import FontError
-    from . import service
+    from . import queries
+    from .errors import LetterError
     from .models import Letter
 
     letter = db.session.get(Letter, letter_id)
     if letter is None:
         raise click.ClickException(f"没有编号为 {letter_id} 的意见书。")
     try:
-        data = service.letter_pdf(letter) if fmt == "pdf" else service.letter_docx(letter)
-    except (service.LetterError, FontError) as exc:
+        data = queries.letter_pdf(letter) if fmt == "pdf" else queries.letter_docx(letter)
+    except (LetterError, FontError) as exc:
         raise click.ClickException(str(exc)) from None
     with open(out_path, "wb") as fh:
         fh.write(data)

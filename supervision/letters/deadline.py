@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .. import workcal
+from ..timeutil import cn_date
 from .text import deadline_explanation
 
 
@@ -60,8 +61,6 @@ def pending_year(receipt_date: date | None, known: set[int] | None = None) -> in
 def deadline_text(deadline: date | None, receipt_date: date | None = None, known: set[int] | None = None) -> str:
     """整改期限 as shown on every page and export: the date, 待定（2027年工作日历未录入） for a received letter
     whose deadline is pending, or '' before receipt. `known`: workcal.known_years read once for many rows."""
-    from ..timeutil import cn_date
-
     if deadline is not None:
         return cn_date(deadline)
     if receipt_date is not None:

@@ -10,44 +10,47 @@ from .. import timeutil
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..fonts import FontError
-from . import service
+from . import operations, queries
+from .errors import LetterError
 
 UNSIGNED_UNIT = "鲁山县瀼河乡人民政府"
 
 
 def load(echo):
     """Add this part's demo records; echo(str) prints a line for the person running demo."""
-    service.ensure_default_type()
+    operations.ensure_default_type()
     db.session.commit()
     admin = db.session.query(User).filter_by(role=Role.admin.value, active=True).order_by(User.id).first()
     if admin is None:
         echo("意见书：没有管理员账号，跳过演示意见书。")
         return
     today = timeutil.today()
-    visits = sorted(service.visits_awaiting_letter(), key=lambda v: (v.visit_date, v.id))
+    visits = sorted(queries.visits_awaiting_letter(), key=lambda v: (v.visit_date, v.id))
     issued = []
     for visit in visits:
-        if service.live_letter_for_visit(visit.id) is not None:
+        if queries.live_letter_for_visit(visit.id) is not None:
             continue
         try:
-            letter = service.draft_letter(visit, admin)
+            letter = operations.draft_letter(visit, admin)
             db.session.commit()
-        except service.LetterError as exc:
+        except LetterError as exc:
             db.session.rollback()
             echo(f"意见书：{visit.unit.name} 未起草（{exc}）")
             continue
         issue_day = min(visit.visit_date + timedelta(days=5), today)
         try:
-            letter = service.issue_letter(letter.id, admin, issue_date=issue_day)
-        except (service.LetterError, FontError) as exc:
+            letter = operations.issue_letter(letter.id, admin, issue_date=issue_day)
+            db.session.commit()
+        except (LetterError, FontError) as exc:
+            db.session.rollback()
             echo(f"意见书：{visit.unit.name} 的草稿未签发（{exc}）")
             continue
         issued.append(letter)
         if letter.unit.name != UNSIGNED_UNIT:
             try:
-                service.record_delivery(letter, min(issue_day + timedelta(days=2), today), admin)
+                operations.record_delivery(letter, min(issue_day + timedelta(days=2), today), admin)
                 db.session.commit()
-            except service.LetterError as exc:
+            except LetterError as exc:
                 db.session.rollback()
                 echo(f"意见书：{letter.number} 未登记送达（{exc}）")
     for letter in issued:

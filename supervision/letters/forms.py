@@ -1,5 +1,4 @@
 """Forms of letters. The draft's per-problem rows are parsed by hand (see parse_items)."""
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -73,10 +72,3 @@ def parse_items(form) -> dict[int, tuple[int, str]]:
             pos = 0
         items[item_id] = (pos, value)
     return items
-
-
-def parse_day(raw: str) -> date | None:
-    try:
-        return date.fromisoformat((raw or "").strip())
-    except ValueError:
-        return None

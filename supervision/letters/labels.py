@@ -30,10 +30,3 @@ register_labels("letter_type", fields={
     "active": "启用", "sort_order": "排序"})
 register_labels(fields={"letter_id": "意见书"}, refs={"letter_id": letter_name})
 register_labels(("letter", *LETTER_ACTIONS), refs={"problems": problem_name, "problem_id": problem_name})
-
-try:  # the message a unit's users get when a letter is issued (service._notify_unit)
-    from ..reminders.rules import register_kind
-except ImportError:  # pragma: no cover - reminders part absent
-    pass
-else:
-    register_kind("letter_issued", "意见书签发通知")

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..search import trigram_index
 from ..labels import LabelledEnum
 from ..timeutil import utcnow
+from ..visits.models import Problem
 
 
 class LetterStatus(LabelledEnum):
@@ -236,8 +237,6 @@ def _link_problems() -> None:
     from sqlalchemy import and_, true
     from sqlalchemy.orm import relationship as rel
 
-    from ..visits.models import Problem
-
     if "letters" in Problem.__dict__:  # (asking the mapper would configure every mapper too early)
         return
     lp = LetterProblem.__table__
@@ -254,8 +253,6 @@ _link_problems()
 def mirror_in_letter(problem_ids, connection) -> None:
     """Set problem.in_letter of `problem_ids` to whether a live letter_problem row carries them (the record)."""
     from sqlalchemy import exists, select, update
-
-    from ..visits.models import Problem
 
     ids = sorted({i for i in problem_ids if i is not None})
     lp = LetterProblem.__table__

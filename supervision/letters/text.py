@@ -17,7 +17,6 @@ DEFAULT_REQUEST_TEMPLATE = (
     "请你单位接到本{name}后进行研究，制定具体措施、进一步完善制度，"
     "并于{days}日内将相关情况书面报送至{place}。"
 )
-REQUEST_PLACEHOLDERS = {"days": "期限天数", "place": "报送地点", "name": "文书名称"}
 # 《行政执法监督条例》（国务院令第825号）第六条: from its entry into force the county's 司法行政部门 is the government's
 # 行政执法监督机构; letters dated before keep the 2021 署名 of 鲁法政办〔2021〕4号.
 REGULATION_IN_FORCE = date(2026, 2, 1)

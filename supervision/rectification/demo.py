@@ -18,7 +18,8 @@ from ..directory.models import Unit
 from ..extensions import db
 from ..fonts import FontError
 from ..labels import quoted
-from ..letters import service as letters_service
+from ..letters import operations as letters_service
+from ..letters.errors import LetterError
 from ..letters.models import Letter
 from ..uploads import PDF, CheckedFile
 from ..visits import operations as visits_operations
@@ -183,7 +184,7 @@ def load(echo):
             letter = _make_letter(key, label, days, problems, unit, admin, inspector, today)
             _advance(key, letter, admin, inspector, today)
             db.session.commit()
-        except (service.RectificationError, letters_service.LetterError, visits_operations.VisitError, FontError,
+        except (service.RectificationError, LetterError, visits_operations.VisitError, FontError,
                 workcal.UnknownYear) as exc:
             db.session.rollback()
             echo(f"整改：演示“{label}”未完成（{exc}）")

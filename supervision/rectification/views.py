@@ -15,7 +15,7 @@ from ..accounts.access import ALL_ROLES, STAFF, roles_required
 from ..accounts.models import Role, User
 from ..directory.models import Unit
 from ..extensions import db
-from ..letters.service import letter_years
+from ..letters.queries import letter_years
 from ..timeutil import today
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, UploadError, attachments_for, \
     attachments_for_many, check_upload, send_attachment

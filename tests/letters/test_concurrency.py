@@ -11,7 +11,8 @@ import pytest
 
 from supervision.accounts.models import User
 from supervision.extensions import db
-from supervision.letters import service
+from supervision.letters import operations
+from supervision.letters.errors import LetterError
 from supervision.letters.models import Letter, LetterFile
 
 from .conftest import make_visit
@@ -29,8 +30,9 @@ D = date(2021, 9, 1)
 def _race(app, admin_ids, letter_ids, monkeypatch):
     """Issue letter_ids[i] as admin_ids[i] in parallel threads, all starting at the same moment.
 
-    issue_letter takes the letter type's row lock before counting, so the issuers queue for the number
-    rather than all reading the same one (a barrier inside the count would now deadlock by design)."""
+    issue_letter takes the letter type's row lock before counting (held until the caller commits), so the
+    issuers queue for the number rather than all reading the same one (a barrier inside the count would now
+    deadlock by design)."""
     n = len(letter_ids)
     barrier = threading.Barrier(n, timeout=20)
     results, errors = [None] * n, [None] * n
@@ -40,7 +42,8 @@ def _race(app, admin_ids, letter_ids, monkeypatch):
             try:
                 user = db.session.get(User, admin_ids[i])
                 barrier.wait()
-                results[i] = service.issue_letter(letter_ids[i], user, issue_date=D).number
+                results[i] = operations.issue_letter(letter_ids[i], user, issue_date=D).number
+                db.session.commit()  # the service flushes; its caller (here the test) commits
             except Exception as exc:  # noqa: BLE001 - reported below
                 errors[i] = exc
             finally:
@@ -61,7 +64,7 @@ def test_concurrent_issues_get_distinct_consecutive_numbers(app, monkeypatch):
         admins = [make_user("admin").id for _ in range(4)]
         letters = []
         for _ in range(4):
-            letter = service.draft_letter(make_visit(), db.session.get(User, admins[0]))
+            letter = operations.draft_letter(make_visit(), db.session.get(User, admins[0]))
             db.session.commit()
             letters.append(letter.id)
     results, errors = _race(app, admins, letters, monkeypatch)
@@ -78,17 +81,17 @@ def test_same_letter_in_two_tabs_gets_one_number(app, monkeypatch):
 
     with app.app_context():
         admins = [make_user("admin").id for _ in range(2)]
-        letter = service.draft_letter(make_visit(), db.session.get(User, admins[0]))
+        letter = operations.draft_letter(make_visit(), db.session.get(User, admins[0]))
         db.session.commit()
         lid = letter.id
     results, errors = _race(app, admins, [lid, lid], monkeypatch)
     monkeypatch.undo()
     assert sum(r is not None for r in results) == 1
-    assert [type(e) for e in errors if e is not None] == [service.LetterError]
+    assert [type(e) for e in errors if e is not None] == [LetterError]
     with app.app_context():
         assert db.session.get(Letter, lid).number == "鲁政行监字〔2021〕1号"
         assert db.session.query(LetterFile).count() == 1
-        assert service.next_seq(db.session.get(Letter, lid).letter_type_id, 2021) == 2
+        assert operations.next_seq(db.session.get(Letter, lid).letter_type_id, 2021) == 2
 
 
 def test_a_receipt_and_the_entry_of_its_deadlines_year_at_the_same_moment(app, monkeypatch):
@@ -107,9 +110,10 @@ def test_a_receipt_and_the_entry_of_its_deadlines_year_at_the_same_moment(app, m
     with app.app_context():
         admin = make_user("admin")
         admin_id = admin.id
-        draft = service.draft_letter(make_visit(), admin)
+        draft = operations.draft_letter(make_visit(), admin)
         db.session.commit()
-        lid = service.issue_letter(draft.id, admin, issue_date=date(2026, 11, 30)).id
+        lid = operations.issue_letter(draft.id, admin, issue_date=date(2026, 11, 30)).id
+        db.session.commit()
     entered, done = threading.Event(), threading.Event()
     errors = []
 
@@ -139,7 +143,7 @@ def test_a_receipt_and_the_entry_of_its_deadlines_year_at_the_same_moment(app, m
             try:
                 entered.wait(20)
                 letter = db.session.get(Letter, lid)
-                service.record_delivery(letter, date(2026, 12, 2), db.session.get(User, admin_id))
+                operations.record_delivery(letter, date(2026, 12, 2), db.session.get(User, admin_id))
                 db.session.commit()
             except Exception as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)

@@ -6,7 +6,7 @@ import pytest
 
 from supervision import demo
 from supervision.extensions import db
-from supervision.letters import service
+from supervision.letters import queries
 from supervision.letters.models import Letter
 from supervision.letters.text import paper_date
 from tests.letters.test_layout import assert_paginated
@@ -22,8 +22,8 @@ def test_every_demo_letter_is_paginated_by_the_rules(ctx):
     assert len(letters) >= 3, "\n".join(lines)
     assert any(len(letter.items) > 1 for letter in letters)
     for letter in letters:
-        content = service.content_of(letter)
-        pdf = service.letter_pdf(letter)  # the stored PDF of an issued letter, the preview of a draft
+        content = queries.content_of(letter)
+        pdf = queries.letter_pdf(letter)  # the stored PDF of an issued letter, the preview of a draft
         signature = [t for t in (content.authority, paper_date(content.date) if content.date else "") if t]
         # A draft's preview puts 「（草稿　签发时编号）」 where the number will be (the full-width space is not read back).
         head = tuple(t for t in (content.number or "（草稿签发时编号）", content.addressee_text()) if t)

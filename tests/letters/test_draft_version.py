@@ -5,7 +5,7 @@ import re
 import pytest
 
 from supervision.extensions import db
-from supervision.letters import service
+from supervision.letters import errors, operations
 from supervision.letters.models import Letter
 from tests.helpers import login_as
 
@@ -33,7 +33,7 @@ def two_admins(app):
     with app.app_context():
         from supervision.accounts.models import User
 
-        draft = service.draft_letter(make_visit(), db.session.get(User, one.id))
+        draft = operations.draft_letter(make_visit(), db.session.get(User, one.id))
         db.session.commit()
         letter = {"id": draft.id, "type": draft.letter_type_id, "items": [i.id for i in draft.items]}
     return first, second, letter
@@ -70,15 +70,15 @@ def test_removing_a_problem_makes_an_open_form_stale(app, two_admins):
 
 
 def test_compare_and_set_refuses_a_stale_version_in_the_service(ctx, admin):
-    letter = service.draft_letter(make_visit(), admin)
+    letter = operations.draft_letter(make_visit(), admin)
     db.session.commit()
     seen = letter.version
     item = letter.items[0]
-    service.update_draft(letter, {"items": {item.id: (1, "甲")}}, admin, expected_version=seen)
+    operations.update_draft(letter, {"items": {item.id: (1, "甲")}}, admin, expected_version=seen)
     db.session.commit()
     assert letter.version == seen + 1
-    with pytest.raises(service.LetterConflict) as exc:
-        service.update_draft(letter, {"items": {item.id: (1, "乙")}}, admin, expected_version=seen)
+    with pytest.raises(errors.LetterConflict) as exc:
+        operations.update_draft(letter, {"items": {item.id: (1, "乙")}}, admin, expected_version=seen)
     db.session.rollback()
     assert exc.value.changes == ["第一个问题改为“甲”"]
     assert db.session.get(Letter, letter.id).items[0].text == "甲"

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select, text
 
 from supervision.extensions import db
-from supervision.letters import service
+from supervision.letters import operations
 from supervision.visits import queries as visits_queries
 from supervision.visits.models import Problem
 from tests.helpers import make_unit
@@ -46,40 +46,40 @@ def test_in_letter_follows_every_change_of_a_letters_problems(ctx, admin):
     everything = [p1, p2, fixed, p3, p4]
     _check(set(), everything)
 
-    first = service.draft_letter(visit, admin)  # drafting puts the visit's waiting problems in
+    first = operations.draft_letter(visit, admin)  # drafting puts the visit's waiting problems in
     db.session.commit()
     _check({p1.id, p2.id}, everything)
 
     item2 = next(i for i in first.items if i.problem_id == p2.id)
-    service.remove_problem(item2, admin)
+    operations.remove_problem(item2, admin)
     db.session.commit()
     _check({p1.id}, everything)
 
-    service.add_problem(first, p3, admin)
+    operations.add_problem(first, p3, admin)
     db.session.commit()
     _check({p1.id, p3.id}, everything)
 
-    second = service.draft_letter(third_visit, admin)
+    second = operations.draft_letter(third_visit, admin)
     db.session.commit()
     _check({p1.id, p3.id, p4.id}, everything)
 
     item3 = next(i for i in first.items if i.problem_id == p3.id)
-    service.move_problem(item3, second, admin)  # moved, still carried
+    operations.move_problem(item3, second, admin)  # moved, still carried
     db.session.commit()
     _check({p1.id, p3.id, p4.id}, everything)
 
-    service.delete_draft(second, admin)  # its problems wait again
+    operations.delete_draft(second, admin)  # its problems wait again
     db.session.commit()
     _check({p1.id}, everything)
 
-    issued = service.issue_letter(first.id, admin, issue_date=D)
+    issued = operations.issue_letter(first.id, admin, issue_date=D)
     db.session.commit()
     _check({p1.id}, everything)
 
-    service.void_letter(issued, "文号错误", admin)
+    operations.void_letter(issued, "文号错误", admin)
     db.session.commit()
     _check(set(), everything)
 
-    service.draft_correction(issued, admin)
+    operations.draft_correction(issued, admin)
     db.session.commit()
     _check({p1.id}, everything)

@@ -6,7 +6,7 @@ import pytest
 
 from supervision import timeutil
 from supervision.extensions import db
-from supervision.letters import service
+from supervision.letters import operations, queries
 from supervision.letters.models import Letter
 from tests.helpers import login_as
 
@@ -17,11 +17,11 @@ pytestmark = pytest.mark.skipif(not os.path.exists("/usr/share/fonts/truetype/ar
 
 
 def test_rest_day_warning_words(ctx):
-    assert service.rest_day_warning(date(2021, 10, 1)) == "成文日期2021年10月1日是休息日（国庆节）。"
-    assert service.rest_day_warning(date(2021, 9, 4)) == "成文日期2021年9月4日是休息日（星期六）。"
-    assert service.rest_day_warning(date(2021, 10, 9)) == ""  # a 调休 Saturday is a working day
-    assert service.rest_day_warning(date(2021, 9, 1)) == ""
-    assert service.rest_day_warning(date(2031, 10, 1)) == ""  # UnknownYear: no warning, no error
+    assert queries.rest_day_warning(date(2021, 10, 1)) == "成文日期2021年10月1日是休息日（国庆节）。"
+    assert queries.rest_day_warning(date(2021, 9, 4)) == "成文日期2021年9月4日是休息日（星期六）。"
+    assert queries.rest_day_warning(date(2021, 10, 9)) == ""  # a 调休 Saturday is a working day
+    assert queries.rest_day_warning(date(2021, 9, 1)) == ""
+    assert queries.rest_day_warning(date(2031, 10, 1)) == ""  # UnknownYear: no warning, no error
 
 
 @pytest.mark.parametrize("today, warned", [(date(2021, 10, 1), True), (date(2021, 9, 1), False),
@@ -29,7 +29,7 @@ def test_rest_day_warning_words(ctx):
 def test_issuing_on_a_rest_day_warns_but_issues(ctx, client, monkeypatch, today, warned):
     admin = login_as(client, "admin")
     monkeypatch.setattr(timeutil, "today", lambda: today)
-    letter = service.draft_letter(make_visit(), admin)
+    letter = operations.draft_letter(make_visit(), admin)
     db.session.commit()
     show = client.get(f"/letters/{letter.id}").get_data(as_text=True)
     assert ("是休息日（" in show) is warned

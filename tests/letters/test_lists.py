@@ -8,7 +8,7 @@ import openpyxl
 
 from supervision.extensions import db
 from supervision.letters.models import Letter, LetterStatus
-from supervision.letters.service import ensure_default_type
+from supervision.letters.operations import ensure_default_type
 from tests.helpers import login_as, make_unit, sql_statements
 
 START = date(2021, 1, 4)

@@ -10,7 +10,7 @@ import pytest
 from supervision.audit import AuditEntry
 from supervision.extensions import db
 from supervision.fonts import MissingGlyphs
-from supervision.letters import service
+from supervision.letters import operations
 from supervision.letters.models import Letter, LetterFile
 from supervision.letters.papertext import normalise
 
@@ -49,11 +49,11 @@ def test_normalise_cases(raw, clean):
 
 def test_saving_a_draft_cleans_its_text(admin, rang_unit):
     visit = make_visit(rang_unit, [("\ufeff•\t未公示权责清单\u200b", LETTER), ("未报送备案", LETTER)])
-    letter = service.draft_letter(visit, admin)
+    letter = operations.draft_letter(visit, admin)
     db.session.commit()
     assert [i.text for i in letter.items] == ["未公示权责清单", "未报送备案"]  # drafted from the visit: cleaned
     first, second = letter.items
-    service.update_draft(letter, {"case_name": "张某某\u00ad无证经营\u3000", "case_number": "鲁瀼罚决字〔2021〕第3号\u200b",
+    operations.update_draft(letter, {"case_name": "张某某\u00ad无证经营\u3000", "case_number": "鲁瀼罚决字〔2021〕第3号\u200b",
                                   "items": {first.id: (1, "\uf0b7\t执法人员未按规定着装,部分人员佩戴饰物\r\n"),
                                             second.id: (2, "未报送\u00a0备案")}}, admin)
     db.session.commit()
@@ -65,13 +65,13 @@ def test_saving_a_draft_cleans_its_text(admin, rang_unit):
 
 @pytest.mark.skipif(not os.path.exists(UMING), reason="apt-get install fonts-arphic-uming")
 def test_a_character_the_font_lacks_is_refused_by_naming_the_finding(admin, rang_unit):
-    letter = service.draft_letter(make_visit(rang_unit, [("未公示权责清单", LETTER), ("未报送备案", LETTER)]), admin)
+    letter = operations.draft_letter(make_visit(rang_unit, [("未公示权责清单", LETTER), ("未报送备案", LETTER)]), admin)
     db.session.commit()
     second = letter.items[1]
-    service.update_draft(letter, {"items": {second.id: (2, "对当事人\U00020000某某的处罚未报送备案")}}, admin)
+    operations.update_draft(letter, {"items": {second.id: (2, "对当事人\U00020000某某的处罚未报送备案")}}, admin)
     db.session.commit()
     with pytest.raises(MissingGlyphs) as exc:
-        service.issue_letter(letter.id, admin, issue_date=date(2021, 9, 1))
+        operations.issue_letter(letter.id, admin, issue_date=date(2021, 9, 1))
     message = str(exc.value)
     assert "第二个问题（二是对当事人" in message
     assert "“\U00020000”（U+20000）" in message and "当事人\U00020000某某" in message  # the character in its context
@@ -83,9 +83,9 @@ def test_a_character_the_font_lacks_is_refused_by_naming_the_finding(admin, rang
 
 
 def test_letter_type_wording_is_cleaned_when_saved(ctx):
-    lt = service.create_type({"name": "\ufeff行政执法监督通知书\u200b", "prefix": "鲁政行监字\u00a0",
+    lt = operations.create_type({"name": "\ufeff行政执法监督通知书\u200b", "prefix": "鲁政行监字\u00a0",
                               "request_template": "请于{days}日内报送{place}.\r\n", "sort_order": 1, "active": True})
     db.session.commit()
     assert (lt.name, lt.prefix, lt.request_template) == ("行政执法监督通知书", "鲁政行监字", "请于{days}日内报送{place}.")
-    service.update_type(lt, {"name": "行政执法监督通知书\u00ad", "request_template": "请于{days}日内,报送{place}。"})
+    operations.update_type(lt, {"name": "行政执法监督通知书\u00ad", "request_template": "请于{days}日内,报送{place}。"})
     assert lt.name == "行政执法监督通知书" and lt.request_template == "请于{days}日内，报送{place}。"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from supervision import timeutil, workcal
 from supervision.audit import AuditEntry
 from supervision.extensions import db
-from supervision.letters import service
+from supervision.letters import operations
 from supervision.letters.models import Letter
 from supervision.rectification import service as rect
 from supervision.rectification.models import OpenLetter
@@ -43,10 +43,10 @@ def dec2(monkeypatch):
 def received(dec2, admin, rang_unit):
     """A letter issued on 30 November 2026 and signed for by the unit on 2 December: 30 days end in 2027."""
     clerk = make_user("unit", unit=rang_unit, display_name="瀼河乡联络员")
-    draft = service.draft_letter(make_visit(rang_unit), admin)
+    draft = operations.draft_letter(make_visit(rang_unit), admin)
     db.session.commit()
-    letter = service.issue_letter(draft.id, admin, issue_date=date(2026, 11, 30))
-    service.record_receipt(letter, clerk, when=DEC2)
+    letter = operations.issue_letter(draft.id, admin, issue_date=date(2026, 11, 30))
+    operations.record_receipt(letter, clerk, when=DEC2)
     db.session.commit()
     return letter, clerk
 
@@ -190,10 +190,10 @@ def test_entering_2027_by_pasting_the_notice_previews_then_saves_on_confirmation
 
 
 def test_a_letter_whose_deadline_is_known_is_not_touched_when_a_year_is_entered(dec2, admin, rang_unit):
-    draft = service.draft_letter(make_visit(rang_unit), admin)
+    draft = operations.draft_letter(make_visit(rang_unit), admin)
     db.session.commit()
-    letter = service.issue_letter(draft.id, admin, issue_date=date(2026, 10, 30))
-    service.record_delivery(letter, date(2026, 11, 2), admin)  # + 30 = 2026-12-02, known
+    letter = operations.issue_letter(draft.id, admin, issue_date=date(2026, 10, 30))
+    operations.record_delivery(letter, date(2026, 11, 2), admin)  # + 30 = 2026-12-02, known
     db.session.commit()
     assert letter.deadline == date(2026, 12, 2)
     assert workcal.enter_year(2027, [(date(2027, 1, 1), "元旦")], []) == []

@@ -9,7 +9,7 @@ import pytest
 
 from supervision.extensions import db
 from supervision.directory.operations import update_profile
-from supervision.letters import service
+from supervision.letters import operations, queries
 from supervision.letters.models import Letter, LetterType
 from tests.helpers import login_as
 
@@ -33,25 +33,25 @@ def _docx_xml(data: bytes) -> bytes:
 
 
 def test_the_type_sets_the_signature_and_an_issued_letter_never_changes(ctx, client, admin, rang_unit):
-    lt = service.ensure_default_type()
-    old = service.draft_letter(make_visit(rang_unit), admin)
+    lt = operations.ensure_default_type()
+    old = operations.draft_letter(make_visit(rang_unit), admin)
     db.session.commit()
-    old = service.issue_letter(old.id, admin, issue_date=D2021)
-    assert service.content_of(old).authority == "鲁山县法治政府建设领导小组办公室"  # the profile's, as in 2021
+    old = operations.issue_letter(old.id, admin, issue_date=D2021)
+    assert queries.content_of(old).authority == "鲁山县法治政府建设领导小组办公室"  # the profile's, as in 2021
 
-    service.update_type(lt, {"name": lt.name, "issuing_authority": "鲁山县司法局"})
+    operations.update_type(lt, {"name": lt.name, "issuing_authority": "鲁山县司法局"})
     db.session.commit()
-    new = service.draft_letter(make_visit(rang_unit), admin)
+    new = operations.draft_letter(make_visit(rang_unit), admin)
     db.session.commit()
-    new = service.issue_letter(new.id, admin, issue_date=D2026)
-    assert service.content_of(new).authority == "鲁山县司法局"
-    assert "鲁山县司法局" in pdf_text(service.letter_pdf(new))
+    new = operations.issue_letter(new.id, admin, issue_date=D2026)
+    assert queries.content_of(new).authority == "鲁山县司法局"
+    assert "鲁山县司法局" in pdf_text(queries.letter_pdf(new))
 
     # Everything served for the issued letters, then the settings change: nothing served changes.
     login_as(client, "admin")
     before = {lid: (client.get(f"/letters/{lid}.pdf").data, _docx_xml(client.get(f"/letters/{lid}.docx").data),
                     _main(client.get(f"/letters/{lid}").get_data(as_text=True))) for lid in (old.id, new.id)}
-    service.update_type(lt, {"name": lt.name, "issuing_authority": "某某县司法局",
+    operations.update_type(lt, {"name": lt.name, "issuing_authority": "某某县司法局",
                              "request_template": "请于{days}日内函告{place}。"})
     update_profile({"issuing_authority": "某某县法治政府建设领导小组办公室", "reply_address": "新大楼101"})
     db.session.commit()
@@ -61,33 +61,33 @@ def test_the_type_sets_the_signature_and_an_issued_letter_never_changes(ctx, cli
         assert _main(client.get(f"/letters/{lid}").get_data(as_text=True)) == page
     assert "鲁山县司法局" in pdf_text(before[new.id][0]) and "某某" not in pdf_text(before[new.id][0])
     # …while a draft reads the settings now
-    draft = service.draft_letter(make_visit(rang_unit), admin)
+    draft = operations.draft_letter(make_visit(rang_unit), admin)
     db.session.commit()
-    content = service.content_of(draft)
+    content = queries.content_of(draft)
     assert content.authority == "某某县司法局" and content.request.startswith("请于30日内函告")
 
 
 def test_the_draft_page_suggests_the_signature_by_the_date(ctx, admin, rang_unit):
     # Profile default: 领导小组办公室. A letter dated 2026 and later is advised to sign as 鲁山县司法局 (条例第六条)…
-    hint = service.authority_hint("鲁山县法治政府建设领导小组办公室", D2026)
+    hint = queries.authority_hint("鲁山县法治政府建设领导小组办公室", D2026)
     assert "鲁山县司法局" in hint and "第六条" in hint
     # …a 2021 letter keeps the 2021 署名 without advice, and a type set to the 司法局 is not nagged in 2026.
-    assert service.authority_hint("鲁山县法治政府建设领导小组办公室", D2021) == ""
-    assert service.authority_hint("鲁山县司法局", D2026) == ""
-    assert "领导小组办公室" in service.authority_hint("鲁山县司法局", D2021)
+    assert queries.authority_hint("鲁山县法治政府建设领导小组办公室", D2021) == ""
+    assert queries.authority_hint("鲁山县司法局", D2026) == ""
+    assert "领导小组办公室" in queries.authority_hint("鲁山县司法局", D2021)
 
 
 def test_draft_page_shows_the_advice(app, ctx, client, admin, rang_unit, monkeypatch):
     from supervision import timeutil
 
-    draft = service.draft_letter(make_visit(rang_unit), admin)
+    draft = operations.draft_letter(make_visit(rang_unit), admin)
     db.session.commit()
     login_as(client, "admin")
     monkeypatch.setattr(timeutil, "today", lambda: D2026)
     page = client.get(f"/letters/{draft.id}").get_data(as_text=True)
     assert 'id="authority-hint"' in page and "建议署名为“鲁山县司法局”" in page
-    lt = service.ensure_default_type()
-    service.update_type(lt, {"name": lt.name, "issuing_authority": "鲁山县司法局"})
+    lt = operations.ensure_default_type()
+    operations.update_type(lt, {"name": lt.name, "issuing_authority": "鲁山县司法局"})
     db.session.commit()
     page = client.get(f"/letters/{draft.id}").get_data(as_text=True)
     assert 'id="authority-hint"' not in page
@@ -96,20 +96,20 @@ def test_draft_page_shows_the_advice(app, ctx, client, admin, rang_unit, monkeyp
 def test_default_request_paragraph_drops_template_three_slips_unless_the_type_keeps_them(ctx, admin, rang_unit):
     from supervision.letters.text import TEMPLATE_THREE_REQUEST
 
-    draft = service.draft_letter(make_visit(rang_unit), admin)
+    draft = operations.draft_letter(make_visit(rang_unit), admin)
     db.session.commit()
-    request = service.content_of(draft).request
+    request = queries.content_of(draft).request
     assert request.startswith("请你单位接到本行政执法监督意见书后") and "并于30日内将" in request
     assert "本通知" not in request and "之内前" not in request
     lt = draft.letter_type
-    service.update_type(lt, {"name": lt.name, "request_template": TEMPLATE_THREE_REQUEST})
+    operations.update_type(lt, {"name": lt.name, "request_template": TEMPLATE_THREE_REQUEST})
     db.session.commit()
-    request = service.content_of(draft).request
+    request = queries.content_of(draft).request
     assert "接到本通知后" in request and "于30日之内前" in request
 
 
 def test_type_edit_page_previews_the_request_paragraph(ctx, client, admin):
-    lt = service.ensure_default_type()
+    lt = operations.ensure_default_type()
     db.session.commit()
     type_id = lt.id
     login_as(client, "admin")

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from supervision.extensions import db
-from supervision.letters import service
+from supervision.letters import operations, queries
 from supervision.letters.models import Letter
 from tests.helpers import login_as, make_unit, make_user
 
@@ -19,15 +19,15 @@ pytestmark = pytest.mark.skipif(not os.path.exists("/usr/share/fonts/truetype/ar
 
 
 def _issue(visit, admin, day=date(2021, 9, 1)):
-    letter = service.draft_letter(visit, admin)
+    letter = operations.draft_letter(visit, admin)
     db.session.commit()
-    return service.issue_letter(letter.id, admin, issue_date=day)
+    return operations.issue_letter(letter.id, admin, issue_date=day)
 
 
 def test_unit_sees_and_signs_only_its_own_issued_letters(ctx, client, admin, rang_unit):
     mine = _issue(make_visit(rang_unit), admin)
     other = _issue(make_visit(make_unit()), admin)
-    draft = service.draft_letter(make_visit(rang_unit), admin)
+    draft = operations.draft_letter(make_visit(rang_unit), admin)
     db.session.commit()
     mine_id, other_id, draft_id = mine.id, other.id, draft.id
     login_as(client, "unit", unit=rang_unit)
@@ -50,7 +50,7 @@ def test_unit_sees_and_signs_only_its_own_issued_letters(ctx, client, admin, ran
 
 
 def test_admin_issues_once_even_when_posting_twice(ctx, client, admin):
-    letter = service.draft_letter(make_visit(), admin)
+    letter = operations.draft_letter(make_visit(), admin)
     db.session.commit()
     lid = letter.id
     login_as(client, "admin")
@@ -62,7 +62,7 @@ def test_admin_issues_once_even_when_posting_twice(ctx, client, admin):
 
 
 def test_inspector_cannot_issue_or_void(ctx, client, admin):
-    letter = service.draft_letter(make_visit(), admin)
+    letter = operations.draft_letter(make_visit(), admin)
     db.session.commit()
     login_as(client, "inspector")
     assert client.post(f"/letters/{letter.id}/issue").status_code == 403
@@ -108,12 +108,12 @@ def test_draft_edit_and_issue_through_the_pages(ctx, client):
 def test_downloads_register_and_batch_print(ctx, client, admin, rang_unit):
     a = _issue(make_visit(rang_unit), admin, date(2021, 9, 1))
     b = _issue(make_visit(), admin, date(2021, 9, 3))
-    service.void_letter(b, "错发", admin)
+    operations.void_letter(b, "错发", admin)
     c = _issue(make_visit(), admin, date(2021, 9, 5))
     db.session.commit()
     login_as(client, "leader")
     pdf = client.get(f"/letters/{a.id}.pdf")
-    assert service.sha256(pdf.data) == service.stored_file(a).sha256
+    assert queries.sha256(pdf.data) == queries.stored_file(a).sha256
     docx = client.get(f"/letters/{a.id}.docx")
     assert docx.status_code == 200 and docx.data[:2] == b"PK"
     batch = client.get("/letters/print?start=2021-09-01&end=2021-09-30")
@@ -168,7 +168,7 @@ def test_cli_render_and_deadline(ctx, runner, admin, rang_unit, tmp_path):
     out = tmp_path / "l.pdf"
     result = runner.invoke(args=["letters", "render", str(letter.id), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert service.sha256(out.read_bytes()) == service.stored_file(letter).sha256
+    assert queries.sha256(out.read_bytes()) == queries.stored_file(letter).sha256
     result = runner.invoke(args=["letters", "render", str(letter.id), "--out", str(tmp_path / "l.docx"),
                                  "--format", "docx"])
     assert result.exit_code == 0 and (tmp_path / "l.docx").exists()

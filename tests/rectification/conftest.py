@@ -7,7 +7,7 @@ import pytest
 from werkzeug.datastructures import FileStorage
 
 from supervision.extensions import db
-from supervision.letters import service as letters
+from supervision.letters import operations as letters
 from supervision.uploads import check_upload
 from supervision.visits.models import Problem, Visit
 from supervision.visits.operations import ensure_default_catalogue

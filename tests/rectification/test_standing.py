@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select, update
 
 from supervision.extensions import db
-from supervision.letters import service as letters
+from supervision.letters import operations as letters
 from supervision.rectification import service, standing
 from supervision.rectification.dashboard import office_figures
 from supervision.rectification.models import Closure, OpenItem, OpenLetter

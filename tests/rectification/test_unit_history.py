@@ -3,7 +3,7 @@ from datetime import date
 
 from supervision import audit
 from supervision.extensions import db
-from supervision.letters import service as letters
+from supervision.letters import operations as letters
 from supervision.visits.models import Problem, Visit
 from supervision.visits.operations import ensure_default_catalogue
 from tests.helpers import login, make_user

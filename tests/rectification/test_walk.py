@@ -6,7 +6,7 @@ import pytest
 
 from supervision.audit import AuditEntry
 from supervision.extensions import db
-from supervision.letters import service as letters
+from supervision.letters import operations as letters
 from supervision.rectification import service
 from supervision.rectification.models import Extension, Reply, Submission
 from supervision.rectification.service import LetterState, ProblemState, RectificationError

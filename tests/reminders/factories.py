@@ -5,7 +5,7 @@ from datetime import date
 from supervision.extensions import db
 from supervision.letters.deadline import compute_deadline
 from supervision.letters.models import Letter, LetterStatus
-from supervision.letters.service import ensure_default_type
+from supervision.letters.operations import ensure_default_type
 from supervision.reminders.models import Notification, ReminderSettings
 from supervision.schedule.models import Slot
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from supervision.extensions import db
-from supervision.letters import service as letters
+from supervision.letters import operations as letters
 from supervision.rectification import service as rect
 from supervision.reminders.operations import notify
 from supervision.timeutil import today

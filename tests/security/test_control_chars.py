@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from supervision.extensions import db
-from supervision.letters import service as letters
+from supervision.letters import operations as letters
 from supervision.letters.models import Letter
 from supervision.schedule.importers import read_plan
 from supervision.textclean import strip_control

@@ -114,7 +114,7 @@ class Server:
 
 
 def _seed(url: str, tmp: Path) -> tuple[list[int], str]:
-    from supervision.letters import service as letters
+    from supervision.letters import operations as letters
     from tests.helpers import PASSWORD, make_unit, make_user
     from tests.letters.conftest import make_visit
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from supervision.extensions import db
-from supervision.letters import service as letters
+from supervision.letters import operations as letters
 from tests.helpers import login, make_unit, make_user
 from tests.letters.conftest import make_visit
 from tests.reminders.factories import make_slot

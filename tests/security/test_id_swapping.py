@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from supervision.extensions import db
 from supervision.policy import view_roles
 from supervision.letters.models import Letter
+from supervision.policy import view_roles
 from supervision.rectification.models import Reply
 from tests.helpers import login, login_as
 from tests.test_access import _routes

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from supervision.extensions import db
-from supervision.letters import service as letters
+from supervision.letters import operations as letters
 from supervision.rectification import service as rect
 from supervision.timeutil import today
 from supervision.visits.models import Visit

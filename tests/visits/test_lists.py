@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from supervision.accounts.models import Role, User
 from supervision.extensions import db
-from supervision.letters import service as letters
+from supervision.letters import operations as letters
 from supervision.visits import operations, queries
 from supervision.visits.models import CheckSubpoint, Disposition, Problem, ProblemState, Rating, Visit, VisitRating
 from tests.helpers import login_as, make_unit, make_user, sql_statements
