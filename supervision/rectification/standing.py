@@ -27,7 +27,7 @@ from datetime import date
 from sqlalchemy import case, delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from .. import timeutil
+from .. import derived, timeutil
 from ..audit import AuditEntry
 from ..directory.models import Unit
 from ..extensions import db
@@ -214,6 +214,30 @@ def _keep_standing(session, _context) -> None:
         if isinstance(obj, Letter) and obj.is_voided and obj.issue_date is not None:
             years.add(obj.issue_date.year)
     refresh_years(years, conn)
+
+
+def open_states(letter_ids, conn) -> dict:
+    """What the stored rows of `letter_ids` should say: derive's status of each issued letter (service.light_states)."""
+    from .service import light_states
+
+    ids = sorted({int(i) for i in letter_ids if i is not None})
+    issued = list(conn.scalars(select(Letter.id).where(Letter.id.in_(ids), Letter.status == LetterStatus.issued.value)))
+    return light_states(issued, timeutil.today(), connection=conn)[1]
+
+
+def store(letter_ids, conn) -> None:
+    """The one writer, for the letters `letter_ids`: their rows (refresh), then the sums of the years they close in."""
+    ids = sorted({int(i) for i in letter_ids if i is not None})
+    years = refresh(ids, conn)
+    for chunk in _chunks(ids, _BLOCK):
+        years |= set(conn.scalars(select(Closure.issue_year).where(Closure.letter_id.in_(chunk))))
+    refresh_years(years, conn)
+
+
+derived.register(
+    "standing", label="整改状态索引（未办结意见书的状态、已办结记录及各年办结汇总）", key="letter",
+    facts=(Letter, LetterProblem, LetterFile, Reply, Submission, Extension, Closure, "problem"),
+    compute=open_states, store=store, check=lambda conn: differences(conn), rebuild=rebuild)
 
 
 # --- questions the pages ask ----------------------------------------------------------------------
