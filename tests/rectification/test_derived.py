@@ -1,0 +1,137 @@
+"""The registry of stored derived values (supervision/derived.py): a bulk write on a fact table is refused outside
+derived.bulk_write and stores the values again inside it; the nightly check tells the admins of a difference;
+`flask --app wsgi derived check [--rebuild]` reports and repairs."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import delete, select, text, update
+
+from supervision import derived
+from supervision.extensions import db
+from supervision.letters.models import Letter, LetterProblem
+from supervision.rectification.models import OpenLetter, Reply
+from supervision.reminders.models import Notification
+from supervision.reminders.scheduler import check_derived_values
+from tests.helpers import make_user
+
+from .conftest import make_letter
+from .test_standing import reply_all
+
+
+def test_the_three_values_are_registered_with_their_fact_tables():
+    values = derived.registered()
+    assert set(values) == {"standing", "problem.in_letter", "letter.problem_count"}
+    assert {"letter", "letter_problem", "rect_reply", "rect_submission", "rect_extension",
+            "rect_closure"} <= set(values["standing"].facts)
+    assert values["problem.in_letter"].facts == ("letter_problem",)
+    assert values["letter.problem_count"].facts == ("letter", "letter_problem")
+    assert all(v.label and callable(v.compute) and callable(v.store) for v in values.values())
+
+
+def test_every_fact_table_exists(ctx):
+    for value in derived.registered().values():
+        assert set(value.facts) <= set(db.metadata.tables), value.name
+
+
+def test_a_plain_bulk_update_or_delete_of_a_fact_table_raises(admin, unit, unit_user):
+    letter = make_letter(admin, unit)
+    reply_all(letter, unit_user, date(2021, 9, 10))
+    with pytest.raises(derived.UnguardedBulkWrite, match="rect_reply.*整改状态索引"):
+        db.session.execute(update(Reply).where(Reply.letter_id == letter.id).values(decision="accepted"))
+    db.session.rollback()
+    with pytest.raises(derived.UnguardedBulkWrite, match="问题的“已纳入意见书”标记"):
+        db.session.execute(delete(LetterProblem).where(LetterProblem.letter_id == -1))
+    db.session.rollback()
+    with pytest.raises(derived.UnguardedBulkWrite):  # the legacy Query API goes through the same event
+        db.session.query(Reply).filter(Reply.letter_id == letter.id).delete()
+    db.session.rollback()
+    # Naming only one of the two values that read the letter table is not enough.
+    with pytest.raises(derived.UnguardedBulkWrite, match="意见书的问题数"), derived.bulk_write("standing", keys=[]):
+        db.session.execute(update(Letter).where(Letter.id == letter.id).values(deadline=date(2021, 12, 31)))
+    db.session.rollback()
+    # A table nothing derives from is not guarded.
+    db.session.execute(update(Notification).where(Notification.id == -1).values(title="x"))
+    db.session.rollback()
+
+
+def test_a_bulk_write_inside_bulk_write_stores_the_values_again(admin, unit):
+    letter = make_letter(admin, unit)
+    new = date(2021, 12, 31)
+    with derived.bulk_write("standing", "letter.problem_count", keys=[letter.id]):
+        db.session.execute(update(Letter).where(Letter.id == letter.id).values(deadline=new))
+    db.session.commit()
+    assert db.session.get(OpenLetter, letter.id).deadline == new
+    assert derived.check_all() == {name: [] for name in derived.registered()}
+
+
+def test_the_same_write_past_the_guard_is_found_by_the_check(admin, unit):
+    letter = make_letter(admin, unit)
+    db.session.connection().execute(update(Letter.__table__).where(Letter.__table__.c.id == letter.id)
+                                    .values(deadline=date(2021, 12, 31), problem_count=7))
+    db.session.commit()
+    found = derived.check_all()
+    assert any(letter.number in line for line in found["standing"])
+    assert found["letter.problem_count"] == [f"意见书 {letter.number}（id {letter.id}）：记为 7 个问题，实有 2 个"]
+    derived.rebuild_all()
+    db.session.commit()
+    assert derived.check_all() == {name: [] for name in derived.registered()}
+
+
+def test_issuing_stores_problem_count_through_its_writer(admin, unit):
+    letter = make_letter(admin, unit, problems=("一。", "二。", "三。"))
+    db.session.expire_all()
+    assert db.session.get(Letter, letter.id).problem_count == 3
+    assert derived.get("letter.problem_count").compute([letter.id], db.session.connection()) == {letter.id: 3}
+
+
+def _desync_in_letter(letter) -> int:
+    pid = letter.items[0].problem_id
+    db.session.connection().execute(text("UPDATE problem SET in_letter = :f WHERE id = :id"),
+                                    {"f": False, "id": pid})
+    db.session.commit()
+    return pid
+
+
+def test_the_nightly_check_tells_every_active_admin_once_a_day(admin, unit):
+    letter = make_letter(admin, unit)
+    other = make_user("admin")
+    gone = make_user("admin")
+    gone.active = False
+    db.session.commit()
+    today = date(2021, 10, 8)
+    assert check_derived_values(today) == []
+    assert db.session.scalar(select(db.func.count()).select_from(Notification)
+                             .where(Notification.key.like("derived-check:%"))) == 0
+
+    pid = _desync_in_letter(letter)
+    lines = check_derived_values(today)
+    assert any(f"问题 id {pid}" in line and "按意见书应为已纳入意见书" in line for line in lines)
+    notes = db.session.scalars(select(Notification).where(Notification.key.like("derived-check:%"))).all()
+    assert sorted(n.recipient_id for n in notes) == sorted([admin.id, other.id])
+    body = notes[0].body
+    assert f"问题 id {pid}" in body and "重新生成" in body and "不改动任何事实记录" in body
+    assert "2021年10月8日" in notes[0].title
+    check_derived_values(today)  # the same day again: nobody is told twice
+    assert db.session.scalar(select(db.func.count()).select_from(Notification)
+                             .where(Notification.key.like("derived-check:%"))) == 2
+    check_derived_values(today + timedelta(days=1))  # still wrong the next night: told again
+    assert db.session.scalar(select(db.func.count()).select_from(Notification)
+                             .where(Notification.key.like("derived-check:%"))) == 4
+    derived.rebuild_all()
+    db.session.commit()
+
+
+def test_derived_check_command_reports_and_rebuild_repairs(admin, unit, runner):
+    letter = make_letter(admin, unit)
+    result = runner.invoke(args=["derived", "check"])
+    assert result.exit_code == 0 and "一致" in result.output, result.output
+    pid = _desync_in_letter(letter)
+    result = runner.invoke(args=["derived", "check"])
+    assert result.exit_code == 1
+    assert f"问题 id {pid}" in result.output and "derived check --rebuild" in result.output
+    result = runner.invoke(args=["derived", "check", "--rebuild"])
+    assert result.exit_code == 0 and "一致" in result.output, result.output
+    db.session.expire_all()
+    assert derived.check_all()["problem.in_letter"] == []
+    result = runner.invoke(args=["ledger", "standing"])  # the older command keeps working
+    assert result.exit_code == 0 and "一致" in result.output
