@@ -343,8 +343,8 @@ def problem_count_differences(connection) -> list[str]:
         "SELECT id, number, problem_count, (SELECT count(*) FROM letter_problem WHERE letter_id = letter.id) "
         "FROM letter WHERE status <> 'draft' AND problem_count IS DISTINCT FROM "
         "(SELECT count(*) FROM letter_problem WHERE letter_id = letter.id) ORDER BY id")).all()
-    return [f"意见书 {number or '（无文号）'}（id {lid}）：记为 {'空' if have is None else have} 个问题，实有 {want} 个"
-            for lid, number, have, want in rows]
+    return [f"意见书 {number or '（无文号）'}（id {lid}）：{'未记问题数' if have is None else f'记为 {have} 个问题'}，"
+            f"实有 {want} 个" for lid, number, have, want in rows]
 
 
 def rebuild_problem_count(connection) -> None:

@@ -135,3 +135,20 @@ def test_derived_check_command_reports_and_rebuild_repairs(admin, unit, runner):
     assert derived.check_all()["problem.in_letter"] == []
     result = runner.invoke(args=["ledger", "standing"])  # the older command keeps working
     assert result.exit_code == 0 and "一致" in result.output
+
+
+def test_the_registry_imports_no_domain():
+    """Domains import derived and register into it, never the reverse: derived.py imports only the standard
+    library, SQLAlchemy and (inside functions) the app's db."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(derived.__file__).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or ""))
+    app_modules = {m for m in imported if m.startswith(".") or m.startswith("supervision")}
+    assert app_modules == {".extensions"}
