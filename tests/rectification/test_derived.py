@@ -14,7 +14,7 @@ from supervision.reminders.models import Notification
 from supervision.reminders.scheduler import check_derived_values
 from tests.helpers import make_user
 
-from .conftest import make_letter
+from .conftest import PDF_BYTES, make_letter, upload
 from .test_standing import reply_all
 
 
@@ -152,3 +152,94 @@ def test_the_registry_imports_no_domain():
             imported.add("." * node.level + (node.module or ""))
     app_modules = {m for m in imported if m.startswith(".") or m.startswith("supervision")}
     assert app_modules == {".extensions"}
+
+
+# --- the triggers: each has a test that fails when it is removed ---------------------------------------------
+
+def _agrees() -> None:
+    """The stored states agree with derive in this very transaction (before any commit)."""
+    db.session.flush()
+    assert derived.get("standing").check(db.session.connection()) == []
+
+
+def test_the_hooks_fact_row_trigger_follows_a_fact_row_changed_without_an_audit_entry(admin, unit):
+    """The flush hook re-derives a letter when a fact row of it is added, changed or deleted through the ORM,
+    whoever wrote it and whether or not an audit entry goes with it."""
+    from supervision.rectification.models import Extension, ExtensionStatus
+
+    letter = make_letter(admin, unit)
+    assert db.session.get(OpenLetter, letter.id).deadline == date(2021, 10, 8)
+    ext = Extension(letter_id=letter.id, reason="需要时间", requested_date=date(2021, 11, 30),
+                    new_deadline=date(2021, 11, 30),
+                    status=ExtensionStatus.APPROVED, requested_by_id=admin.id, decided_by_id=admin.id)
+    db.session.add(ext)
+    db.session.flush()
+    db.session.expire_all()
+    assert db.session.get(OpenLetter, letter.id).deadline == date(2021, 11, 30)
+    db.session.delete(db.session.get(Extension, ext.id))
+    db.session.flush()
+    db.session.expire_all()
+    assert db.session.get(OpenLetter, letter.id).deadline == date(2021, 10, 8)
+    db.session.rollback()
+
+
+def test_every_step_of_a_letters_life_is_stored_in_the_flush_that_made_it(admin, inspector, unit, unit_user):
+    """The fact-row trigger (with bulk_write at issue) covers every path that changes a letter's facts: after each
+    service call, before any commit, the stored states are derive's. (The hook's former second trigger — letter
+    audit entries — was needed by none of them and is gone.)"""
+    from supervision.letters import service as letters
+    from supervision.rectification import service
+    from supervision.visits.models import Visit
+
+    from .test_walk import submit_visit
+
+    letter = make_letter(admin, unit, receipt_date=None)  # drafted and issued through the letters service
+    _agrees()
+    letters.record_delivery(letter, date(2021, 9, 1), admin)
+    _agrees()
+    db.session.commit()
+    st = service.letter_state(letter)
+    service.save_reply_draft(letter, st.problems[0].item.id, unit_user, "已整改。")
+    _agrees()
+    service.save_reply_draft(letter, st.problems[1].item.id, unit_user, "已整改。")
+    service.save_report_draft(letter, unit_user, "整改报告。", upload(PDF_BYTES, "报告.pdf"))
+    _agrees()
+    service.submit_report(letter, unit_user, today=date(2021, 9, 20))
+    _agrees()
+    db.session.commit()
+    st = service.letter_state(letter)
+    service.return_problem(st.problems[0].latest, admin, "材料不全")
+    _agrees()
+    service.order_site_check(st.problems[1].latest, admin, [inspector], date(2021, 9, 25))
+    _agrees()
+    db.session.commit()
+    ext = service.request_extension(letter, unit_user, date(2021, 10, 31), "需要时间")
+    _agrees()
+    service.decide_extension(ext, admin, True, date(2021, 10, 31))
+    _agrees()
+    db.session.commit()
+    reply = service.letter_state(letter).problems[1].latest
+    submit_visit(db.session.get(Visit, reply.site_visit_id), inspector)
+    db.session.commit()
+    service.record_site_result(reply, inspector, True, "已查验")
+    _agrees()
+    db.session.commit()
+    service.save_reply_draft(letter, st.problems[0].item.id, unit_user, "已补充材料。")
+    service.save_report_draft(letter, unit_user, "补充报告。")
+    service.submit_report(letter, unit_user, today=date(2021, 10, 20))
+    db.session.commit()
+    service.accept_problem(service.letter_state(letter).problems[0].latest, admin)
+    _agrees()
+    db.session.commit()
+    assert db.session.get(OpenLetter, letter.id) is None  # 已办结
+
+    second = make_letter(admin, unit)
+    letters.void_letter(second, "文号有误", admin)
+    _agrees()
+    db.session.commit()
+    correction = letters.draft_correction(second, admin)
+    _agrees()
+    db.session.commit()
+    letters.issue_letter(correction.id, admin, issue_date=date(2021, 9, 2))
+    _agrees()
+    assert db.session.get(OpenLetter, correction.id).state == "unsigned"
