@@ -243,3 +243,20 @@ def test_every_step_of_a_letters_life_is_stored_in_the_flush_that_made_it(admin,
     letters.issue_letter(correction.id, admin, issue_date=date(2021, 9, 2))
     _agrees()
     assert db.session.get(OpenLetter, correction.id).state == "unsigned"
+
+
+def test_the_scheduler_adds_the_nightly_check_once():
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from supervision.reminders.scheduler import DERIVED_CHECK_JOB_ID, ensure_derived_check_job
+    from supervision.timeutil import TZ
+
+    scheduler = BackgroundScheduler(timezone=TZ)
+    scheduler.start(paused=True)
+    try:
+        assert ensure_derived_check_job(scheduler).startswith("添加任务")
+        assert ensure_derived_check_job(scheduler).startswith("保留任务")
+        [job] = scheduler.get_jobs()
+        assert job.id == DERIVED_CHECK_JOB_ID and str(job.trigger) == "cron[hour='2', minute='30']"
+    finally:
+        scheduler.shutdown(wait=False)
