@@ -309,16 +309,15 @@ def generate(app, scale: float, seed: int = 2021, today: date | None = None, log
                     counts[k] += v
             log(f"  {year}: {time.perf_counter() - ty:.1f}s")
 
-        with engine.begin() as conn:  # problem.in_letter as the letters part keeps it (bulk rows skip the ORM)
-            conn.execute(text("UPDATE problem SET in_letter = EXISTS (SELECT 1 FROM letter_problem lp "
-                              "WHERE lp.problem_id = problem.id AND lp.live)"))
+        with engine.begin() as conn:
             _migration("0003").fill_closure_figures(conn)  # the closures' figures, as the upgrade fills them
-            _migration("0004").fill_problem_counts(conn)  # letter.problem_count, as issuing sets it
-            from supervision.rectification import standing
+            from supervision import derived
 
+            # Every stored derived value (problem.in_letter, letter.problem_count, the open letters' stored
+            # states and the closed years' sums) by its registered rebuild: bulk rows skip the ORM's hooks.
             t1 = time.perf_counter()
-            n_open = standing.rebuild(conn)  # the open letters' stored states, as upgrade 0004 fills them
-            log(f"  stored states of {n_open} open letters: {time.perf_counter() - t1:.1f}s")
+            n_open = derived.rebuild_all(conn)["standing"]
+            log(f"  stored derived values ({n_open} open letters): {time.perf_counter() - t1:.1f}s")
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 for t in md.sorted_tables:

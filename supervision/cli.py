@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(calendar_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(derived_group)
     for part in (schedule_cli, visits_cli, letters_cli, rectification_cli, reminders_cli):
         part.register(app)
 
@@ -50,6 +51,32 @@ def create_user_command(username, role, unit_name, office_name, display_name, pa
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     click.echo(f"已创建用户 {user.username}（{user.role_label}）")
+
+
+@click.group("derived")
+def derived_group():
+    """存储的派生数据（整改状态索引、问题的“已纳入意见书”标记、意见书的问题数）."""
+
+
+@derived_group.command("check")
+@click.option("--rebuild", is_flag=True, help="按事实重新计算并保存全部存储的派生数据（修复后）")
+@with_appcontext
+def derived_check_command(rebuild):
+    """Compare every stored derived value with what its facts say (exit 1 if any differs); --rebuild stores them
+    all again from the facts, then checks."""
+    from . import derived
+
+    if rebuild:
+        derived.rebuild_all()
+        db.session.commit()
+        click.echo("已按事实重新生成全部存储的派生数据：" + "、".join(v.label for v in derived.registered().values()) + "。")
+    lines = derived.describe(derived.check_all())
+    db.session.rollback()
+    if lines:
+        for line in lines:
+            click.echo(line)
+        raise click.ClickException("存储的派生数据与事实不符；请运行 flask --app wsgi derived check --rebuild 重新生成。")
+    click.echo("存储的派生数据与事实一致：" + "、".join(v.label for v in derived.registered().values()) + "。")
 
 
 @click.command("demo")

@@ -94,20 +94,15 @@ def app(tmp_path, app_config, request):
 
 
 def _standing_agrees_with_derive() -> None:
-    """After every test, whatever it did through the app: the stored states of the open letters (rectification
-    standing) are what derive says of the facts as committed, and each letter's problem_count is right."""
-    from supervision.rectification import standing
+    """After every test, whatever it did through the app: every stored derived value (supervision/derived.py: the
+    stored states of the open letters and the closed years' sums, problem.in_letter, letter.problem_count) is what
+    its facts, as committed, say."""
+    from supervision import derived
 
     if "rect_open_letter" not in inspect(db.engine).get_table_names():
         return
-    diffs = standing.differences()
-    assert not diffs, "整改状态索引与事实不符：\n" + "\n".join(diffs[:20])
-    # An issued letter's problem_count (the ledger's row count) is the number of its problems.
-    wrong = db.session.execute(text(
-        "SELECT number, problem_count, (SELECT count(*) FROM letter_problem WHERE letter_id = letter.id) "
-        "FROM letter WHERE status <> 'draft' AND problem_count IS DISTINCT FROM "
-        "(SELECT count(*) FROM letter_problem WHERE letter_id = letter.id)")).all()
-    assert not wrong, f"意见书的问题数与其问题不符：{wrong[:5]}"
+    diffs = derived.describe(derived.check_all(), limit=20)
+    assert not diffs, "存储的派生值与事实不符：\n" + "\n".join(diffs)
 
 
 @pytest.fixture(autouse=True)

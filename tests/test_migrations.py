@@ -93,13 +93,47 @@ def test_upgrade_to_0004_fills_the_stored_states_of_the_open_letters(empty_db_ur
         before = sorted(tuple(r) for r in db.session.execute(
             db.select(OpenLetter.letter_id, OpenLetter.state, OpenLetter.deadline)))
         assert before, "the demo has open letters"
+        closures = sorted(tuple(r) for r in db.session.execute(text(
+            "SELECT letter_id, closed_on, closed_by_id, issue_year, days_to_close, replied_on_time FROM rect_closure")))
+        assert closures, "the demo has closed letters"
         db.session.remove()
         downgrade(revision="0003")
         assert "rect_open_letter" not in inspect(db.engine).get_table_names()
+        with db.engine.begin() as conn:  # closed letters without their closure (as before rect_closure was kept)
+            conn.execute(text("DELETE FROM rect_closure"))
         upgrade()
         after = sorted(tuple(r) for r in db.session.execute(
             db.select(OpenLetter.letter_id, OpenLetter.state, OpenLetter.deadline)))
         assert after == before
+        assert sorted(tuple(r) for r in db.session.execute(text(
+            "SELECT letter_id, closed_on, closed_by_id, issue_year, days_to_close, replied_on_time "
+            "FROM rect_closure"))) == closures
         assert standing.differences() == []
+        from supervision import derived
+
+        assert derived.check_all() == {name: [] for name in derived.registered()}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_no_migration_imports_the_app():
+    """A migration runs its own frozen copy of any logic: upgrading an old database must not depend on what the
+    app's code reads today. No import of the `supervision` package anywhere in a migration (inside functions too)."""
+    import ast
+    from pathlib import Path
+
+    versions = Path(__file__).resolve().parent.parent / "supervision" / "migrations" / "versions"
+    files = sorted(versions.glob("*.py"))
+    assert files
+    found = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = ["." * node.level + (node.module or "")]
+            else:
+                continue
+            found += [f"{path.name}:{node.lineno} {n}" for n in names
+                      if n.split(".")[0] == "supervision" or n.startswith(".")]
+    assert found == []

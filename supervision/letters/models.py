@@ -270,3 +270,94 @@ def _keep_in_letter(session, _context) -> None:
                if isinstance(obj, LetterProblem)]
     if touched:
         mirror_in_letter(touched, session.connection())
+
+
+# --- stored derived values of this part (supervision/derived.py) ----------------------------------------------
+
+def carried_problems(problem_ids, connection) -> dict[int, bool]:
+    """What problem.in_letter should be for `problem_ids`: whether a live letter_problem row carries each."""
+    from sqlalchemy import select
+
+    ids = sorted({int(i) for i in problem_ids if i is not None})
+    lp = LetterProblem.__table__
+    out = dict.fromkeys(ids, False)
+    for start in range(0, len(ids), 500):
+        out.update((pid, True) for pid in connection.scalars(
+            select(lp.c.problem_id).where(lp.c.problem_id.in_(ids[start:start + 500]), lp.c.live.is_(True))))
+    return out
+
+
+def in_letter_differences(connection) -> list[str]:
+    """The problems whose in_letter disagrees with the letter_problem rows, in words."""
+    rows = connection.execute(text(
+        "SELECT p.id, p.visit_id, p.in_letter, EXISTS (SELECT 1 FROM letter_problem lp WHERE lp.problem_id = p.id "
+        "AND lp.live) FROM problem p WHERE p.in_letter IS DISTINCT FROM EXISTS (SELECT 1 FROM letter_problem lp "
+        "WHERE lp.problem_id = p.id AND lp.live) ORDER BY p.id")).all()
+    said = {True: "已纳入意见书", False: "未纳入意见书"}
+    return [f"问题 id {pid}（检查记录 id {vid}）：记为{said[bool(have)]}，按意见书应为{said[bool(want)]}"
+            for pid, vid, have, want in rows]
+
+
+def rebuild_in_letter(connection) -> int:
+    """Set every problem's in_letter from the letter_problem rows; returns how many problems are in a letter."""
+    connection.execute(text("UPDATE problem SET in_letter = EXISTS (SELECT 1 FROM letter_problem lp "
+                            "WHERE lp.problem_id = problem.id AND lp.live)"))
+    return connection.scalar(text("SELECT count(*) FROM problem WHERE in_letter")) or 0
+
+
+def counted_problems(letter_ids, connection) -> dict[int, int | None]:
+    """What letter.problem_count should be for `letter_ids`: the number of its problems (None for a draft)."""
+    from sqlalchemy import func, select
+
+    ids = sorted({int(i) for i in letter_ids if i is not None})
+    lp = LetterProblem.__table__
+    out = {}
+    for start in range(0, len(ids), 500):
+        n = (select(func.count()).where(lp.c.letter_id == Letter.id).scalar_subquery())
+        out.update(connection.execute(select(Letter.id, n).where(Letter.id.in_(ids[start:start + 500]),
+                                                                 Letter.status != LetterStatus.draft.value)).all())
+    return {i: out.get(i) for i in ids}
+
+
+_STORE_PROBLEM_COUNT = ("UPDATE letter SET problem_count = (SELECT count(*) FROM letter_problem "
+                        "WHERE letter_problem.letter_id = letter.id) WHERE status <> 'draft'")
+
+
+def store_problem_count(letter_ids, connection) -> None:
+    """The one writer of letter.problem_count: the number of its problems, for the issued (or voided) letters
+    among `letter_ids` (issuing calls it; an issued letter's problems never change after)."""
+    from sqlalchemy import bindparam
+
+    ids = sorted({int(i) for i in letter_ids if i is not None})
+    for start in range(0, len(ids), 500):
+        connection.execute(text(_STORE_PROBLEM_COUNT + " AND id IN :ids")
+                           .bindparams(bindparam("ids", ids[start:start + 500], expanding=True)))
+
+
+def problem_count_differences(connection) -> list[str]:
+    """The issued or voided letters whose problem_count is not the number of their problems, in words."""
+    rows = connection.execute(text(
+        "SELECT id, number, problem_count, (SELECT count(*) FROM letter_problem WHERE letter_id = letter.id) "
+        "FROM letter WHERE status <> 'draft' AND problem_count IS DISTINCT FROM "
+        "(SELECT count(*) FROM letter_problem WHERE letter_id = letter.id) ORDER BY id")).all()
+    return [f"意见书 {number or '（无文号）'}（id {lid}）：{'未记问题数' if have is None else f'记为 {have} 个问题'}，"
+            f"实有 {want} 个" for lid, number, have, want in rows]
+
+
+def rebuild_problem_count(connection) -> None:
+    connection.execute(text(_STORE_PROBLEM_COUNT))
+
+
+def _register_derived() -> None:
+    from .. import derived
+
+    derived.register(
+        "problem.in_letter", label="问题的“已纳入意见书”标记", key="problem", facts=("letter_problem",),
+        compute=carried_problems, store=mirror_in_letter, check=in_letter_differences, rebuild=rebuild_in_letter)
+    derived.register(
+        "letter.problem_count", label="意见书的问题数", key="letter", facts=("letter", "letter_problem"),
+        compute=counted_problems, store=store_problem_count, check=problem_count_differences,
+        rebuild=rebuild_problem_count)
+
+
+_register_derived()

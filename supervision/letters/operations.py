@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import audit, timeutil, workcal
+from .. import audit, derived, timeutil, workcal
 from ..accounts.models import User
 from ..directory.operations import get_profile
 from ..extensions import db
@@ -157,9 +157,10 @@ def _claim_version(letter: Letter, expected_version: int | None = None) -> None:
         expected_version = letter.version or 1
     elif letter.version != expected_version:
         raise _conflict(letter, expected_version)
-    result = db.session.execute(
-        update(Letter).where(Letter.id == letter.id, Letter.version == expected_version)
-        .values(version=expected_version + 1).execution_options(synchronize_session=False))
+    with derived.bulk_write("standing", "letter.problem_count", keys=()):  # the version is no fact of either
+        result = db.session.execute(
+            update(Letter).where(Letter.id == letter.id, Letter.version == expected_version)
+            .values(version=expected_version + 1).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.expire(letter, ["version"])
         raise _conflict(letter, expected_version)
@@ -364,16 +365,19 @@ def _issue_once(letter_id: int, user: User, issue_date: date | None) -> Letter:
     content = build_content(letter, profile, day, number)
     pdf, family = _render_pdf(content)  # raises MissingGlyphs before anything is written
     now = timeutil.utcnow()
-    result = db.session.execute(
-        update(Letter)
-        .where(Letter.id == letter_id, Letter.status == LetterStatus.draft.value)
-        .values(status=LetterStatus.issued.value, year=day.year, seq=seq, number=number,
-                issue_date=day, issued_at=now, issued_by_id=user.id, content_json=content.to_json(),
-                problem_count=len(letter.items), updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise LetterError("这份意见书刚刚已被签发（可能是重复点击或在另一个窗口中签发），不会重复编号。")
+    # Issuing is a fact of the stored states and of problem_count: stored again (problem_count by its one
+    # writer) for this letter when the block ends.
+    with derived.bulk_write("standing", "letter.problem_count", keys=[letter_id]):
+        result = db.session.execute(
+            update(Letter)
+            .where(Letter.id == letter_id, Letter.status == LetterStatus.draft.value)
+            .values(status=LetterStatus.issued.value, year=day.year, seq=seq, number=number,
+                    issue_date=day, issued_at=now, issued_by_id=user.id, content_json=content.to_json(),
+                    updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise LetterError("这份意见书刚刚已被签发（可能是重复点击或在另一个窗口中签发），不会重复编号。")
     digest = sha256(pdf)
     db.session.add(LetterFile(letter_id=letter_id, kind="pdf", data=pdf, sha256=digest, size=len(pdf),
                               font_family=family))

@@ -6,12 +6,14 @@ How it stays true:
   same function every page uses) and rewrites their rows; a letter derived 已办结 gets its Closure if it has
   none, so every issued letter has exactly one of the two.
 - The flush hook below calls it for every letter whose facts a flush touched — the letter itself, its items,
-  its PDF (issuing), replies, submissions, extensions, closure — and every letter named by an audit entry
-  the flush wrote (every state change of a letter writes one), whichever service function made the change, in
-  the same transaction.
-- `rebuild(connection)` rewrites all of it (the upgrade that added it, the benchmark generator's bulk load,
-  `flask ledger standing --rebuild` after a repair by hand); `differences()` compares it with derive
-  (`flask ledger standing`, and the tests after every step of a letter's life).
+  its PDF (issuing), replies, submissions, extensions, closure — whichever service function made the change, in
+  the same transaction. (It watched the letters' audit entries too; no path needed that: every change of a
+  letter's facts goes through the ORM's flush, and a bulk UPDATE/DELETE of a fact table is refused outside
+  derived.bulk_write, which stores the value again itself.)
+- `rebuild(connection)` rewrites all of it (the benchmark generator's bulk load, `flask ledger standing --rebuild`
+  or `flask derived check --rebuild` after a repair by hand); `differences()` compares it with derive
+  (`flask ledger standing`, the nightly check, and the tests after every test). All of it is registered once with
+  supervision/derived.py as the stored derived value "standing" (at the end of the hook below).
 
 Only date-free facts are stored: 逾期 is `deadline < today`, asked on the day.
 
@@ -27,8 +29,7 @@ from datetime import date
 from sqlalchemy import case, delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from .. import timeutil
-from ..audit import AuditEntry
+from .. import derived, timeutil
 from ..directory.models import Unit
 from ..extensions import db
 from ..letters.models import Letter, LetterFile, LetterProblem, LetterStatus
@@ -192,15 +193,13 @@ def differences(conn=None) -> list[str]:
 
 @event.listens_for(Session, "after_flush")
 def _keep_standing(session, _context) -> None:
-    """After a flush, refresh the letters whose facts it touched or whose audit entries it wrote."""
+    """After a flush, refresh the letters whose facts it touched."""
     ids = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Letter):
             ids.add(obj.id)
         elif isinstance(obj, _FACTS):
             ids.add(obj.letter_id)
-        elif isinstance(obj, AuditEntry) and obj.record_type == "letter":
-            ids.add(obj.record_id)
     ids.discard(None)
     if not ids:
         return
@@ -214,6 +213,30 @@ def _keep_standing(session, _context) -> None:
         if isinstance(obj, Letter) and obj.is_voided and obj.issue_date is not None:
             years.add(obj.issue_date.year)
     refresh_years(years, conn)
+
+
+def open_states(letter_ids, conn) -> dict:
+    """What the stored rows of `letter_ids` should say: derive's status of each issued letter (service.light_states)."""
+    from .service import light_states
+
+    ids = sorted({int(i) for i in letter_ids if i is not None})
+    issued = list(conn.scalars(select(Letter.id).where(Letter.id.in_(ids), Letter.status == LetterStatus.issued.value)))
+    return light_states(issued, timeutil.today(), connection=conn)[1]
+
+
+def store(letter_ids, conn) -> None:
+    """The one writer, for the letters `letter_ids`: their rows (refresh), then the sums of the years they close in."""
+    ids = sorted({int(i) for i in letter_ids if i is not None})
+    years = refresh(ids, conn)
+    for chunk in _chunks(ids, _BLOCK):
+        years |= set(conn.scalars(select(Closure.issue_year).where(Closure.letter_id.in_(chunk))))
+    refresh_years(years, conn)
+
+
+derived.register(
+    "standing", label="整改状态索引（未办结意见书的状态、已办结记录及各年办结汇总）", key="letter",
+    facts=(Letter, LetterProblem, LetterFile, Reply, Submission, Extension, Closure, "problem"),
+    compute=open_states, store=store, check=lambda conn: differences(conn), rebuild=rebuild)
 
 
 # --- questions the pages ask ----------------------------------------------------------------------

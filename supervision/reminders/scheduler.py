@@ -24,6 +24,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDU
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
@@ -34,6 +35,8 @@ log = logging.getLogger("supervision.scheduler")
 JOBSTORE_TABLE = "apscheduler_jobs"
 SWEEP_JOB_ID = "reminders-sweep"
 DELIVER_JOB_ID = "reminders-deliver"
+DERIVED_CHECK_JOB_ID = "derived-check"
+DERIVED_CHECK_AT = (2, 30)  # 02:30 Beijing time: the nightly check of the stored derived values
 MISFIRE_GRACE_SECONDS = 7 * 24 * 3600  # a run missed by up to a week still happens (once: coalesce)
 
 _app: Flask | None = None  # the app of this process; the job functions run in its context
@@ -81,6 +84,49 @@ def deliver_job() -> None:
         outcomes = deliver_pending()
         if outcomes:
             log.info("外发 %d 次：%s", len(outcomes), "；".join(o.line.strip() for o in outcomes))
+
+
+def derived_check_job() -> None:
+    """The nightly check of every stored derived value (supervision/derived.py); the admins hear of a difference."""
+    with _job_app().app_context():
+        for line in check_derived_values():
+            log.warning("%s", line)
+
+
+def check_derived_values(today=None) -> list[str]:
+    """Run derived.check_all(); on any difference notify every active admin — once a day each (the key) — with
+    the differences in words and how to repair them. Returns the differences in words (empty: all agree)."""
+    from sqlalchemy import select
+
+    from .. import derived, timeutil
+    from ..accounts.models import Role, User
+    from ..extensions import db
+    from .operations import notify
+
+    today = today or timeutil.today()
+    lines = derived.describe(derived.check_all())
+    if not lines:
+        db.session.rollback()
+        return []
+    body = ("每晚的检查发现，系统为加快查询而保存的以下数据与原始记录（事实）不符，相关页面的统计和列表可能显示有误：\n"
+            + "\n".join(lines) + "\n\n" + derived.REPAIR_HINT)
+    admins = db.session.scalars(select(User).where(User.role == Role.admin.value, User.active.is_(True))
+                                .order_by(User.id)).all()
+    for admin in admins:
+        notify(admin, f"数据检查：存储的派生数据与事实不符（{timeutil.cn_date(today)}）", body,
+               key=f"derived-check:{admin.id}:all:{today.isoformat()}")
+    db.session.commit()
+    return lines
+
+
+def ensure_derived_check_job(scheduler) -> str:
+    """Add the nightly check if it is missing (a cron job at DERIVED_CHECK_AT); leave an existing one alone."""
+    if scheduler.get_job(DERIVED_CHECK_JOB_ID) is not None:
+        return f"保留任务 {DERIVED_CHECK_JOB_ID}"
+    hour, minute = DERIVED_CHECK_AT
+    scheduler.add_job(derived_check_job, CronTrigger(hour=hour, minute=minute, timezone=TZ), id=DERIVED_CHECK_JOB_ID,
+                      name="存储的派生数据每晚检查", replace_existing=False)
+    return f"添加任务 {DERIVED_CHECK_JOB_ID}（每天 {hour:02d}:{minute:02d}）"
 
 
 def _job_app() -> Flask:
@@ -218,6 +264,7 @@ def run(app: Flask, sweep_seconds: int, deliver_seconds: int, echo=print) -> int
         try:
             for line in ensure_jobs(scheduler, job_specs(sweep_seconds, deliver_seconds)):
                 log.info("%s", line)
+            log.info("%s", ensure_derived_check_job(scheduler))
             scheduler.resume()
             log.info("调度进程已启动：提醒扫描每 %s 秒，外发重试每 %s 秒（时区 Asia/Shanghai）", sweep_seconds,
                      deliver_seconds)

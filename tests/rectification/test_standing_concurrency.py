@@ -4,7 +4,8 @@ moment (PostgreSQL): both changes land, and the stored states and the year's sum
 Each refresh of a letter's stored state takes the letter's row lock, and each year's sums an advisory lock, so
 the second transaction waits for the first and then re-reads the facts. (Without the advisory lock the second
 closing fails on the year's row; the letter's lock orders refreshes even when the letter has no stored rows yet
-to lock.) SQLite serialises writers on one file lock, so this race cannot happen there.
+to lock.) SQLite serialises writers on one file lock, so this race cannot happen there. The first transaction keeps its
+transaction open until pg_locks shows the second waiting on it: no sleep, and no pass without the contention.
 """
 import os
 import threading
@@ -12,6 +13,7 @@ import time
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from supervision.accounts.models import User
 from supervision.extensions import db
@@ -32,11 +34,29 @@ pytestmark = [
 D = date(2021, 9, 20)
 
 
+def _blocked_by(pid: int, gave_up: threading.Event, timeout: float = 20) -> bool:
+    """Watch pg_locks (pg_blocking_pids) from a connection of its own until some backend waits for a lock held by
+    backend `pid`: True then; False if `gave_up` is set first (the other transaction finished without waiting) or
+    after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    with db.engine.connect() as conn:
+        while time.monotonic() < deadline and not gave_up.is_set():
+            waiting = conn.execute(text("SELECT count(*) FROM pg_stat_activity "
+                                        "WHERE :pid = ANY(pg_blocking_pids(pid))"), {"pid": pid}).scalar()
+            conn.rollback()
+            if waiting:
+                return True
+            gave_up.wait(0.005)  # until the next look at pg_locks (returns at once when the other one finished)
+    return False
+
+
 def _two_at_once(app, actions):
-    """Run each action(session) in its own app context and thread: the first flushes and holds its transaction
-    open for a moment while the second runs; returns the errors."""
-    flushed = threading.Event()
+    """Run each action(session) in its own app context and thread: the first flushes and keeps its transaction
+    open until PostgreSQL shows the second waiting for one of its locks, then commits. Returns the errors and
+    whether that wait was seen (the contention these tests are about)."""
+    flushed, second_done = threading.Event(), threading.Event()
     errors = [None, None]
+    contended = []
 
     def work(i):
         with app.app_context():
@@ -46,14 +66,17 @@ def _two_at_once(app, actions):
                 actions[i]()
                 db.session.flush()
                 if i == 0:
+                    pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
                     flushed.set()
-                    time.sleep(0.5)  # the second decider runs its flush now, against this open transaction
+                    contended.append(_blocked_by(pid, second_done))
                 db.session.commit()
             except Exception as exc:  # noqa: BLE001 - reported below
                 db.session.rollback()
                 errors[i] = exc
             finally:
                 flushed.set()
+                if i == 1:
+                    second_done.set()
                 db.session.remove()
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
@@ -61,7 +84,7 @@ def _two_at_once(app, actions):
         t.start()
     for t in threads:
         t.join(30)
-    return errors
+    return errors, contended == [True]
 
 
 def _decide(admin_id, reply_id, accept):
@@ -95,8 +118,9 @@ def test_an_extension_and_a_decision_on_one_letter_at_once(app):
         service.decide_extension(db.session.get(Extension, ext_id), db.session.get(User, ids[0]), True,
                                  date(2021, 10, 31))
 
-    errors = _two_at_once(app, [approve, _decide(ids[1], first, False)])
+    errors, contended = _two_at_once(app, [approve, _decide(ids[1], first, False)])
     assert errors == [None, None], errors
+    assert contended, "the second decision never waited for the first's lock on the letter"
     with app.app_context():
         row = db.session.get(OpenLetter, letter_id)
         assert (row.state, row.deadline) == ("submitted", date(2021, 10, 31))
@@ -116,8 +140,9 @@ def test_two_letters_of_one_year_closing_at_once(app):
             reply_all(letter, unit_user, D)
             replies.append(service.letter_state(letter).problems[0].latest.id)
         ids = [a.id for a in admins]
-    errors = _two_at_once(app, [_decide(ids[0], replies[0], True), _decide(ids[1], replies[1], True)])
+    errors, contended = _two_at_once(app, [_decide(ids[0], replies[0], True), _decide(ids[1], replies[1], True)])
     assert errors == [None, None], errors
+    assert contended, "the second closing never waited for the first's lock on the year's sums"
     with app.app_context():
         [year] = standing.closed_years()
         assert (year.issue_year, year.closed) == (2021, 2)

@@ -16,7 +16,8 @@ from sqlalchemy import create_engine, text
 from supervision import create_app
 from supervision.directory.operations import seed_reference_data
 from supervision.extensions import db
-from supervision.reminders.scheduler import DELIVER_JOB_ID, JOBSTORE_TABLE, SWEEP_JOB_ID, ensure_jobs, job_specs
+from supervision.reminders.scheduler import (DELIVER_JOB_ID, DERIVED_CHECK_JOB_ID, JOBSTORE_TABLE, SWEEP_JOB_ID,
+                                             ensure_jobs, job_specs)
 from supervision.timeutil import TZ
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -146,6 +147,6 @@ def test_the_real_scheduler_process_fires_its_sweep_job(tmp_path):
         rules = {n.rule for n in db.session.query(Notification).filter_by(recipient_id=admin_id)}
         assert "office-overdue" in rules
         jobs = db.session.execute(text(f"SELECT id FROM {JOBSTORE_TABLE} ORDER BY id")).scalars().all()
-        assert jobs == sorted([SWEEP_JOB_ID, DELIVER_JOB_ID])
+        assert jobs == sorted([SWEEP_JOB_ID, DELIVER_JOB_ID, DERIVED_CHECK_JOB_ID])
         db.session.remove()
         db.engine.dispose()
