@@ -18,6 +18,7 @@ from supervision.backup import row_counts
 from supervision.directory.models import Unit
 from supervision.extensions import db
 from tests.helpers import make_unit
+from tests.procs import Lines, wait
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="damages a SQLite database file page by page")
@@ -379,12 +380,14 @@ def _child(app, tmp_path, out: Path, stage: str) -> subprocess.Popen:
 def _kill_at(app, tmp_path, out: Path, stage: str) -> None:
     proc = _child(app, tmp_path, out, stage)
     try:
-        line = proc.stdout.readline()  # blocks until the child is at `stage` (or has ended: then "" or an error)
-        assert line.strip() == f"restore paused at {stage}", line + proc.stdout.read()
+        # The child says when it is at `stage`; one that hangs or ends first fails the test within 60 s.
+        lines = Lines(proc.stdout, f"restore stopping at {stage}")
+        line = lines.line(60)
+        assert line.strip() == f"restore paused at {stage}", line + lines.rest()
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.kill()
-        proc.wait()
+        wait(proc, 30, f"restore stopping at {stage}, after SIGKILL")
         proc.stdout.close()
     assert proc.returncode == -signal.SIGKILL
 
@@ -448,7 +451,8 @@ def test_postgres_round_trip_through_a_scratch_database(app, runner, tmp_path):
         assert db.session.query(Unit).filter_by(name="鲁山县瀼河乡人民政府").count() == 1
         db.session.remove()
     (aside,) = (tmp_path / "instance").glob("before-restore-*")
-    listing = subprocess.run(["pg_restore", "--list", str(aside / "database.dump")], capture_output=True, text=True)
+    listing = subprocess.run(["pg_restore", "--list", str(aside / "database.dump")], capture_output=True, text=True,
+                             timeout=60)
     assert listing.returncode == 0 and "TABLE DATA public unit" in listing.stdout
     assert not _scratch_exists(app)
 

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from supervision.directory.models import Unit
 from supervision.extensions import db
 from tests.helpers import PASSWORD, make_user
+from tests.procs import join_all, read_line, wait
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite only")
@@ -61,13 +62,14 @@ def servers(app):
             proc = subprocess.Popen([sys.executable, "-c", SERVE, config], cwd=ROOT, stdout=subprocess.PIPE,
                                     stderr=subprocess.DEVNULL, text=True)
             procs.append(proc)
-            ports.append(int(proc.stdout.readline()))  # printed once the socket is bound
+            # Printed once the socket is bound; a child that hangs or dies first fails the test within 60 s.
+            ports.append(int(read_line(proc, 60, "a waitress server process")))
         yield ports
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            proc.wait(timeout=30)
+            wait(proc, 30, "a waitress server process after SIGTERM")
             proc.stdout.close()
 
 
@@ -109,8 +111,7 @@ def _writers(servers, admin, names, before_each=None):
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join(300)
+    join_all(threads, 300, "the writer threads")
     assert not errors, errors
     return results
 

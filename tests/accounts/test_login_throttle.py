@@ -17,6 +17,7 @@ from supervision.accounts.models import LoginThrottle
 from supervision.audit import AuditEntry
 from supervision.extensions import db
 from tests.helpers import PASSWORD, login, login_as, make_user
+from tests.procs import join_all
 
 PROXIED = {"TRUSTED_PROXIES": 1}
 
@@ -84,7 +85,7 @@ def test_only_failed_answers_wait_and_a_correct_password_does_not(app, client, m
 def test_parallel_guesses_get_at_most_five_password_checks(app, hash_checks):
     with app.app_context():
         make_user("admin", username="target")
-    start = threading.Barrier(40)
+    start = threading.Barrier(40, timeout=60)
     statuses, lock = [], threading.Lock()
 
     def guess(n):
@@ -97,8 +98,7 @@ def test_parallel_guesses_get_at_most_five_password_checks(app, hash_checks):
     threads = [threading.Thread(target=guess, args=(n,)) for n in range(40)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    join_all(threads, 120, "the guessing clients")
     assert len(hash_checks) == 5
     assert sorted(statuses) == [200] * 5 + [429] * 35
     assert login(app.test_client(), "target").status_code == 429  # locked: the right password waits too

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.procs import wait
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
@@ -72,14 +74,17 @@ class LiveServer:
         proc = subprocess.Popen([sys.executable, "-m", "waitress", "--host", "127.0.0.1", f"--port={self.port}",
                                  "--threads", "4", "wsgi:app"], cwd=ROOT, env=self.env, stdout=log, stderr=log)
         self.procs.append(proc)
-        deadline = time.time() + 30
-        while time.time() < deadline:
+        # Polling with a deadline: nothing tells the test when the child's socket is bound. A child that exits
+        # (a port clash, an import error) fails at once rather than at the deadline.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
             try:
                 urllib.request.urlopen(self.url + "/login", timeout=1)
                 return self
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("waitress did not start: " + (self.tmp / "waitress.log").read_text())
+        self.stop()
+        pytest.fail("waitress did not start:\n" + (self.tmp / "waitress.log").read_text(), pytrace=False)
 
     def start_process(self, *args, log_name: str):
         log = open(self.tmp / log_name, "w")
@@ -97,6 +102,7 @@ class LiveServer:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                wait(proc, 10, "a server process after SIGKILL")
         for log in self.logs:
             log.close()
 

@@ -14,6 +14,7 @@ from supervision.extensions import db
 from supervision.letters import operations
 from supervision.letters.errors import LetterError
 from supervision.letters.models import Letter, LetterFile
+from tests.procs import join_all
 
 from .conftest import make_visit
 
@@ -52,8 +53,7 @@ def _race(app, admin_ids, letter_ids, monkeypatch):
     threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join(30)
+    join_all(threads, 30, "the issuing threads")
     return results, errors
 
 
@@ -154,8 +154,7 @@ def test_a_receipt_and_the_entry_of_its_deadlines_year_at_the_same_moment(app, m
     threads = [threading.Thread(target=enter), threading.Thread(target=receive)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join(40)
+    join_all(threads, 40, "the calendar entry and the receipt")
     assert errors == []
     with app.app_context():
         letter = db.session.get(Letter, lid)

@@ -17,6 +17,7 @@ from supervision.letters.models import Letter
 from supervision.rectification import service, standing
 from supervision.rectification.models import Reply
 from tests.helpers import make_unit, make_user
+from tests.procs import join_all
 
 from .conftest import make_letter
 
@@ -68,8 +69,7 @@ def test_two_unit_users_saving_replies_on_one_letter_at_once(app, monkeypatch):
     threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join(60)
+    join_all(threads, 60, "the two savers")
     monkeypatch.setattr(standing, "refresh", real_refresh)
 
     assert errors == [None, None], errors

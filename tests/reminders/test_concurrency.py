@@ -10,6 +10,7 @@ from supervision.extensions import db
 from supervision.reminders.models import Delivery, Notification
 from supervision.reminders.jobs import run_due_reminders
 from supervision.timeutil import TZ
+from tests.procs import join_all
 
 from .factories import configure, make_slot, make_unit, make_user
 
@@ -45,8 +46,7 @@ def test_two_sweeps_at_once_send_each_reminder_and_each_webhook_call_once(app, w
     threads = [threading.Thread(target=sweep) for _ in range(3)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join(60)
+    join_all(threads, 60, "the sweeps")
     assert errors == []
     assert sum(len(r.sent) for r in results) == expected
     assert all(r.errors == [] for r in results), [r.errors for r in results]

@@ -5,8 +5,11 @@ import pytest
 
 from supervision.extensions import db
 from supervision.letters.models import LetterStatus
+from supervision.letters.operations import void_letter
 from supervision.rectification import service as rect
+from supervision.reminders import rules
 from supervision.reminders.jobs import run_due_reminders
+from supervision.reminders.queries import get_settings
 from supervision.timeutil import TZ
 
 from tests.rectification.conftest import PDF_BYTES, upload
@@ -76,7 +79,7 @@ def test_office_hears_of_an_overdue_letter_the_day_after_then_weekly(unit_and_st
     run_due_reminders(at("2021-04-08T09:00"))
     assert len(notes("office-overdue")) == 4 and "已逾期8天" in notes("office-overdue")[-1].title
     # A voided letter is no longer chased.
-    letter.status = LetterStatus.voided.value
+    void_letter(letter, "送达对象有误", admins[0])
     db.session.commit()
     run_due_reminders(at("2021-04-15T09:00"))
     assert len(notes("office-overdue")) == 4

@@ -1,11 +1,9 @@
 """The one scheduler process: persistent jobs added once, kept across restarts, and the real process firing."""
 import os
-import queue
 import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -19,6 +17,7 @@ from supervision.extensions import db
 from supervision.reminders.scheduler import (DELIVER_JOB_ID, DERIVED_CHECK_JOB_ID, JOBSTORE_TABLE, SWEEP_JOB_ID,
                                              ensure_jobs, job_specs)
 from supervision.timeutil import TZ
+from tests.procs import Lines, wait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -68,35 +67,6 @@ def test_web_app_never_starts_a_scheduler(app):
         assert JOBSTORE_TABLE not in db.metadata.tables  # the job store's table stays out of migrations
 
 
-def _read_until(stream, needle: str, deadline: float, seen: list) -> bool:
-    """Read the process's lines until one holds `needle` or the deadline passes. The lines are read by a thread
-    into a queue, so a process that stays silent makes the test fail at the deadline instead of hanging in
-    readline()."""
-    lines: queue.Queue = getattr(stream, "_lines", None)
-    if lines is None:
-        lines = stream._lines = queue.Queue()
-
-        def pump():
-            for line in iter(stream.readline, ""):
-                lines.put(line)
-            lines.put(None)
-
-        threading.Thread(target=pump, daemon=True).start()
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        try:
-            line = lines.get(timeout=left)
-        except queue.Empty:
-            return False
-        if line is None:
-            return False
-        seen.append(line)
-        if needle in line:
-            return True
-
-
 @pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
                     reason="runs the process against its own temporary SQLite database")
 def test_the_real_scheduler_process_fires_its_sweep_job(tmp_path):
@@ -123,23 +93,20 @@ def test_the_real_scheduler_process_fires_its_sweep_job(tmp_path):
            "--sweep-seconds", "1", "--deliver-seconds", "1"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             encoding="utf-8")
-    seen = []
+    log = Lines(proc.stderr, "the scheduler process")
     try:
-        fired = _read_until(proc.stderr, "已发送 [监督室：意见书逾期", time.monotonic() + 60, seen)
-        assert fired, "".join(seen)
+        log.until("已发送 [监督室：意见书逾期", timeout=60)  # fails the test at the deadline, never hangs
         # A second scheduler on the same database refuses to start.
         second = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=20)
         assert second.returncode == 1 and "另一个调度进程" in second.stderr
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=30)
+            wait(proc, 30, "the scheduler process after SIGTERM")
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            log.rest()
             proc.stderr.close()
-    assert proc.returncode == 0, "".join(seen)
+    assert proc.returncode == 0, "".join(log.seen)
 
     with app.app_context():
         from supervision.reminders.models import Notification

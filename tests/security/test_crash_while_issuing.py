@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from supervision import create_app
 from supervision.extensions import db
+from tests.procs import join_all, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 DRAFTS = 24
@@ -72,18 +73,22 @@ class Server:
         self.proc = subprocess.Popen([sys.executable, "-m", "waitress", "--host", "127.0.0.1", f"--port={self.port}",
                                       "--threads", "6", "wsgi:app"], cwd=ROOT, env=self.env, stdout=log, stderr=log)
         log.close()
-        deadline = time.time() + 30
-        while time.time() < deadline:
+        # Polling with a deadline: nothing tells this test when the child's socket is bound. A child that exits
+        # (a port clash, an import error) fails at once rather than at the deadline.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 self.request("GET", "/login")
                 return self
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError((self.tmp / "waitress.log").read_text())
+        self.proc.kill()
+        wait(self.proc, 10, "waitress")
+        pytest.fail("waitress did not start:\n" + (self.tmp / "waitress.log").read_text(), pytrace=False)
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
+        wait(self.proc, 10, "waitress after SIGKILL")
 
     def request(self, method, path, body=None, cookie=""):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -138,13 +143,31 @@ def _seed(url: str, tmp: Path) -> tuple[list[int], str]:
     return ids, PASSWORD
 
 
-def _fire(server, cookie, token, ids, outcomes):
+class Outcomes(list):
+    """(letter id, HTTP status or the name of the error) per request, as they come; a test can wait for some."""
+
+    def __init__(self):
+        super().__init__()
+        self.changed = threading.Condition()
+
+    def add(self, outcome) -> None:
+        with self.changed:
+            self.append(outcome)
+            self.changed.notify_all()
+
+    def wait_for_issued(self, n: int, timeout: float) -> bool:
+        """Block until n requests have issued their letter (302), or timeout: whether they did."""
+        with self.changed:
+            return self.changed.wait_for(lambda: sum(1 for _, s in self if s == 302) >= n, timeout)
+
+
+def _fire(server, cookie, token, ids, outcomes: Outcomes):
     def one(letter_id):
         try:
             status, _, _ = server.request("POST", f"/letters/{letter_id}/issue", {"csrf_token": token}, cookie)
-            outcomes.append((letter_id, status))
+            outcomes.add((letter_id, status))
         except OSError as exc:  # the server died under this request
-            outcomes.append((letter_id, type(exc).__name__))
+            outcomes.add((letter_id, type(exc).__name__))
 
     threads = [threading.Thread(target=one, args=(i,)) for i in ids]
     for t in threads:
@@ -210,15 +233,13 @@ def test_killing_the_server_mid_issue_loses_and_duplicates_no_number(tmp_path, d
     for round_no, batch in enumerate((pending[:10], pending[10:20])):
         server.start()
         cookie, token = server.login("crashadmin", password)
-        outcomes = []
+        outcomes = Outcomes()
         threads = _fire(server, cookie, token, batch, outcomes)
-        # Let some issues finish, then kill the server while the rest are being handled.
-        deadline = time.time() + 20
-        while sum(1 for _, s in outcomes if s == 302) < 2 and time.time() < deadline:
-            time.sleep(0.005)
+        # Let some issues finish (woken by the second 302, not by polling), then kill the server while the rest
+        # are being handled. Should two never finish, the count check below fails.
+        outcomes.wait_for_issued(2, timeout=20)
         server.kill()
-        for t in threads:
-            t.join(timeout=30)
+        join_all(threads, 30, "the issuing clients")
         interrupted += sum(1 for _, s in outcomes if not isinstance(s, int))
         assert all(s in (302,) or not isinstance(s, int) for _, s in outcomes), outcomes
         count = _check(_state(database_url, tmp_path))
@@ -229,9 +250,8 @@ def test_killing_the_server_mid_issue_loses_and_duplicates_no_number(tmp_path, d
     cookie, token = server.login("crashadmin", password)
     state = _state(database_url, tmp_path)
     remaining = [d[0] for d in state["drafts"]]
-    outcomes = []
-    for t in _fire(server, cookie, token, remaining, outcomes):
-        t.join(timeout=60)
+    outcomes = Outcomes()
+    join_all(_fire(server, cookie, token, remaining, outcomes), 60, "the issuing clients")
     server.kill()
     assert sorted(s for _, s in outcomes) == [302] * len(remaining), outcomes
     assert _check(_state(database_url, tmp_path)) == DRAFTS
