@@ -17,6 +17,7 @@ from .. import audit, timeutil, workcal
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..fonts import FontError, font_set
+from . import masthead
 from .content import LetterContent
 from .deadline import compute_deadline, deadline_text, pending_label, pending_note
 from .models import RECEIPT_KINDS, Letter, LetterFile, LetterProblem, LetterStatus, LetterType
@@ -73,7 +74,8 @@ def letter_types(active_only: bool = True) -> list[LetterType]:
     return q.order_by(LetterType.sort_order, LetterType.id).all()
 
 
-TYPE_FIELDS = ("name", "prefix", "reply_period_days", "request_template", "issuing_authority", "active", "sort_order")
+TYPE_FIELDS = ("name", "prefix", "reply_period_days", "request_template", "issuing_authority", "active",
+               "sort_order") + masthead.FIELDS
 
 
 def letter_years() -> list[int]:
@@ -99,6 +101,7 @@ def _check_type(data: dict, existing: LetterType | None = None) -> None:
     if days is not None and not (1 <= int(days) <= 365):
         raise LetterError("整改期限应在1至365日之间。")
     check_type_template(data.get("request_template") or "")
+    masthead.check(data, LetterError, existing)
 
 
 def check_type_template(tpl: str) -> None:
@@ -117,7 +120,7 @@ def _clean_type(data: dict) -> dict:
     for f in ("name", "prefix", "request_template", "issuing_authority"):
         if isinstance(data.get(f), str):
             data[f] = normalise(data[f]) if f != "request_template" else normalise(data[f]).replace("\n", "")
-    return data
+    return masthead.clean(data)
 
 
 def create_type(data: dict) -> LetterType:
@@ -508,6 +511,7 @@ def build_content(letter: Letter, profile=None, issue_date: date | None = None, 
         date=issue_date,
         contact=contact_line(normalise(profile.contact_person), normalise(profile.contact_phone)),
         draft=not number,
+        **masthead.content_fields(lt, type_authority(lt, profile), issue_date),
     )
 
 

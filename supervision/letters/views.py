@@ -18,7 +18,7 @@ from ..extensions import db
 from ..fonts import FontError
 from ..timeutil import today
 from ..web import int_arg, int_value
-from . import service
+from . import masthead, service
 from .forms import (DeliveryForm, DraftForm, LetterEditForm, LetterTypeForm, PrintRangeForm, VoidForm, parse_items)
 from .models import Letter, LetterProblem, LetterStatus, LetterType
 from .text import TEMPLATE_THREE_REQUEST, suggested_authority
@@ -451,7 +451,8 @@ def type_form(type_id=None):
         data = {"name": form.name.data, "prefix": form.prefix.data or "",
                 "reply_period_days": form.reply_period_days.data or None,
                 "request_template": form.request_template.data or "", "sort_order": form.sort_order.data or 0,
-                "issuing_authority": form.issuing_authority.data or "", "active": bool(form.active.data)}
+                "issuing_authority": form.issuing_authority.data or "", "active": bool(form.active.data),
+                **masthead.form_data(form)}
         try:
             if preview_only:  # 预览: the paragraph as typed, nothing saved
                 service.check_type_template(data["request_template"])
@@ -471,5 +472,5 @@ def type_form(type_id=None):
         preview = service.request_preview(form.request_template.data or "", lt, name=form.name.data or "",
                                           period=form.reply_period_days.data if form.reply_period_days.data else None)
     return render_template("letters/type_form.html", form=form, lt=lt, error=error, preview=preview,
-                           template_three=TEMPLATE_THREE_REQUEST)
+                           template_three=TEMPLATE_THREE_REQUEST, masthead=masthead.preview_for(form, lt))
 
