@@ -125,7 +125,7 @@ def masthead_geometry(content: LetterContent, fonts: FontSet) -> Masthead | None
     n = len(text)
     em = natural_width(text, fonts.title.name, 1.0) / n  # a character's advance per pt of size
     w = min(MARK_W, WIDTH / n)
-    size = min(MARK_H, w * MARK_H / MARK_W)
+    size = math.floor(min(MARK_H, w * MARK_H / MARK_W) * 2) / 2  # whole half points, as Word keeps font sizes
     scale = 100.0 * w / (size * em)
     # 发文字号 two lines under the mark (空二行), the rule 4 mm under the 发文字号, the title two lines under the rule.
     number_row = math.ceil((MARK_TOP + size) / PITCH - 1e-6) + 2
