@@ -273,79 +273,58 @@ def _masthead(doc, content: LetterContent, head) -> None:
 
 
 def _colophon(doc, content: LetterContent, fonts: FontSet, place: str) -> None:
-    """The 版记 as a table floating at the foot of the 版心: 抄送 over 印发机关 and 印发日期, the table's borders its
-    rules — thick above and below, thin between (7.4). (Paragraph borders would stop LibreOffice from reading a
-    frame; a floating table it reads.)"""
+    """The 版记 at the foot of the 版心: 抄送 over 印发机关 and 印发日期 as frames fixed to the page, their paragraph
+    borders the rules — thick above and below, thin between (7.4). One frame a paragraph: LibreOffice reads
+    consecutive framed paragraphs with different borders as no frame at all."""
     from .pdf import colophon_lines
 
     copy = colophon_lines(content, fonts)
-    rows = [(len(copy), "copy")] if copy else []
-    rows.append((1, "print"))
-    height = sum(n for n, _ in rows) * LINE_PITCH_TWIPS
     if place == "blank":
         section = doc.add_section(WD_SECTION.NEW_PAGE)  # the blank page: a section whose footers are empty
         for footer in (section.footer, section.even_page_footer):
             footer.is_linked_to_previous = False
+        _paragraph(doc)
         _paragraph(doc).paragraph_format.page_break_before = True
     elif place == "page":
         _paragraph(doc).paragraph_format.page_break_before = True
-    width = round(156 * TWIPS_PER_MM)
-    table = doc.add_table(rows=len(rows), cols=1)
-    tbl_pr = table._tbl.tblPr
-    pos = OxmlElement("w:tblpPr")
-    for attr, value in (("w:leftFromText", "0"), ("w:rightFromText", "0"), ("w:topFromText", "0"),
-                        ("w:bottomFromText", "0"), ("w:vertAnchor", "margin"), ("w:horzAnchor", "margin"),
-                        ("w:tblpX", "0"), ("w:tblpY", str(round(225 * TWIPS_PER_MM) - height))):
-        pos.set(qn(attr), value)
-    tbl_pr.insert(1 if tbl_pr.find(qn("w:tblStyle")) is not None else 0, pos)
-    for el in tbl_pr.findall(qn("w:tblW")):
-        el.set(qn("w:w"), str(width))
-        el.set(qn("w:type"), "dxa")
-    borders = OxmlElement("w:tblBorders")
-    for side, size in (("top", RULE_EIGHTHS), ("left", 0), ("bottom", RULE_EIGHTHS), ("right", 0),
-                       ("insideH", THIN_EIGHTHS), ("insideV", 0)):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:val"), "single" if size else "nil")
-        if size:
-            el.set(qn("w:sz"), str(size))
-            el.set(qn("w:space"), "0")
-            el.set(qn("w:color"), "000000")
-        borders.append(el)
-    tbl_pr.append(borders)
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), "0")
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    tbl_pr.append(margins)
-    table._tbl.tblGrid.findall(qn("w:gridCol"))[0].set(qn("w:w"), str(width))
-    hang = COLOPHON_PT * 3  # continuation lines under the first name, after 抄送：
-    for (lines, kind), row in zip(rows, table.rows):
-        tr_pr = row._tr.get_or_add_trPr()
-        h = OxmlElement("w:trHeight")
-        h.set(qn("w:val"), str(lines * LINE_PITCH_TWIPS))
-        h.set(qn("w:hRule"), "exact")
-        tr_pr.append(h)
-        cell = row.cells[0]
-        cell.width = Mm(156)
-        p = cell.paragraphs[0]
+    bottom = round(225 * TWIPS_PER_MM)  # the 版心's bottom edge, from its top
+    rule = RULE_EIGHTHS * 20 // 8
+    thin = THIN_EIGHTHS * 20 // 8
+
+    def framed(text: str, top_twips: int, lines: int, borders: list[tuple[str, int]]):
+        p = _paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.LEFT, size=COLOPHON_PT)
         fmt = p.paragraph_format
-        fmt.space_before = fmt.space_after = Pt(0)
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = Pt(LINE_PITCH_PT)
+        fmt.left_indent = Pt(COLOPHON_PT)
+        fmt.right_indent = Pt(COLOPHON_PT)
+        ppr = p._p.get_or_add_pPr()
+        height = lines * LINE_PITCH_TWIPS + sum(size * 20 // 8 for _, size in borders)
+        frame = OxmlElement("w:framePr")
+        for attr, value in (("w:w", str(round(156 * TWIPS_PER_MM))), ("w:h", str(height)), ("w:hRule", "exact"),
+                            ("w:wrap", "notBeside"), ("w:vAnchor", "margin"), ("w:hAnchor", "margin"),
+                            ("w:x", "0"), ("w:y", str(top_twips))):
+            frame.set(qn(attr), value)
+        ppr.insert_element_before(frame, *PPR_AFTER_FRAME)
+        for side, size in borders:
+            _border(ppr, side, size, 0, "000000")
         _off_grid(p)
-        if kind == "copy":
-            fmt.left_indent = Pt(COLOPHON_PT + hang)
-            fmt.first_line_indent = Pt(-hang)
-            fmt.right_indent = Pt(COLOPHON_PT)
-            _run(p, "".join(copy), size=COLOPHON_PT)
-        else:
-            fmt.left_indent = Pt(COLOPHON_PT)
-            fmt.tab_stops.add_tab_stop(Pt(156 / 25.4 * 72 - COLOPHON_PT), WD_TAB_ALIGNMENT.RIGHT)
-            _run(p, content.printer + "\t" + content.print_line_date(), size=COLOPHON_PT)
-    # The floating table anchors to the paragraph after it: one that takes no room.
-    _paragraph(doc).paragraph_format.line_spacing = Pt(1)
+        # LibreOffice anchors a frame to the paragraph after it: one that takes no room.
+        _paragraph(doc).paragraph_format.line_spacing = Pt(1)
+        return p
+
+    print_top = bottom - LINE_PITCH_TWIPS - rule
+    if copy:
+        hang = COLOPHON_PT * 3  # continuation lines under the first name, after 抄送：
+        top = print_top - len(copy) * LINE_PITCH_TWIPS - rule - thin
+        p = framed("".join(copy), top, len(copy), [("top", RULE_EIGHTHS), ("bottom", THIN_EIGHTHS)])
+        p.paragraph_format.left_indent = Pt(COLOPHON_PT + hang)
+        p.paragraph_format.first_line_indent = Pt(-hang)
+        p = framed("", print_top, 1, [("bottom", RULE_EIGHTHS)])
+    else:
+        p = framed("", print_top - rule, 1, [("top", RULE_EIGHTHS), ("bottom", RULE_EIGHTHS)])
+    p.paragraph_format.tab_stops.add_tab_stop(Pt(156 / 25.4 * 72 - COLOPHON_PT), WD_TAB_ALIGNMENT.RIGHT)
+    p.paragraph_format.right_indent = Pt(0)
+    _run(p, content.printer + "\t" + content.print_line_date(), size=COLOPHON_PT)
 
 
 def render_docx(content: LetterContent, fonts: FontSet | None = None) -> bytes:
