@@ -456,6 +456,7 @@ def type_form(type_id=None):
         try:
             if preview_only:  # 预览: the paragraph as typed, nothing saved
                 service.check_type_template(data["request_template"])
+                masthead.check(data, service.LetterError)
             else:
                 if lt is None:
                     service.create_type(data)
