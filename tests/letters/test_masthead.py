@@ -219,3 +219,38 @@ def test_off_by_default_the_letter_prints_as_before(fontset):
         pages = pdf_pages(pdf)
         assert pages[0][0].text == "行政执法监督意见书" and pages[0][1].text == "鲁政行监字〔2021〕7号"
         assert not any(ln.text.startswith("抄送") or ln.text.endswith("印发") for page in pages for ln in page)
+
+
+@pytest.mark.parametrize("n", range(1, 41))
+def test_pagination_with_both_on_for_1_to_40_problems(fontset, n):
+    """With the 版头 the first page holds fewer lines, and the 版记 takes the foot of the last: the body still stays
+    inside the 版心, under the red rule and above the 版记, the 署名 page carries body text, and the 版头 rows stay
+    where they are when the page's lines are spread or tightened (7.3.5.5)."""
+    from tests.letters.test_layout import AUTHORITY, _problems
+
+    pdf = render_pdf(dressed(_problems(n)), fontset, created=MADE)
+    pages = pdf_pages(pdf)
+    shapes = rules(pdf)
+    mark = next(ln for ln in pages[0] if ln.text == MARK)
+    assert abs(em_top(mark, fontset.title) - (TOP + 35 * MM)) < 0.2 * MM
+    number = next(ln for ln in pages[0] if ln.text == "鲁政行监字〔2021〕7号")
+    red = next(b for b in shapes[0] if b.rgb == (255, 0, 0))
+    assert abs(red.top - (em_top(number, fontset.body) + 16 + 4 * MM)) < 0.1 * MM
+    for i, page in enumerate(pages):
+        text = [ln for ln in page if ln.size < 30 and not ln.text.startswith("—")]
+        body = [ln for ln in text if round(ln.size) in (16, 22)]
+        for ln in body:
+            assert ln.x0 >= LEFT - 0.05 and ln.x1 <= LEFT + WIDTH + 0.05
+            assert em_top(ln, fontset.body) >= TOP - 0.5 and ln.top <= BOTTOM + 0.5
+            if i == 0 and ln is not number:
+                assert em_top(ln, fontset.body) > red.top + red.height, ln  # nothing over the 版头
+        assert len([ln for ln in body if round(ln.size) == 16]) <= 24
+        if any(ln.text == AUTHORITY for ln in body):
+            sig = next(ln for ln in body if ln.text == AUTHORITY)
+            above = [ln for ln in body if ln.top < sig.top and ln is not number and round(ln.size) == 16
+                     and ln.text != "鲁山县瀼河乡人民政府："]
+            assert above, f"page {i + 1} has the 署名 without body text"
+    thick1 = shapes[-1][0]
+    assert thick1.rgb == (0, 0, 0) and all(ln.top + 4 < thick1.top for ln in pages[-1]
+                                          if round(ln.size) in (16, 22))
+    assert len(pages) % 2 == 0
