@@ -11,9 +11,10 @@ control on; East Asian language zh-CN and no Japanese theme fonts left from pyth
 
 The optional 版头 and 版记 (settings of the letter type, see masthead.py) as in the PDF: the red 发文机关标志 (red text,
 horizontally scaled like the PDF's) 35 mm below the 版心's top edge, the 发文字号 on the same grid row as in the PDF and
-the red rule 4 mm under it as the paragraph's bottom border; the 版记 as a frame fixed to the foot of the 版心 on the
-page the PDF puts it on (its rules the frame's paragraph borders), after a page break or — with a blank page
-before it — in a section of its own whose footers carry no page number (GB/T 9704-2012 7.5).
+the red rule 4 mm under it as the paragraph's bottom border; the 版记 as frames fixed to the foot of the 版心 on the
+page the PDF puts it on (its rules the frames' paragraph borders), after a page break or — with a blank page
+before it — in a section of its own whose footers carry no page number (GB/T 9704-2012 7.5). Positions inside a line
+were measured with LibreOffice 7.4 (see MARK_RISE); Word and WPS may set the mark a little higher or lower.
 """
 from __future__ import annotations
 

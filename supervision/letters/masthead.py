@@ -90,7 +90,7 @@ def preview_for(form, lt=None) -> dict:
     from .. import timeutil
     from ..directory.service import get_profile
 
-    authority = normalise(form.issuing_authority.data or "").strip() or normalise(get_profile().issuing_authority)
     profile = get_profile()
+    authority = normalise(form.issuing_authority.data or "").strip() or normalise(profile.issuing_authority)
     prefix = normalise(form.prefix.data or "").strip() or profile.letter_prefix
     return preview(form, authority, timeutil.today(), prefix)
