@@ -52,6 +52,16 @@ class LetterTypeForm(FlaskForm):
                                     description="印在本类文书落款处；留空则使用机关信息中的发文机关。"
                                                 "《行政执法监督条例》自2026年2月1日起施行后，建议署名为 鲁山县司法局。"
                                                 "修改只影响此后签发的文书，已签发的文书不变。")
+    masthead_enabled = BooleanField("印制版头（红色发文机关标志和分隔线）", default=False,
+                                    description="附件三的格式没有版头，默认不印。修改只影响此后签发的文书。")
+    masthead_text = StringField("发文机关标志", validators=[Optional(), Length(max=20, message="发文机关标志最多20个字。")],
+                                description="红色居中印在首页顶部，如 鲁山县司法局文件 或 鲁山县法治政府建设领导小组办公室。")
+    colophon_enabled = BooleanField("印制版记（抄送、印发机关和印发日期）", default=False,
+                                    description="印在最后一页（双面印刷的背面）底部；印发日期即成文日期。默认不印。")
+    copy_to = StringField("抄送机关", validators=[Optional(), Length(max=500, message="抄送机关过长。")],
+                          description="可不填；多个机关用顿号隔开，如 县人民政府办公室、市司法局。")
+    printer = StringField("印发机关", validators=[Optional(), Length(max=100, message="印发机关过长。")],
+                          description="留空则与发文机关署名相同。")
     sort_order = IntegerField("排序", default=0, validators=[Optional()])
     active = BooleanField("启用", default=True)
 

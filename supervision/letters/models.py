@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint, event, text)
+                        UniqueConstraint, event, false, text)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
@@ -45,6 +45,13 @@ class LetterType(db.Model):
     # The 发文机关署名 of this type; empty = the organisation profile's issuing_authority. Read when a letter is
     # issued and frozen into its content: changing it never alters an issued letter.
     issuing_authority: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Optional 版头 and 版记 (GB/T 9704-2012 7.2, 7.4), off by default: 附件三's format has neither. Read at issue
+    # and frozen into the letter's content like the 署名 (see masthead.py).
+    masthead_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    masthead_text: Mapped[str] = mapped_column(String(100), default="", server_default="")  # 发文机关标志
+    colophon_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    copy_to: Mapped[str] = mapped_column(String(500), default="", server_default="")  # 抄送机关
+    printer: Mapped[str] = mapped_column(String(100), default="", server_default="")  # 印发机关; empty = the 署名
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)

@@ -16,7 +16,7 @@ from ..directory.operations import get_profile
 from ..extensions import db
 from ..policy import can
 from . import access as _access  # noqa: F401  (the rules asked below)
-from . import signals
+from . import masthead, signals
 from .deadline import compute_deadline, pending_label, pending_note
 from .errors import LetterConflict, LetterError
 from .models import RECEIPT_KINDS, Letter, LetterFile, LetterProblem, LetterStatus, LetterType
@@ -42,7 +42,8 @@ def ensure_default_type() -> LetterType:
     return lt
 
 
-TYPE_FIELDS = ("name", "prefix", "reply_period_days", "request_template", "issuing_authority", "active", "sort_order")
+TYPE_FIELDS = ("name", "prefix", "reply_period_days", "request_template", "issuing_authority", "active",
+               "sort_order") + masthead.FIELDS
 
 
 def _check_type(data: dict, existing: LetterType | None = None) -> None:
@@ -56,6 +57,7 @@ def _check_type(data: dict, existing: LetterType | None = None) -> None:
     if days is not None and not (1 <= int(days) <= 365):
         raise LetterError("整改期限应在1至365日之间。")
     check_type_template(data.get("request_template") or "")
+    masthead.check(data, LetterError, existing)
 
 
 def check_type_template(tpl: str) -> None:
@@ -74,7 +76,7 @@ def _clean_type(data: dict) -> dict:
     for f in ("name", "prefix", "request_template", "issuing_authority"):
         if isinstance(data.get(f), str):
             data[f] = normalise(data[f]) if f != "request_template" else normalise(data[f]).replace("\n", "")
-    return data
+    return masthead.clean(data)
 
 
 def create_type(data: dict) -> LetterType:

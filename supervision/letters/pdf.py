@@ -6,6 +6,14 @@ characters; 发文机关署名 centred over the 成文日期, which stands four 
 附注 (contact) in brackets two characters in on the next line; page numbers "— 1 —" 4号 (14 pt) 7 mm
 below the 版心 (odd pages right, even pages left, one character in) when the letter runs past one page.
 
+Optional (settings of the letter type, off by default as in 附件三): the 版头 of 7.2 — the 发文机关标志 in red,
+centred, its top edge 35 mm below the 版心's, the 发文字号 two lines under it, the red rule 4 mm under the 发文字号 and
+as wide as the 版心, the title two lines under the rule — and the 版记 of 7.4 — 抄送 and 印发机关/印发日期 in 4号 between
+rules as wide as the 版心 (first and last 0.35 mm, between them 0.25 mm), the last rule on the 版心's bottom edge of the
+last page, which is an even page (the back of a sheet printed on both sides): when the body ends on an odd page the
+版记 takes the next page; when it ends on an even page without room for it, a blank page and the 版记 page follow,
+and then neither carries a page number (7.5).
+
 Lines break character by character, never letting a closing mark start a line or an opening mark end
 one (避头尾): the character before is carried down with it and the short line is justified, so nothing
 ever sticks out past the right margin.
@@ -13,6 +21,7 @@ ever sticks out past the right margin.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,6 +60,19 @@ TOL = 0.01
 SQUEEZE_ROWS = 2  # how many lines a page may be tightened by to keep the 署名 with the body (7.3.5.5)
 SIGNATURE = 1  # the keep group of the blank lines, 署名, 成文日期 and 附注
 
+RED = (1, 0, 0)
+# 版头 (7.2.4, 7.2.5, 7.2.7). The standard leaves the 发文机关标志's size to the office; GB/T 9704-1999 capped a character
+# at 22 mm high and 15 mm wide: a long name is set smaller, in the same proportion, to fit the 版心's width.
+MARK_TOP = 35 * mm  # its top edge below the 版心's top edge
+MARK_H = 22 * mm
+MARK_W = 15 * mm
+MARK_RULE_GAP = 4 * mm  # the red rule below the 发文字号
+MARK_RULE = 0.35 * mm  # its thickness (not fixed by the standard: the 版记's thick rule)
+# 版记 (7.4): 4号 text, one line of the grid per row, thick and thin rules.
+COLOPHON_SIZE = 14
+THICK = 0.35 * mm
+THIN = 0.25 * mm
+
 
 @dataclass
 class Line:
@@ -69,9 +91,47 @@ class Line:
 class Page:
     lines: list[tuple[int, Line]]  # (grid row, line)
     pitch: float = PITCH  # the line pitch: wider than the grid's on a page that gave lines to the 署名 page
+    fixed: int = 0  # rows at the top that stay on the grid whatever the pitch (the 版头 of the first page)
+    numbered: bool = True  # carries a page number (7.5: not a blank page before the 版记 page, nor that page)
+    colophon: bool = False  # the 版记 stands at the foot of this page
 
     def last_row(self) -> int:
         return max((row for row, _ in self.lines), default=-1)
+
+    def top(self, row: int) -> float:
+        """The top edge of a grid row, in pt below the 版心's top edge."""
+        if not self.fixed:
+            return row * self.pitch
+        return self.fixed * PITCH + (row - self.fixed) * self.pitch if row >= self.fixed else row * PITCH
+
+
+@dataclass
+class Masthead:
+    """Where the 版头 goes: the 发文机关标志's size and horizontal scale, the 发文字号's row, the red rule's top edge (pt
+    below the 版心's top edge) and the rows the whole 版头 takes before the title."""
+    text: str
+    size: float
+    scale: float  # per cent
+    width: float
+    number_row: int
+    rule_top: float
+    rows: int
+
+
+def masthead_geometry(content: LetterContent, fonts: FontSet) -> Masthead | None:
+    if not content.masthead:
+        return None
+    text = content.masthead
+    n = len(text)
+    em = natural_width(text, fonts.title.name, 1.0) / n  # a character's advance per pt of size
+    w = min(MARK_W, WIDTH / n)
+    size = math.floor(min(MARK_H, w * MARK_H / MARK_W) * 2) / 2  # whole half points, as Word keeps font sizes
+    scale = 100.0 * w / (size * em)
+    # 发文字号 two lines under the mark (空二行), the rule 4 mm under the 发文字号, the title two lines under the rule.
+    number_row = math.ceil((MARK_TOP + size) / PITCH - 1e-6) + 2
+    rule_top = number_row * PITCH + BODY_SIZE + MARK_RULE_GAP
+    rows = math.ceil((rule_top + MARK_RULE) / PITCH - 1e-6) + 2
+    return Masthead(text, size, scale, n * w, number_row, rule_top, rows)
 
 
 def _tokens(text: str) -> list[str]:
@@ -132,14 +192,21 @@ def break_paragraph(text: str, font: str, size: float = BODY_SIZE, first_indent:
     return [("".join(t), n == len(lines) - 1) for n, t in enumerate(lines)]
 
 
-def build_lines(content: LetterContent, fonts: FontSet) -> list[Line | None]:
-    """The letter as a list of grid lines (None = an empty line)."""
+def build_lines(content: LetterContent, fonts: FontSet, head: Masthead | None = None) -> list[Line | None]:
+    """The letter as a list of grid lines (None = an empty line). With a 版头, the 发文字号 stands in it, under the
+    发文机关标志, instead of under the title."""
     body = fonts.body.name
     title_font = fonts.title.name
     out: list[Line | None] = []
+    number = Line(content.number or "（草稿　签发时编号）", align="center")
+    if head is not None:
+        out += [Line("", role="blank") for _ in range(head.number_row)]
+        out.append(number)
+        out += [Line("", role="blank") for _ in range(head.rows - head.number_row - 1)]
     for text, _last in break_paragraph(content.title, title_font, TITLE_SIZE, first_indent=0):
         out.append(Line(text, role="title", size=TITLE_SIZE, align="center"))
-    out.append(Line(content.number or "（草稿　签发时编号）", align="center"))
+    if head is None:
+        out.append(number)
     out.append(None)
     for text, last in break_paragraph(content.addressee_text(), body, first_indent=0):
         out.append(Line(text, align="left" if last else "justify", para=0))
@@ -168,8 +235,8 @@ class _Layout:
     """Fills pages row by row: paragraphs never leave one line alone at the foot or head of a page, and the 署名
     group never stands on a page without body text."""
 
-    def __init__(self) -> None:
-        self.pages: list[Page] = [Page([])]
+    def __init__(self, fixed: int = 0) -> None:
+        self.pages: list[Page] = [Page([], fixed=fixed)]
         self.row = 0
 
     def new_page(self) -> None:
@@ -211,7 +278,7 @@ class _Layout:
         over = self.row + len(group) - LINES
         if 0 < over <= SQUEEZE_ROWS and self.row < LINES:
             page = self.pages[-1]
-            page.pitch = PITCH * (LINES - 1) / (LINES - 1 + over)
+            page.pitch = PITCH * (LINES - 1 - page.fixed) / (LINES - 1 - page.fixed + over)
             for line in group:
                 page.lines.append((self.row, line))
                 self.row += 1
@@ -241,15 +308,15 @@ class _Layout:
         moved = [line for _, line in tail[len(tail) - move:]]
         del page.lines[len(page.lines) - move:]
         last = page.last_row()
-        if last > 0:
-            page.pitch = PITCH * (LINES - 1) / last
+        if last > page.fixed:
+            page.pitch = PITCH * (LINES - 1 - page.fixed) / (last - page.fixed)
         self.new_page()
         for line in moved:
             self.put(line)
 
 
-def paginate(lines: list[Line | None]) -> list[Page]:
-    lay = _Layout()
+def paginate(lines: list[Line | None], fixed: int = 0) -> list[Page]:
+    lay = _Layout(fixed)
     n = 0
     while n < len(lines):
         line = lines[n]
@@ -275,14 +342,14 @@ def paginate(lines: list[Line | None]) -> list[Page]:
     return lay.pages
 
 
-def _baseline(row: int, size: float, font: ResolvedFont, pitch: float = PITCH) -> float:
+def _baseline(row: int, size: float, font: ResolvedFont, pitch: float = PITCH, page: Page | None = None) -> float:
     """Baseline y that puts the top of the em box on the grid row's top edge."""
     descent = font.face.descent / 1000.0  # negative; the value written to the FontDescriptor
-    top = PAGE_H - TOP - row * pitch
+    top = PAGE_H - TOP - (page.top(row) if page is not None and page.fixed else row * pitch)
     return top - size * (1 + descent)
 
 
-def _draw_line(c: Canvas, row: int, line: Line, fonts: FontSet, pitch: float = PITCH) -> None:
+def _draw_line(c: Canvas, row: int, line: Line, fonts: FontSet, pitch: float = PITCH, page: Page | None = None) -> None:
     if line.role == "blank" or not line.text:
         return
     font = fonts.title if line.role == "title" else fonts.body
@@ -303,7 +370,7 @@ def _draw_line(c: Canvas, row: int, line: Line, fonts: FontSet, pitch: float = P
         x = min(max(LEFT, line.centre_x - width / 2), LEFT + WIDTH - width)
     else:
         x = left
-    t = c.beginText(x, _baseline(row, size, font, pitch))
+    t = c.beginText(x, _baseline(row, size, font, pitch, page))
     t.setFont(font.name, size)
     t.setCharSpace(space)
     if line.role == "title" and not font.heavy:
@@ -315,6 +382,106 @@ def _draw_line(c: Canvas, row: int, line: Line, fonts: FontSet, pitch: float = P
         t.setTextRenderMode(0)  # the render mode outlives ET: put it back for the lines that follow
     c.drawText(t)
     c.setLineWidth(1)
+
+
+def colophon_lines(content: LetterContent, fonts: FontSet) -> list[str]:
+    """The 抄送 line broken to fit between one character in from each side, continuation lines under the first
+    name (7.4.2); [] without 抄送."""
+    line = content.copy_line()
+    if not line:
+        return []
+    head = "抄送："
+    avail = WIDTH - 2 * COLOPHON_SIZE - line_width(head, fonts.body.name, COLOPHON_SIZE) - CHAR_SPACE
+    parts = [text for text, _ in break_paragraph(line[len(head):], fonts.body.name, COLOPHON_SIZE, 0, avail)]
+    return [head + parts[0], *parts[1:]]
+
+
+def place_colophon(pages: list[Page], content: LetterContent, fonts: FontSet) -> None:
+    """Put the 版记 at the foot of the last page, an even one: under the body when the body's last page is even and
+    leaves a free line above the 版记; else on the next page, or — the body ending on an even page without room —
+    on the page after a blank one, and then neither of the two has a page number (7.5)."""
+    rows = len(colophon_lines(content, fonts)) + 1
+    last = pages[-1]
+    if len(pages) % 2 == 0 and last.top(last.last_row() + 2) <= HEIGHT - rows * PITCH + TOL:
+        last.colophon = True
+    elif len(pages) % 2:
+        pages.append(Page([], colophon=True))
+    else:
+        pages.append(Page([], numbered=False))
+        pages.append(Page([], colophon=True, numbered=False))
+
+
+def layout(content: LetterContent, fonts: FontSet) -> tuple[list[Page], Masthead | None]:
+    """The letter's pages (with the 版记's page when it has one) and its 版头."""
+    head = masthead_geometry(content, fonts)
+    pages = paginate(build_lines(content, fonts, head), head.rows if head else 0)
+    if content.colophon:
+        place_colophon(pages, content, fonts)
+    return pages, head
+
+
+def _rule(c: Canvas, top: float, thickness: float, colour=(0, 0, 0)) -> None:
+    """A rule as wide as the 版心, its top edge `top` pt below the 版心's top edge (a filled rectangle: exact)."""
+    c.setFillColorRGB(*colour)
+    c.rect(LEFT, PAGE_H - TOP - top - thickness, WIDTH, thickness, stroke=0, fill=1)
+
+
+def _draw_masthead(c: Canvas, head: Masthead, fonts: FontSet) -> None:
+    """The red 发文机关标志 and the red rule (7.2.4, 7.2.7); the 发文字号 is a line of the grid."""
+    font = fonts.title
+    c.saveState()
+    c.setFillColorRGB(*RED)
+    c.setStrokeColorRGB(*RED)
+    x = LEFT + (WIDTH - head.width) / 2
+    y = PAGE_H - TOP - MARK_TOP - head.size * (1 + font.face.descent / 1000.0)
+    t = c.beginText(x, y)
+    t.setFont(font.name, head.size)
+    t.setHorizScale(head.scale)
+    if not font.heavy:  # a Song face standing in for 小标宋, thickened as the title is
+        c.setLineWidth(head.size * 0.025)
+        t.setTextRenderMode(2)
+    t.textOut(head.text)
+    if not font.heavy:
+        t.setTextRenderMode(0)
+    t.setHorizScale(100)
+    c.drawText(t)
+    _rule(c, head.rule_top, MARK_RULE, RED)
+    c.restoreState()
+
+
+def _draw_colophon(c: Canvas, content: LetterContent, fonts: FontSet) -> None:
+    """抄送 and 印发机关/印发日期 in 4号 between rules, the last on the 版心's bottom edge (7.4)."""
+    font = fonts.body
+    copy = colophon_lines(content, fonts)
+    rows = len(copy) + 1
+    top = HEIGHT - rows * PITCH
+    c.saveState()
+    _rule(c, top, THICK)
+    if copy:
+        _rule(c, HEIGHT - PITCH - THIN / 2, THIN)
+    _rule(c, HEIGHT - THICK, THICK)
+    c.setFillGray(0)
+    descent = font.face.descent / 1000.0
+
+    def baseline(row: int) -> float:
+        em_top = top + row * PITCH + (PITCH - COLOPHON_SIZE) / 2
+        return PAGE_H - TOP - em_top - COLOPHON_SIZE * (1 + descent)
+
+    def text(x: float, y: float, s: str) -> None:
+        t = c.beginText(x, y)
+        t.setFont(font.name, COLOPHON_SIZE)
+        t.setCharSpace(CHAR_SPACE)
+        t.textOut(s)
+        c.drawText(t)
+
+    indent = LEFT + COLOPHON_SIZE  # 左空一字
+    hang = indent + line_width("抄送：", font.name, COLOPHON_SIZE) + CHAR_SPACE
+    for n, s in enumerate(copy):
+        text(indent if n == 0 else hang, baseline(n), s)
+    text(indent, baseline(rows - 1), content.printer)
+    date_text = content.print_line_date()
+    text(LEFT + WIDTH - COLOPHON_SIZE - line_width(date_text, font.name, COLOPHON_SIZE), baseline(rows - 1), date_text)
+    c.restoreState()
 
 
 def _draw_page_number(c: Canvas, number: int, fonts: FontSet) -> None:
@@ -395,6 +562,11 @@ def check_fonts(content: LetterContent, fonts: FontSet) -> None:
     seen: set[str] = set()
     lacking: list[ResolvedFont] = []
     checks = [(fonts.title, "标题（文书类型的名称）", content.title)]
+    if content.masthead:
+        checks.append((fonts.title, "发文机关标志（文书类型的设置）", content.masthead))
+    if content.colophon:
+        checks += [(fonts.body, "抄送机关（文书类型的设置）", content.copy_line()),
+                   (fonts.body, "印发机关（文书类型的设置）", content.printer)]
     checks += [(fonts.body, where, text) for where, text in _places(content)]
     for font, where, text in checks:
         for ch in font.missing(text):
@@ -406,6 +578,8 @@ def check_fonts(content: LetterContent, fonts: FontSet) -> None:
         raise UnprintableText(places, "".join(sorted(seen)), lacking[0])
     # What the layout adds itself: the date, page numbers, the draft marks.
     body_text = (paper_date(content.date) if content.date else "") + "— 0123456789（草稿签发时编号）"
+    if content.colophon:
+        body_text += content.print_line_date()
     fonts.check(body_text, content.title + ("草稿" if content.draft else ""))
 
 
@@ -415,7 +589,7 @@ def render_pdf(content: LetterContent, fonts: FontSet, created: datetime | None 
     The document information: the letter's number as its title, the issuing office as author, the letter type and
     addressee as subject, when it was made (Beijing time), and Chinese (zh-CN) as its language."""
     check_fonts(content, fonts)
-    pages = paginate(build_lines(content, fonts))
+    pages, head = layout(content, fonts)
     made = timeutil.to_local(created) if created else timeutil.now()
     buf = io.BytesIO()
     # The body font as the initial font keeps Helvetica (not embedded) out of the file altogether.
@@ -429,10 +603,14 @@ def render_pdf(content: LetterContent, fonts: FontSet, created: datetime | None 
     for n, page in enumerate(pages, start=1):
         if content.draft:
             _draw_draft_mark(c, fonts)
+        if n == 1 and head is not None:
+            _draw_masthead(c, head, fonts)
         c.setFillGray(0)
         for row, line in page.lines:
-            _draw_line(c, row, line, fonts, page.pitch)
-        if len(pages) > 1:
+            _draw_line(c, row, line, fonts, page.pitch, page)
+        if page.colophon:
+            _draw_colophon(c, content, fonts)
+        if len(pages) > 1 and page.numbered:
             _draw_page_number(c, n, fonts)
         c.showPage()
     c.save()

@@ -20,6 +20,7 @@ from ..fonts import font_set
 from ..spreadsheet import Column, write_table
 from ..visits.models import Problem, Visit
 from ..visits.queries import awaiting_letter_keys
+from . import masthead
 from .content import LetterContent
 from .deadline import deadline_text
 from .errors import LetterError
@@ -165,6 +166,7 @@ def build_content(letter: Letter, profile=None, issue_date: date | None = None, 
         date=issue_date,
         contact=contact_line(normalise(profile.contact_person), normalise(profile.contact_phone)),
         draft=not number,
+        **masthead.content_fields(lt, type_authority(lt, profile), issue_date),
     )
 
 

@@ -21,7 +21,7 @@ from ..timeutil import today
 from ..visits.models import Problem, Visit
 from ..web import int_arg, int_value
 from . import access as _access  # noqa: F401  (the rules the routes name)
-from . import extras, operations, queries
+from . import extras, masthead, operations, queries
 from .deadline import deadline_text
 from .errors import LetterConflict, LetterError
 from .forms import (DeliveryForm, DraftForm, LetterEditForm, LetterTypeForm, PrintRangeForm, VoidForm, parse_items)
@@ -439,10 +439,12 @@ def type_form(type_id=None):
         data = {"name": form.name.data, "prefix": form.prefix.data or "",
                 "reply_period_days": form.reply_period_days.data or None,
                 "request_template": form.request_template.data or "", "sort_order": form.sort_order.data or 0,
-                "issuing_authority": form.issuing_authority.data or "", "active": bool(form.active.data)}
+                "issuing_authority": form.issuing_authority.data or "", "active": bool(form.active.data),
+                **masthead.form_data(form)}
         try:
             if preview_only:  # 预览: the paragraph as typed, nothing saved
                 operations.check_type_template(data["request_template"])
+                masthead.check(data, LetterError)
             else:
                 if lt is None:
                     operations.create_type(data)
@@ -458,5 +460,5 @@ def type_form(type_id=None):
         preview = queries.request_preview(form.request_template.data or "", lt, name=form.name.data or "",
                                           period=form.reply_period_days.data if form.reply_period_days.data else None)
     return render_template("letters/type_form.html", form=form, lt=lt, error=error, preview=preview,
-                           template_three=TEMPLATE_THREE_REQUEST)
+                           template_three=TEMPLATE_THREE_REQUEST, masthead=masthead.preview_for(form, lt))
 
