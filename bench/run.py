@@ -143,8 +143,8 @@ def measure_pages(app, s: dict, reps: int, only: str = "") -> list[dict]:
          f"/rectification/ledger?status=in_progress&q={q(s['unit_name'])}"),
         # The search pages with the four kinds of keyword a clerk types (issue 15, p95 < 100 ms): a common word
         # (执法: 5 of the 12 problem wordings, ~40% of all problems), a rare one (one problem), a 文号 fragment
-        # (one year's numbers beginning 〔year〕12: ~110 letters), a unit name fragment (市场监督: one bureau
-        # of every county, ~115 units). Each on the problems list, the letters list and the 整改台账.
+        # (one year's numbers beginning 〔year〕12, both letter types: ~220 letters), a unit name fragment
+        # (市场监督: one bureau of most counties, 78 units). Each on the problems list, the letters list and the 整改台账.
         *[(f"search {page} {label}", admin, f"{path}q={q(term)}")
           for page, path in (("problems list", "/visits/problems?"), ("letters list", "/letters/?"),
                              ("整改台账", "/rectification/ledger?"))
