@@ -78,10 +78,20 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+def caseless(term: str) -> bool:
+    """Whether no character of `term` has an upper or lower case (Chinese, digits, punctuation): then "contains,
+    case-insensitively" is "contains", and the plain LIKE says it without lowering every row's text (SQLite's
+    lower() LIKE lower() read the 330,000 problems three times slower; PostgreSQL's ILIKE lowers each row)."""
+    return all(ch.lower() == ch == ch.upper() for ch in term)
+
+
 def contains(column, term: str):
     """`column` contains `term`, case-insensitively, % and _ meaning themselves. On SQLite, for a column with a
     trigram index and a term it can find, the rows are taken from the index first (see the module's note)."""
-    cond = column.icontains(term, autoescape=True)
+    if caseless(term):
+        cond = column.contains(term, autoescape=True)
+    else:
+        cond = column.icontains(term, autoescape=True)
     col = column.expression
     fts = _FTS_OF.get((getattr(col.table, "name", None), col.key))
     if fts and len(term) >= FTS_MIN and _dialect() == "sqlite":

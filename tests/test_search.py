@@ -260,3 +260,19 @@ def test_sqlite_finds_terms_of_three_characters_or_more_from_its_trigram_index(c
     # The FTS phrase takes the term literally, % and _ included.
     assert problem_texts(admin, ProblemFilter(q="率100%")) == {"罚没款收缴率100%未公示。"}
     assert problem_texts(admin, ProblemFilter(q="第_号")) == {"执法证件第_号未年审。"}
+
+
+def test_a_term_without_letter_case_is_matched_without_lowering_every_row(ctx):
+    """A Chinese (caseless) term is a plain LIKE: lower() on every row's text (SQLite) or ILIKE (PostgreSQL)
+    only where the term has letters with a case — and both find the same rows."""
+    admin, traffic, rang, audit_unit, a, b, v = build()
+
+    def sql(term) -> str:
+        stmt = select(Problem.id).where(visits_service.problem_search_condition(term))
+        return str(stmt.compile(db.engine)).lower()
+
+    assert "lower(problem.description)" not in sql("执法证件") and "ilike" not in sql("执法证件")
+    assert "lower(problem.description)" not in sql("〔2021〕1") and "ilike" not in sql("票据")
+    assert "lower(problem.description)" in sql("Abc") or "ilike" in sql("Abc")
+    assert problem_texts(admin, ProblemFilter(q="执法证件")) == {"执法证件第_号未年审。", "执法证件第1号已过期。"}
+    assert problem_texts(admin, ProblemFilter(q="票据")) == {"罚款100元未开具票据。"}
