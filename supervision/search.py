@@ -3,8 +3,8 @@
 A term is matched as a substring (LIKE '%term%'), % and _ in it taken literally (autoescape), without regard to
 case (ILIKE on PostgreSQL, where the trigram GIN indexes of migration 0011 serve it on the large text columns;
 lower() LIKE lower() on SQLite) — a plain LIKE for a term with no letter case (caseless: Chinese, digits), the
-same rows without lowering every row's text. A unit's name is matched on the small unit table first and the list's rows are
-then sought by unit id (unit_id IN (…)), never by joining every row to its unit.
+same rows without lowering every row's text. A unit's name is matched on the small unit table first and the list's
+rows are then sought by unit id (unit_id IN (…)), never by joining every row to its unit.
 
 On SQLite the large text columns (a problem's text, a letter's problem wording, a letter's number) have an FTS5
 trigram index each (FTS_COLUMNS; migration 0017, or create_all through fts_index): the index only, the text stays
