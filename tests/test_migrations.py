@@ -31,8 +31,16 @@ def empty_db_url(tmp_path):
 
 def for_this_dialect(dialect: str):
     """Leave out of the comparison what the models create only on another database (Index.ddl_if: the
-    PostgreSQL trigram indexes of the keyword search), as create_all does."""
+    PostgreSQL trigram indexes of the keyword search), as create_all does, and the SQLite FTS5 tables of the
+    keyword search (not models: made by DDL with their table, search.fts_index; compared by
+    test_fts_search_indexes_of_the_migrations_and_of_create_all_agree)."""
+    from supervision.search import FTS_COLUMNS
+
+    fts = tuple(f for f, _t, _c in FTS_COLUMNS)
+
     def include(obj, name, type_, reflected, compare_to):
+        if type_ == "table" and reflected and compare_to is None and name and name.startswith(fts):
+            return False  # the SQLite FTS5 search indexes and their shadow tables: compared on their own below
         cond = getattr(obj, "_ddl_if", None)
         return reflected or cond is None or cond.dialect is None or cond.dialect == dialect
     return include
@@ -137,3 +145,49 @@ def test_no_migration_imports_the_app():
             found += [f"{path.name}:{node.lineno} {n}" for n in names
                       if n.split(".")[0] == "supervision" or n.startswith(".")]
     assert found == []
+
+
+def test_fts_search_indexes_of_the_migrations_and_of_create_all_agree(tmp_path):
+    """SQLite: `db upgrade` (0017) and create_all (search.fts_index) make the same FTS5 tables and triggers, and
+    0017 fills the index from the rows already there."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("SQLite only: PostgreSQL searches with the trigram indexes of 0011")
+
+    def schema(engine):
+        with engine.connect() as conn:
+            return sorted((t, n, " ".join(sql.split())) for t, n, sql in conn.execute(text(
+                "SELECT type, name, sql FROM sqlite_master WHERE name LIKE '%fts%' AND sql IS NOT NULL")))
+
+    built = create_app({"TESTING": True, "SECRET_KEY": "t",
+                        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "built.db")})
+    with built.app_context():
+        db.create_all()
+        expected = schema(db.engine)
+        db.engine.dispose()
+    assert {n for t, n, sql in expected if sql.startswith("CREATE VIRTUAL TABLE")} == {
+        "problem_fts", "letter_problem_fts", "letter_number_fts"}
+    assert len([n for t, n, _ in expected if t == "trigger"]) == 9
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "t",
+                      "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "migrated.db")})
+    result = app.test_cli_runner().invoke(args=["demo"])  # at head, with letters and problems
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert schema(db.engine) == expected
+        db.session.remove()
+        downgrade(revision="0015_letter_masthead")
+        assert schema(db.engine) == []
+        upgrade()  # over the demo's rows: the index is filled from them
+        assert schema(db.engine) == expected
+        with db.engine.connect() as conn:
+            for fts, table, column in (("problem_fts", "problem", "description"),
+                                       ("letter_problem_fts", "letter_problem", "text"),
+                                       ("letter_number_fts", "letter", "number")):
+                rows = conn.execute(text(f"SELECT id, {column} FROM {table} WHERE length({column}) >= 3")).all()
+                assert rows, table
+                for row_id, value in rows:
+                    phrase = '"' + value[:3].replace('"', '""') + '"'
+                    found = conn.execute(text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :p"), {"p": phrase})
+                    assert row_id in set(found.scalars()), (table, row_id, value)
+        db.session.remove()
+        db.engine.dispose()

@@ -191,3 +191,88 @@ def test_a_searched_page_costs_the_same_statements_however_many_rows(ctx, client
         make_letter(admin, u, problems=("搜索问题丙。", "搜索问题丁。", "搜索问题戊。"))
     after = {url: statements(client, url) for url in urls}
     assert after == before
+
+
+def letters_found(term) -> set[int]:
+    return set(db.session.scalars(select(Letter.id).where(letter_queries.letter_search_condition(term))))
+
+
+def test_the_stored_search_index_follows_every_insert_update_and_delete(ctx):
+    """SQLite keeps a copy of the searched text in its FTS5 trigram indexes (search.py, migration 0017), written
+    by triggers: a problem, a letter's problem wording and a letter's number are found right after they are
+    written, found by their new text (and no longer by the old) right after a change, and not found once
+    deleted — within the same transaction, before any commit."""
+    from supervision.letters.models import LetterProblem
+
+    admin, traffic, rang, audit_unit, a, b, v = build()
+    item_id = v.problems[0].item_id
+
+    def found(term):
+        return problem_texts(admin, ProblemFilter(q=term))
+
+    problem = Problem(visit_id=v.id, seq=2, item_id=item_id, description='案卷ABC"目录"缺少页码', disposition=FIXED)
+    db.session.add(problem)
+    db.session.flush()
+    assert found("缺少页码") == {problem.description}
+    assert found('abc"目录"') == {problem.description}  # ASCII case and a double quote, as the LIKE takes them
+    problem.description = "询问笔录未载明询问地点"
+    db.session.flush()
+    assert found("缺少页码") == set() and found('abc"目录"') == set()
+    assert found("询问地点") == {"询问笔录未载明询问地点"}
+    db.session.delete(problem)
+    db.session.flush()
+    assert found("询问地点") == set()
+    assert visits_queries.count_visible_problems(admin, ProblemFilter(q="询问地点")) == 0
+
+    # A letter's problem wording and its number.
+    row = db.session.scalars(select(LetterProblem).where(LetterProblem.letter_id == b.id)).first()
+    row.text = "听证告知书送达日期早于调查终结日期"
+    db.session.flush()
+    assert letters_found("送达日期早于") == {b.id}
+    assert ledger_texts(LedgerFilter(q="送达日期早于")) == {"听证告知书送达日期早于调查终结日期"}
+    assert letters_found("罚款100元") == set()  # its old wording (the problem's own text still has it)
+    old_number = b.number
+    b.number = "鲁政行监字〔2021〕999号"
+    db.session.flush()
+    assert letters_found("〔2021〕999") == {b.id} and letters_found(old_number) == set()
+    db.session.delete(row)
+    db.session.flush()
+    assert letters_found("送达日期早于") == set()
+    db.session.rollback()
+
+
+def test_sqlite_finds_terms_of_three_characters_or_more_from_its_trigram_index(ctx):
+    """On SQLite a term the trigram index can find is sought there (not by reading every row's text); a
+    shorter one is read from the table, and both find the same rows as the LIKE alone."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    admin, traffic, rang, audit_unit, a, b, v = build()
+
+    def plan(term) -> str:
+        stmt = select(Problem.id).where(visits_queries.problem_search_condition(term))
+        compiled = stmt.compile(db.engine)
+        rows = db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params[k] for k in compiled.positiontup))
+        return " | ".join(r[3] for r in rows)
+
+    assert "problem_fts VIRTUAL TABLE" in plan("执法证件")
+    assert "problem_fts" not in plan("票据")
+    # The FTS phrase takes the term literally, % and _ included.
+    assert problem_texts(admin, ProblemFilter(q="率100%")) == {"罚没款收缴率100%未公示。"}
+    assert problem_texts(admin, ProblemFilter(q="第_号")) == {"执法证件第_号未年审。"}
+
+
+def test_a_term_without_letter_case_is_matched_without_lowering_every_row(ctx):
+    """A Chinese (caseless) term is a plain LIKE: lower() on every row's text (SQLite) or ILIKE (PostgreSQL)
+    only where the term has letters with a case — and both find the same rows."""
+    admin, traffic, rang, audit_unit, a, b, v = build()
+
+    def sql(term) -> str:
+        stmt = select(Problem.id).where(visits_queries.problem_search_condition(term))
+        return str(stmt.compile(db.engine)).lower()
+
+    assert "lower(problem.description)" not in sql("执法证件") and "ilike" not in sql("执法证件")
+    assert "lower(problem.description)" not in sql("〔2021〕1") and "ilike" not in sql("票据")
+    assert "lower(problem.description)" in sql("Abc") or "ilike" in sql("Abc")
+    assert problem_texts(admin, ProblemFilter(q="执法证件")) == {"执法证件第_号未年审。", "执法证件第1号已过期。"}
+    assert problem_texts(admin, ProblemFilter(q="票据")) == {"罚款100元未开具票据。"}

@@ -15,7 +15,7 @@ from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, Lar
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
-from ..search import trigram_index
+from ..search import fts_index, trigram_index
 from ..labels import LabelledEnum
 from ..timeutil import utcnow
 from ..visits.models import Problem
@@ -219,6 +219,10 @@ class LetterProblem(db.Model):
 
     letter: Mapped[Letter] = relationship(back_populates="items")
     problem = relationship("Problem")
+
+
+fts_index(Letter.__table__, "number")  # the keyword search's trigram indexes on SQLite (search.py)
+fts_index(LetterProblem.__table__, "text")
 
 
 class LetterFile(db.Model):

@@ -10,7 +10,7 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Inde
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..search import need_trigrams, trigram_index
+from ..search import fts_index, need_trigrams, trigram_index
 from ..schedule import models as _schedule_models  # noqa: F401  (Visit.slot needs Slot mapped first)
 from ..labels import LabelledEnum
 from ..timeutil import utcnow
@@ -321,3 +321,6 @@ class Problem(db.Model):
     @property
     def unit_id(self) -> int:
         return self.visit.unit_id
+
+
+fts_index(Problem.__table__, "description")  # the keyword search's trigram index on SQLite (search.py)
