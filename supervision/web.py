@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
         """The one commit of a request: a write request (POST …) that answered below 400 commits what its
         services flushed; one that answered 400 or above rolls back. Services flush, views never commit."""
         if request.method not in READ_METHODS:
-            if resp.status_code < 400:
+            if resp.status_code < 400 or g.get("keep_writes_on_error"):
                 try:
                     db.session.commit()
                 except Exception:
@@ -178,6 +178,12 @@ def nav_items():
 MAX_ID = 2 ** 63 - 1  # the largest id a database column holds; past it SQLite and PostgreSQL raise, not miss
 # The range of each query argument of that name; any other is an id (1..MAX_ID).
 ARG_BOUNDS = {"year": (2000, 2100), "page": (1, 100_000)}
+
+
+def keep_writes_on_error() -> None:
+    """In a write request: commit what was flushed even though the answer is an error (>= 400) — for a page that
+    refuses one step but keeps what the user typed (e.g. a refused 报送 still saves the answers as a draft)."""
+    g.keep_writes_on_error = True
 
 
 def int_value(text, lo: int = 1, hi: int = MAX_ID) -> int | None:

@@ -143,7 +143,7 @@ def show(letter_id):
                    .order_by(AuditEntry.at).all())
     rect_status = None
     if letter.is_issued:
-        from ..rectification.service import letter_state
+        from ..rectification.queries import letter_state
 
         rect_status = letter_state(letter)
     return render_template("letters/show.html", letter=letter, content=content, stored=stored, rect_status=rect_status,

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..letters.models import Letter, LetterStatus
 from .models import Closure
 from . import standing
-from .service import LetterState, pending_site_checks, unit_letters
+from .queries import LetterState, pending_site_checks, unit_letters
 
 
 @dataclass

@@ -23,7 +23,7 @@ from ..letters.models import Letter, LetterProblem, LetterStatus
 from ..spreadsheet import Column, write_table
 from ..visits.models import CheckItem, Problem
 from .models import OpenLetter
-from .service import LetterState, ProblemStatus, Status, id_set, light_states, recorded_closed, states_for
+from .queries import LetterState, ProblemStatus, Status, id_set, light_states, recorded_closed, states_for
 
 OVERDUE = "overdue"  # a pseudo-status for the filter: any state, flagged 逾期
 STATUS_CHOICES = [(s.value, s.label) for s in LetterState] + [(OVERDUE, "逾期")]
@@ -182,7 +182,7 @@ def _load_letters(ids) -> list[Letter]:
 def _status_condition(flt: LedgerFilter, today: date):
     """SQL condition on Letter: its state matches flt.status. 已办结 by the recorded closure (every closed letter
     has one); an open state or 逾期 by the stored states (standing: derive's output, kept after every change),
-    asked first — a few hundred letters — and passed as one array (service.id_set). Joined instead, both
+    asked first — a few hundred letters — and passed as one array (queries.id_set). Joined instead, both
     databases walked ten years of letters in the ledger's order looking for the few open ones."""
     if flt.status == LetterState.closed.value:
         return recorded_closed()
@@ -240,7 +240,7 @@ def ledger_page(flt: LedgerFilter, page: int = 1, per_page: int = 50, today: dat
 
 def _export_block(pairs: list[tuple[int, int]], today: date):
     """The rows of one block of pairs (whole letters) as (letter, item, status, problem status, closed on), from
-    the light rows of service.light_states (a fixed number of queries per block)."""
+    the light rows of queries.light_states (a fixed number of queries per block)."""
     letters, states = light_states(list(dict.fromkeys(lid for _, lid in pairs)), today, item_names=True)
     by_letter = {x.id: (x, states[x.id], {p.item.id: p for p in states[x.id].problems}, states[x.id].closed_on)
                  for x in letters}

@@ -1,13 +1,13 @@
-"""整改状态索引: the stored output of service.derive for every issued letter that is not 已办结 (OpenLetter,
+"""整改状态索引: the stored output of queries.derive for every issued letter that is not 已办结 (OpenLetter,
 OpenItem), so that counting, filtering and summing open letters is a question to the database.
 
 How it stays true:
-- `refresh(letter_ids, connection)` re-derives the named letters from their facts (service.light_states, the
+- `refresh(letter_ids, connection)` re-derives the named letters from their facts (queries.light_states, the
   same function every page uses) and rewrites their rows; a letter derived 已办结 gets its Closure if it has
   none, so every issued letter has exactly one of the two.
 - The flush hook below calls it for every letter whose facts a flush touched — the letter itself, its items,
   its PDF (issuing), replies, submissions, extensions, closure — and every letter named by an audit entry
-  the flush wrote (every state change of a letter writes one), whichever service function made the change, in
+  the flush wrote (every state change of a letter writes one), whichever operation made the change, in
   the same transaction.
 - `rebuild(connection)` rewrites all of it (the upgrade that added it, the benchmark generator's bulk load,
   `flask ledger standing --rebuild` after a repair by hand); `differences()` compares it with derive
@@ -48,7 +48,7 @@ def refresh(letter_ids, conn) -> set[int]:
     """Rewrite the rows of `letter_ids` from derive: a row (and its items' rows) for each issued letter not
     已办结; none for drafts, voided, deleted or closed letters. Records the Closure of a letter derived 已办结
     that has none; returns the years of issue of the closures it recorded."""
-    from .service import closure_facts, light_states
+    from .queries import closure_facts, light_states
 
     years: set[int] = set()
     ids = sorted({int(i) for i in letter_ids if i is not None})
@@ -133,7 +133,7 @@ def refresh_years(years, conn) -> None:
 
 def _open_candidates(conn) -> list[int]:
     """Issued letters without a recorded closure: every letter that may be open."""
-    from .service import not_recorded_closed
+    from .queries import not_recorded_closed
 
     return list(conn.scalars(select(Letter.id).where(Letter.status == LetterStatus.issued.value,
                                                      not_recorded_closed(conn.dialect.name)).order_by(Letter.id)))
@@ -152,7 +152,7 @@ def rebuild(conn) -> int:
 
 def differences(conn=None) -> list[str]:
     """Where the stored rows and derive disagree, in words (empty when they agree)."""
-    from .service import light_states
+    from .queries import light_states
 
     conn = conn if conn is not None else db.session.connection()
     ids = _open_candidates(conn)
@@ -233,7 +233,7 @@ class OverdueLetter(namedtuple("OverdueLetter", "id number unit_id unit_name sta
 
     @property
     def label(self) -> str:
-        from .service import LetterState
+        from .queries import LetterState
 
         return LetterState(self.state).label
 

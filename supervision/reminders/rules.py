@@ -432,7 +432,7 @@ def _rectification():
     if "supervision.rectification.models" not in sys.modules:
         return None
     try:
-        from ..rectification import service
+        from ..rectification import queries as service
     except ImportError:
         return None
     return service if hasattr(service, "states_for") else None

@@ -8,7 +8,7 @@ import pytest
 from supervision.accounts.models import User
 from supervision.extensions import db
 from supervision.letters.models import Letter
-from supervision.rectification import service
+from supervision.rectification import operations, queries
 from supervision.rectification.models import Reply, Submission
 from supervision.timeutil import today
 from supervision.uploads import attachments_for
@@ -29,9 +29,9 @@ def letters_pair(app):
         other_user = make_user("unit", unit=other_unit)
         own_user = make_user("unit", unit=own_unit)
         item = other.items[0]
-        reply = service.save_reply_draft(other, item.id, other_user, "张良镇的答复")
+        reply = operations.save_reply_draft(other, item.id, other_user, "张良镇的答复")
         db.session.commit()
-        service.save_reply_draft(other, item.id, other_user, "张良镇的答复", files=[upload(png_bytes(), "照片.png")])
+        operations.save_reply_draft(other, item.id, other_user, "张良镇的答复", files=[upload(png_bytes(), "照片.png")])
         db.session.commit()
         att = attachments_for("rect_reply", reply.id)[0]
         return {"admin": admin.id, "own_unit": own_unit.id, "own_user": own_user.username, "own": own.id, "other": other.id,
@@ -165,7 +165,7 @@ def test_paper_reply_form(app, client, letters_pair):
         sub = db.session.query(Submission).filter_by(letter_id=d["own"]).one()
         assert sub.on_behalf and sub.days_late == 1
         letter = db.session.get(Letter, d["own"])
-        assert service.letter_state(letter, date(2021, 10, 10)).label == "已报送待审"
+        assert queries.letter_state(letter, date(2021, 10, 10)).label == "已报送待审"
 
 
 def test_self_inspection_by_end_of_march(app, client):
@@ -185,10 +185,10 @@ def test_self_inspection_by_end_of_march(app, client):
                     content_type="multipart/form-data")
     assert r.status_code == 302
     with app.app_context():
-        si = service.self_inspection_of(unit_id, year)
+        si = queries.self_inspection_of(unit_id, year)
         assert si.is_draft
         u = db.session.query(User).filter_by(username=username).one()
-        service.submit_self_inspection(si, u, today=date(year, 4, 2))
+        operations.submit_self_inspection(si, u, today=date(year, 4, 2))
         db.session.commit()
         assert si.days_late == 2
         si_id = si.id

@@ -9,9 +9,9 @@ inspector outside a visit's group cannot change its letter or visit; nobody open
 import itertools
 from types import SimpleNamespace
 
-
 from supervision.extensions import db
 from supervision.letters.models import Letter
+from supervision.policy import view_roles
 from supervision.rectification.models import Reply
 from tests.helpers import login, login_as
 from tests.test_access import _routes
@@ -59,7 +59,7 @@ def _status(client, url) -> int:
 
 
 def _unit_routes(app):
-    return [r for r in _routes(app) if "unit" in app.view_functions[r.endpoint].allowed_roles and r.arguments]
+    return [r for r in _routes(app) if "unit" in view_roles(app.view_functions[r.endpoint]) and r.arguments]
 
 
 def test_every_unit_route_argument_is_covered(app):
@@ -163,7 +163,7 @@ def test_refused_roles_change_nothing_with_real_ids(app, world):
             login_as(client, role)
         before = snapshot(app)
         posts = [r for r in _routes(app)
-                 if "POST" in r.methods and role not in app.view_functions[r.endpoint].allowed_roles]
+                 if "POST" in r.methods and role not in view_roles(app.view_functions[r.endpoint])]
         assert posts
         for rule in posts:
             url = rule.build({a: values[a] for a in rule.arguments}, append_unknown=False)[1]
