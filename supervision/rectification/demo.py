@@ -109,7 +109,7 @@ def _make_letter(key, label, days, problems, unit, admin, inspector, today) -> L
 
 def _paper_reply(letter: Letter, admin: User, day: date, note: str) -> None:
     status = queries.letter_state(letter)
-    texts = {p.item.id: (f"针对{quoted(p.item.text[:12] + '…')}，已完成整改：{note}", "制定并印发相应管理制度，组织专题培训。")
+    texts = {p.problem.id: (f"针对{quoted(p.problem.text[:12] + '…')}，已完成整改：{note}", "制定并印发相应管理制度，组织专题培训。")
              for p in status.problems if p.state.needs_reply}
     operations.record_paper_reply(letter, admin, day, f"我单位收到意见书后高度重视，逐项整改。{note}",
                                _scan("整改报告（盖章）.pdf"), texts)

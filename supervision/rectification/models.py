@@ -3,7 +3,7 @@
 The facts are stored here — who wrote what, when, and what the office decided. Where a letter or a
 problem stands (待签收, 整改中, 已报送待审, 退回修改, 待实地查验, 已办结, 逾期) is decided from these facts in
 one place, queries.py (`derive`). For the office's lists and counts over ten years, derive's output for the open
-letters is kept too (OpenLetter, OpenItem, with the closed letters' sums per year: standing.py rewrites them
+letters is kept too (OpenLetter, OpenProblem, with the closed letters' sums per year: standing.py rewrites them
 from derive after every change and checks them against it); nothing else decides a state.
 
 A *round*: the unit drafts a reply to each open problem, then submits them together with its overall
@@ -124,7 +124,7 @@ class Reply(db.Model):
     site_result_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
 
     letter = relationship("Letter")
-    item = relationship("LetterProblem")
+    problem = relationship("LetterProblem")
     submission: Mapped[Submission | None] = relationship(back_populates="replies")
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     site_visit = relationship("Visit")
@@ -288,10 +288,10 @@ class OpenLetter(db.Model):
     replied_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
-class OpenItem(db.Model):
+class OpenProblem(db.Model):
     """Where each problem of an open letter stands (queries.ProblemState code), kept with its OpenLetter."""
 
-    __tablename__ = "rect_open_item"
+    __tablename__ = "rect_open_item"  # the table keeps its name: migration 0004 rebuilds it with standing.py itself
 
     letter_problem_id: Mapped[int] = mapped_column(ForeignKey("letter_problem.id", ondelete="CASCADE"),
                                                    primary_key=True)
@@ -326,4 +326,4 @@ class ClosedYearItem(db.Model):
     problems: Mapped[int] = mapped_column(Integer, default=0)
 
 
-from . import standing  # noqa: E402,F401  (registers the flush hook that keeps OpenLetter and OpenItem)
+from . import standing  # noqa: E402,F401  (registers the flush hook that keeps OpenLetter and OpenProblem)

@@ -64,11 +64,11 @@ def _require_admin(rule: str, user: User, what: str) -> None:
         raise RectificationError(f"只有监督室管理员可以{what}。")
 
 
-def _item_of(letter: Letter, item_id: int) -> LetterProblem:
-    item = next((i for i in letter.items if i.id == item_id), None)
-    if item is None:
+def _problem_of(letter: Letter, problem_id: int) -> LetterProblem:
+    problem = next((i for i in letter.items if i.id == problem_id), None)
+    if problem is None:
         raise RectificationError("该问题不属于这份意见书。")
-    return item
+    return problem
 
 
 def _pdf_scan(scan: CheckedFile | None, required: bool) -> None:
@@ -113,18 +113,18 @@ def reply_snapshot(r: Reply) -> dict:
 
 # --- replies (the unit's drafts) ------------------------------------------------------------------
 
-def save_reply_draft(letter: Letter, item_id: int, user: User, text: str, measures: str = "",
+def save_reply_draft(letter: Letter, problem_id: int, user: User, text: str, measures: str = "",
                      files: list[CheckedFile] = ()) -> Reply:
     """Keep the unit's draft reply to one problem (what was done, measures adopted, proof attached)."""
     _require_unit_user(user, letter)
     status = letter_state(letter)
     _require_open(letter, status)
-    item = _item_of(letter, item_id)
-    ps = status.problem(item.id)
+    problem = _problem_of(letter, problem_id)
+    ps = status.problem(problem.id)
     if ps.state is ProblemState.accepted:
-        raise RectificationError(f"第{item.position}个问题已通过审核，不需要再答复。")
+        raise RectificationError(f"第{problem.position}个问题已通过审核，不需要再答复。")
     if ps.state.under_review:
-        raise RectificationError(f"第{item.position}个问题的答复正在审核中（{ps.state.label}），审核完成前不能修改。")
+        raise RectificationError(f"第{problem.position}个问题的答复正在审核中（{ps.state.label}），审核完成前不能修改。")
     text, measures = (text or "").strip(), (measures or "").strip()
     if not text and not measures and not files and ps.draft is None:
         raise RectificationError("请填写整改情况或上传佐证材料。")
@@ -132,7 +132,7 @@ def save_reply_draft(letter: Letter, item_id: int, user: User, text: str, measur
     check_letter_quota(letter, list(files), user, for_reply=True, reply=reply)
     before = reply_snapshot(reply) if reply else None
     if reply is None:
-        reply = Reply(letter_id=letter.id, letter_problem_id=item.id, round=len(ps.rounds) + 1, status=DRAFT,
+        reply = Reply(letter_id=letter.id, letter_problem_id=problem.id, round=len(ps.rounds) + 1, status=DRAFT,
                       created_by_id=user.id)
         db.session.add(reply)
     reply.text, reply.measures = text, measures
@@ -140,7 +140,7 @@ def save_reply_draft(letter: Letter, item_id: int, user: User, text: str, measur
     db.session.flush()
     names = [store(f, REPLY_OWNER, reply.id, user=user).original_name for f in files]
     after = dict(reply_snapshot(reply), attachments_added=names)
-    _record("rect.reply_draft", letter, f"保存第{item.position}个问题的整改答复草稿（第{reply.round}轮）",
+    _record("rect.reply_draft", letter, f"保存第{problem.position}个问题的整改答复草稿（第{reply.round}轮）",
             before=before, after=after, user=user)
     return reply
 
@@ -211,15 +211,15 @@ def save_answers(letter: Letter, user: User, answers: dict[int, tuple[str, str]]
     for ps in status.problems:
         if not ps.state.needs_reply:
             continue
-        new_files = list(files.get(ps.item.id, []))
+        new_files = list(files.get(ps.problem.id, []))
         draft = ps.draft
-        text, measures = answers.get(ps.item.id, (draft.text if draft else "", draft.measures if draft else ""))
+        text, measures = answers.get(ps.problem.id, (draft.text if draft else "", draft.measures if draft else ""))
         text, measures = (text or "").strip(), (measures or "").strip()
         if draft is not None and (draft.text, draft.measures) == (text, measures) and not new_files:
             continue
         if draft is None and not text and not measures and not new_files:
             continue
-        save_reply_draft(letter, ps.item.id, user, text, measures, new_files)
+        save_reply_draft(letter, ps.problem.id, user, text, measures, new_files)
         written += 1
     if report_text is not None or scan is not None:
         sub = draft_submission(letter)
@@ -282,7 +282,7 @@ def submit_report(letter: Letter, user: User, today: date | None = None) -> Subm
     today = today or timeutil.today()
     status = letter_state(letter, today)
     todo = check_can_submit(letter, status)
-    missing = [p.item.position for p in todo if p.draft is None or not (p.draft.text or "").strip()]
+    missing = [p.problem.position for p in todo if p.draft is None or not (p.draft.text or "").strip()]
     if missing:
         raise RectificationError("还有问题没有填写整改情况：第" + "、".join(map(str, missing)) + "个问题。"
                                  "每个问题都答复后才能报送整改报告。")
@@ -314,15 +314,15 @@ def record_paper_reply(letter: Letter, user: User, received_on: date, report_tex
     report_text = (report_text or "").strip()
     if not report_text:
         raise RectificationError("请摘录纸质整改报告的主要内容。")
-    missing = [p.item.position for p in todo if not (texts.get(p.item.id, ("", ""))[0] or "").strip()]
+    missing = [p.problem.position for p in todo if not (texts.get(p.problem.id, ("", ""))[0] or "").strip()]
     if missing:
         raise RectificationError("请填写每个问题的整改情况：第" + "、".join(map(str, missing)) + "个问题未填写。")
     replies = []
     for p in todo:
-        text, measures = texts[p.item.id]
+        text, measures = texts[p.problem.id]
         reply = p.draft  # a draft the unit began online is overwritten by what it sent on paper
         if reply is None:
-            reply = Reply(letter_id=letter.id, letter_problem_id=p.item.id, round=len(p.rounds) + 1,
+            reply = Reply(letter_id=letter.id, letter_problem_id=p.problem.id, round=len(p.rounds) + 1,
                           created_by_id=user.id)
             db.session.add(reply)
         reply.text, reply.measures, reply.status = text.strip(), (measures or "").strip(), DRAFT
@@ -365,7 +365,7 @@ def accept_problem(reply: Reply, user: User, note: str = "") -> Reply:
     reply.decision, reply.decision_note = Decision.ACCEPTED, (note or "").strip()
     reply.decided_at, reply.decided_by_id = timeutil.utcnow(), user.id
     db.session.flush()
-    _record("rect.accept", reply.letter, f"第{reply.item.position}个问题整改通过（第{reply.round}轮）",
+    _record("rect.accept", reply.letter, f"第{reply.problem.position}个问题整改通过（第{reply.round}轮）",
             before={"reply": reply.id, "decision": ""}, after=reply_snapshot(reply), user=user)
     _close_if_done(reply.letter, user)
     return reply
@@ -391,12 +391,12 @@ def accept_problems(letter: Letter, reply_ids: list[int], user: User, note: str 
         try:
             _reviewable(reply, user, "审核整改答复")
         except RectificationError as exc:
-            refused.append(f"第{reply.item.position}个问题{str(exc).rstrip('。')}")
+            refused.append(f"第{reply.problem.position}个问题{str(exc).rstrip('。')}")
             continue
         chosen.append(reply)
     if refused:
         raise RectificationError("未作任何通过。" + "；".join(dict.fromkeys(refused)) + "。")
-    chosen.sort(key=lambda r: r.item.position)
+    chosen.sort(key=lambda r: r.problem.position)
     for reply in chosen:
         accept_problem(reply, user, note)
     return chosen
@@ -412,7 +412,7 @@ def return_problem(reply: Reply, user: User, reason: str) -> Reply:
     reply.decided_at, reply.decided_by_id = timeutil.utcnow(), user.id
     db.session.flush()
     letter = reply.letter
-    _record("rect.return", letter, f"第{reply.item.position}个问题退回修改：{reason}",
+    _record("rect.return", letter, f"第{reply.problem.position}个问题退回修改：{reason}",
             before={"reply": reply.id, "decision": ""}, after=reply_snapshot(reply), user=user)
     signals.reply_returned.send(reply)
     return reply
@@ -431,8 +431,8 @@ def order_site_check(reply: Reply, user: User, inspectors: list[User], visit_dat
     try:
         visit = visits_service.create_visit(
             kind="follow_up", unit=letter.unit, visit_date=visit_date, user=user, inspectors=inspectors,
-            subject=f"回头看：{letter.number} 第{reply.item.position}个问题"[:200],
-            follow_up_of=reply.item.problem, enforce_plan=False)
+            subject=f"回头看：{letter.number} 第{reply.problem.position}个问题"[:200],
+            follow_up_of=reply.problem.problem, enforce_plan=False)
     except visits_service.VisitError as exc:
         msgs = getattr(exc, "errors", None)
         raise RectificationError("无法创建回头看检查记录：" + ("；".join(msgs.values()) if msgs else str(exc))) from exc
@@ -441,7 +441,7 @@ def order_site_check(reply: Reply, user: User, inspectors: list[User], visit_dat
     reply.site_visit_id = visit.id
     db.session.flush()
     names = "、".join(u.name for u in inspectors)
-    _record("rect.site_check", letter, f"第{reply.item.position}个问题安排实地查验（{visit_date.isoformat()}，{names}）",
+    _record("rect.site_check", letter, f"第{reply.problem.position}个问题安排实地查验（{visit_date.isoformat()}，{names}）",
             before={"reply": reply.id, "decision": ""}, after=reply_snapshot(reply), user=user)
     signals.site_check_ordered.send(reply, inspectors=inspectors, visit_date=visit_date)
     return reply
@@ -468,7 +468,7 @@ def record_site_result(reply: Reply, user: User, passed: bool, note: str = "") -
     reply.site_note, reply.site_result_at, reply.site_result_by_id = note, timeutil.utcnow(), user.id
     db.session.flush()
     label = SiteResult.LABELS[reply.site_result]
-    _record("rect.site_result", letter, f"第{reply.item.position}个问题{label}" + (f"：{note}" if note else ""),
+    _record("rect.site_result", letter, f"第{reply.problem.position}个问题{label}" + (f"：{note}" if note else ""),
             before={"reply": reply.id, "site_result": ""}, after=reply_snapshot(reply), user=user)
     if passed:
         _close_if_done(letter, user)

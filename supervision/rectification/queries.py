@@ -66,7 +66,7 @@ class ProblemState(LabelledEnum):
 
 @dataclass
 class ProblemStatus:
-    item: LetterProblem
+    problem: LetterProblem
     state: ProblemState
     rounds: list[Reply]  # submitted replies, oldest first
     draft: Reply | None
@@ -146,8 +146,8 @@ class Status:
     def under_review(self) -> bool:
         return any(p.state.under_review for p in self.problems)
 
-    def problem(self, item_id: int) -> ProblemStatus | None:
-        return next((p for p in self.problems if p.item.id == item_id), None)
+    def problem(self, problem_id: int) -> ProblemStatus | None:
+        return next((p for p in self.problems if p.problem.id == problem_id), None)
 
 
 def problem_state(rounds: list[Reply]) -> ProblemState:
@@ -176,30 +176,30 @@ def _current_deadline(letter: Letter, extensions: Iterable[Extension]) -> date |
 
 
 def derive(letter: Letter, replies: Iterable[Reply], submissions: Iterable[Submission],
-           extensions: Iterable[Extension], today: date | None = None, items=None) -> Status:
+           extensions: Iterable[Extension], today: date | None = None, letter_problems=None) -> Status:
     """The one function that decides a letter's state, from its facts. Pure: no queries of its own
-    beyond the letter's items.
+    beyond the letter's problems (letter.items).
 
     待签收 until received; 已办结 when every problem is accepted; otherwise the office's turn comes first
     (已报送待审 while a reply awaits a decision, 待实地查验 while an on-site check is open), then the unit's
     (退回修改 when a problem was returned or reopened, else 整改中). 逾期: past the current deadline and
     not 已办结, by (today − deadline) days.
 
-    `items` (default letter.items), replies, submissions and extensions may be ORM objects or the light fact
+    `letter_problems` (default letter.items), replies, submissions and extensions may be ORM objects or the light fact
     rows of light_states: derive reads only their fact columns.
     """
     today = today or timeutil.today()
     extensions = sorted(extensions, key=lambda e: e.id)
     deadline = _current_deadline(letter, extensions)
-    by_item: dict[int, list[Reply]] = defaultdict(list)
+    by_problem: dict[int, list[Reply]] = defaultdict(list)
     for r in replies:
-        by_item[r.letter_problem_id].append(r)
+        by_problem[r.letter_problem_id].append(r)
     problems = []
-    for item in sorted(letter.items if items is None else items, key=lambda i: i.position):
-        rs = sorted(by_item.get(item.id, []), key=lambda r: r.round)
+    for problem in sorted(letter.items if letter_problems is None else letter_problems, key=lambda i: i.position):
+        rs = sorted(by_problem.get(problem.id, []), key=lambda r: r.round)
         rounds = [r for r in rs if r.status == SUBMITTED]
         draft = next((r for r in rs if r.status == DRAFT), None)
-        problems.append(ProblemStatus(item=item, state=problem_state(rounds), rounds=rounds, draft=draft))
+        problems.append(ProblemStatus(problem=problem, state=problem_state(rounds), rounds=rounds, draft=draft))
     states = {p.state for p in problems}
     closed_at = closed_by = None
     if not letter.received:
@@ -283,7 +283,7 @@ def _light(name: str, cols, model=None, rules=(), **more):
 
 _LetterRow = _light("_LetterRow", ("id", "unit_id", "number", "issue_date", "receipt_date", "deadline", "unit_name"),
                     Letter, ("received",))
-_ItemRow = _light("_ItemRow", ("id", "letter_id", "position", "text", "item_name", "item_seq"))
+_ProblemRow = _light("_ProblemRow", ("id", "letter_id", "position", "text", "item_name", "item_seq"))
 _ReplyRow = _light("_ReplyRow", ("id", "letter_id", "letter_problem_id", "submission_id", "round", "status",
                                  "decision", "decision_note", "site_result", "decided_at", "decided_by_id",
                                  "site_result_at", "site_result_by_id"),
@@ -309,11 +309,11 @@ def _facts(row_type, model, ids: list[int], conn) -> dict[int, list]:
 def light_states(ids: list[int], today: date | None = None, item_names: bool = False,
                  connection=None) -> tuple[list[_LetterRow], dict[int, Status]]:
     """The letters `ids` as light rows, in id order, and their derived states, in a fixed number of queries: the
-    letters (with their unit's name), their items, replies, submissions and extensions, each by one id_set.
+    letters (with their unit's name), their problems, replies, submissions and extensions, each by one id_set.
 
     The states' problems, rounds and submissions are light rows too — enough for counts, filters, figures and
-    the ledger's columns; a page showing one letter's replies uses letter_state. item_names fills each item's
-    check item (item.item_name, item.item_seq; None when the problem has none). `connection` defaults to the
+    the ledger's columns; a page showing one letter's replies uses letter_state. item_names fills each problem's
+    check item (problem.item_name, problem.item_seq; None when the problem has none). `connection` defaults to the
     session's (standing.refresh passes the one it runs in: a flush's, or a migration's).
     """
     if not ids:
@@ -330,11 +330,11 @@ def light_states(ids: list[int], today: date | None = None, item_names: bool = F
              .outerjoin(CheckItem, CheckItem.id == Problem.item_id))
     else:
         q = select(*cols, null(), null())
-    items = _by_letter(_ItemRow, q.where(id_set(LetterProblem.letter_id, ids, dialect)), conn)
+    problems = _by_letter(_ProblemRow, q.where(id_set(LetterProblem.letter_id, ids, dialect)), conn)
     replies = _facts(_ReplyRow, Reply, ids, conn)
     subs = _facts(_SubmissionRow, Submission, ids, conn)
     exts = _facts(_ExtensionRow, Extension, ids, conn)
-    return letters, {x.id: derive(x, replies[x.id], subs[x.id], exts[x.id], today, items=items[x.id])
+    return letters, {x.id: derive(x, replies[x.id], subs[x.id], exts[x.id], today, letter_problems=problems[x.id])
                      for x in letters}
 
 
@@ -467,7 +467,7 @@ def pending_site_checks(user: User) -> list[Reply]:
     id: joined in one statement, PostgreSQL expected thousands of open checks (decision and site_result are
     correlated) and hashed the whole letter, item and visit tables (~30 ms at province scale)."""
     q = (select(Reply).where(Reply.decision == Decision.SITE_CHECK, Reply.site_result == "")
-         .options(selectinload(Reply.letter).selectinload(Letter.unit), selectinload(Reply.item),
+         .options(selectinload(Reply.letter).selectinload(Letter.unit), selectinload(Reply.problem),
                   selectinload(Reply.site_visit).selectinload(Visit.inspectors)))
     rows = db.session.scalars(q.order_by(Reply.decided_at)).all()
     return [r for r in rows if can_record_site_result(user, r)]

@@ -112,13 +112,13 @@ def _render_letter(letter, status_code: int = 200, report_form: ReportForm | Non
         sub_ids.append(draft_sub.id)
     forms = {}
     for p in status.problems:
-        if reply_forms and p.item.id in reply_forms:
-            forms[p.item.id] = reply_forms[p.item.id]
+        if reply_forms and p.problem.id in reply_forms:
+            forms[p.problem.id] = reply_forms[p.problem.id]
         else:
             # A new round after a return starts from the previous answer, for the unit to edit.
             start = p.draft or p.latest
-            forms[p.item.id] = ReplyForm(formdata=None, text=start.text if start else "",
-                                         measures=start.measures if start else "", prefix=f"p{p.item.id}")
+            forms[p.problem.id] = ReplyForm(formdata=None, text=start.text if start else "",
+                                         measures=start.measures if start else "", prefix=f"p{p.problem.id}")
     if report_form is None:
         report_form = ReportForm(formdata=None, report_text=draft_sub.report_text if draft_sub
                                  else queries.previous_report_text(letter))
@@ -149,41 +149,52 @@ def letter(letter_id):
     return _render_letter(letter)
 
 
-@bp.route("/letters/<int:letter_id>/items/<int:item_id>/reply", methods=["POST"])
+@bp.route("/letters/<int:letter_id>/problems/<int:problem_id>/reply", methods=["POST"])
 @allows("rectification.reply")
-def save_reply(letter_id, item_id):
+def save_reply(letter_id, problem_id):
     letter = _letter(letter_id)
-    form = ReplyForm(prefix=f"p{item_id}")
+    form = ReplyForm(prefix=f"p{problem_id}")
     if not form.validate():
         flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
-        return _render_letter(letter, 400, reply_forms={item_id: form})
+        return _render_letter(letter, 400, reply_forms={problem_id: form})
     try:
-        files = _files(f"p{item_id}-files")
-        operations.save_reply_draft(letter, item_id, current_user, form.text.data, form.measures.data, files)
+        files = _files(f"p{problem_id}-files")
+        operations.save_reply_draft(letter, problem_id, current_user, form.text.data, form.measures.data, files)
     except (RectificationError, UploadError) as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        return _render_letter(letter, 400, reply_forms={item_id: form})
+        return _render_letter(letter, 400, reply_forms={problem_id: form})
     flash("答复草稿已保存。所有问题都答复后，请在页面下方填写整改报告并报送。", "success")
-    return _back(letter.id, f"item-{item_id}")
+    return _back(letter.id, f"problem-{problem_id}")
+
+
+@bp.route("/letters/<int:letter_id>/items/<int:problem_id>/reply", methods=["GET", "POST"])
+@allows("rectification.reply")
+def save_reply_by_old_address(letter_id, problem_id):
+    """The address this form had before problems were called items (bookmarks, sent links): a form posted
+    there goes on to the new address (308 keeps the method and the fields), a visit to the problem on the
+    letter's page."""
+    if request.method == "POST":
+        return redirect(url_for(".save_reply", letter_id=letter_id, problem_id=problem_id), 308)
+    return _back(letter_id, f"problem-{problem_id}")
 
 
 def _answer_forms(letter) -> tuple[dict, ReportForm, list[str]]:
     """The whole reply page's posted fields as forms (one per problem, and the report), with their errors."""
-    forms = {item.id: ReplyForm(prefix=f"p{item.id}") for item in letter.items}
+    forms = {problem.id: ReplyForm(prefix=f"p{problem.id}") for problem in letter.items}
     report_form = ReportForm()
     errors = []
-    for item in letter.items:
-        if not forms[item.id].validate():
-            errors += [f"问题{item.position}：{e}" for errs in forms[item.id].errors.values() for e in errs]
+    for problem in letter.items:
+        if not forms[problem.id].validate():
+            errors += [f"问题{problem.position}：{e}" for errs in forms[problem.id].errors.values() for e in errs]
     if not report_form.validate():
         errors += [e for errs in report_form.errors.values() for e in errs]
     return forms, report_form, errors
 
 
 def _posted_answers(letter, forms: dict) -> dict[int, tuple[str, str]]:
-    return {item.id: (forms[item.id].text.data or "", forms[item.id].measures.data or "")
-            for item in letter.items if f"p{item.id}-text" in request.form or f"p{item.id}-measures" in request.form}
+    return {problem.id: (forms[problem.id].text.data or "", forms[problem.id].measures.data or "")
+            for problem in letter.items if f"p{problem.id}-text" in request.form or f"p{problem.id}-measures" in request.form}
 
 
 def _posted_report(report_form: ReportForm) -> str | None:
@@ -203,7 +214,7 @@ def save_answers(letter_id):
     submit = request.form.get("action") == "submit"
     answers, report_text = _posted_answers(letter, forms), _posted_report(report_form)
     try:
-        files = {item.id: _files(f"p{item.id}-files") for item in letter.items}
+        files = {problem.id: _files(f"p{problem.id}-files") for problem in letter.items}
         scan = _one_file("scan")
     except UploadError as exc:
         flash(f"{exc} 其他内容未保存，请重新选择文件后再保存。", "danger")
@@ -261,7 +272,7 @@ def delete_reply_attachment(reply_id, att_id):
     except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+    return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
 
 
 @bp.route("/letters/<int:letter_id>/report", methods=["POST"])
@@ -305,10 +316,10 @@ def accept(reply_id):
     except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+        return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
     status = queries.letter_state(reply.letter)
-    flash(f"第{reply.item.position}个问题已通过。" + ("所有问题均已通过，本件已办结。" if status.closed else ""), "success")
-    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+    flash(f"第{reply.problem.position}个问题已通过。" + ("所有问题均已通过，本件已办结。" if status.closed else ""), "success")
+    return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
 
 
 @bp.route("/letters/<int:letter_id>/accept-batch", methods=["POST"])
@@ -326,7 +337,7 @@ def accept_batch(letter_id):
         flash(str(exc), "danger")
         return _back(letter.id, "batch-review")
     status = queries.letter_state(letter)
-    flash("第" + "、".join(str(r.item.position) for r in accepted) + "个问题已通过。"
+    flash("第" + "、".join(str(r.problem.position) for r in accepted) + "个问题已通过。"
           + ("所有问题均已通过，本件已办结。" if status.closed else ""), "success")
     return _back(letter.id)
 
@@ -340,11 +351,11 @@ def return_reply(reply_id):
         if not form.validate():
             raise RectificationError("；".join(e for errs in form.errors.values() for e in errs))
         operations.return_problem(reply, current_user, form.reason.data)
-        flash(f"第{reply.item.position}个问题已退回，单位将看到退回理由。", "success")
+        flash(f"第{reply.problem.position}个问题已退回，单位将看到退回理由。", "success")
     except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+    return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
 
 
 @bp.route("/replies/<int:reply_id>/site-check", methods=["POST"])
@@ -363,7 +374,7 @@ def site_check(reply_id):
     except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+    return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
 
 
 @bp.route("/replies/<int:reply_id>/site-result", methods=["POST"])
@@ -379,7 +390,7 @@ def site_result(reply_id):
     except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+    return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
 
 
 @bp.route("/letters/<int:letter_id>/paper-reply", methods=["GET", "POST"])
@@ -389,8 +400,8 @@ def paper_reply(letter_id):
     status = queries.letter_state(letter)
     todo = [p for p in status.problems if p.state.needs_reply]
     form = PaperReplyForm()
-    texts = {p.item.id: (request.form.get(f"text-{p.item.id}", p.draft.text if p.draft else ""),
-                         request.form.get(f"measures-{p.item.id}", p.draft.measures if p.draft else ""))
+    texts = {p.problem.id: (request.form.get(f"text-{p.problem.id}", p.draft.text if p.draft else ""),
+                         request.form.get(f"measures-{p.problem.id}", p.draft.measures if p.draft else ""))
              for p in todo}
     if request.method == "POST":
         if form.validate():

@@ -39,20 +39,20 @@ def on_report_submitted(letter, submission, replies, **_kw) -> None:
 
 def on_reply_returned(reply, **_kw) -> None:
     letter = reply.letter
-    _send(_unit_users(letter.unit_id), f"{letter.number} 第{reply.item.position}个问题被退回",
+    _send(_unit_users(letter.unit_id), f"{letter.number} 第{reply.problem.position}个问题被退回",
           f"退回理由：{reply.decision_note}。请修改后重新报送。", _link(letter))
 
 
 def on_site_check_ordered(reply, inspectors, visit_date, **_kw) -> None:
     letter = reply.letter
     _send(inspectors, f"实地查验：{letter.unit.name}",
-          f"{letter.number} 第{reply.item.position}个问题需实地查验（{timeutil.cn_date(visit_date)}）。"
+          f"{letter.number} 第{reply.problem.position}个问题需实地查验（{timeutil.cn_date(visit_date)}）。"
           "请填写并提交回头看检查记录后登记查验结果。", _link(letter))
 
 
 def on_site_check_failed(reply, **_kw) -> None:
     letter = reply.letter
-    _send(_unit_users(letter.unit_id), f"{letter.number} 第{reply.item.position}个问题实地查验未通过",
+    _send(_unit_users(letter.unit_id), f"{letter.number} 第{reply.problem.position}个问题实地查验未通过",
           f"原因：{reply.site_note}。请继续整改后重新报送。", _link(letter))
 
 

@@ -20,7 +20,7 @@ THREE = ("执法人员未按规定着装。", "行政处罚案卷未按规定装
 def _submitted(admin, unit, unit_user):
     letter = make_letter(admin, unit, problems=THREE)
     for p in queries.letter_state(letter).problems:
-        operations.save_reply_draft(letter, p.item.id, unit_user, "已整改。")
+        operations.save_reply_draft(letter, p.problem.id, unit_user, "已整改。")
     operations.save_report_draft(letter, unit_user, "整改报告。", upload(PDF_BYTES, "报告.pdf"))
     operations.submit_report(letter, unit_user, today=date(2021, 9, 20))
     db.session.commit()

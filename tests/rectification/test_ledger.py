@@ -145,7 +145,7 @@ def _page_values(r, n: int) -> list:
     """What the page's ORM row (LedgerRow) shows, in the order of the export's columns."""
     st = r.status
     return [n, r.letter.unit.name, r.letter.number, r.letter.issue_date, r.letter.receipt_date, st.original_deadline,
-            st.deadline, r.item.position, r.item.text, r.check_item, r.problem.state.label, st.label,
+            st.deadline, r.problem.position, r.problem.text, r.check_item, r.problem_status.state.label, st.label,
             st.overdue_days or None, "、".join(d.isoformat() for d in r.reply_dates), r.late_days or None, r.review,
             r.accepted_on, st.closed_on]
 

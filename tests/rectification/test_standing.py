@@ -9,7 +9,7 @@ from supervision.extensions import db
 from supervision.letters import service as letters
 from supervision.rectification import operations, queries, standing
 from supervision.rectification.dashboard import office_figures
-from supervision.rectification.models import Closure, OpenItem, OpenLetter
+from supervision.rectification.models import Closure, OpenProblem, OpenLetter
 
 from .conftest import PDF_BYTES, make_letter, upload
 
@@ -22,14 +22,14 @@ def stored(letter):
         return None
     items = {i.id: i.position for i in letter.items}
     states = {items[r.letter_problem_id]: r.state
-              for r in db.session.scalars(select(OpenItem).where(OpenItem.letter_id == letter.id))}
+              for r in db.session.scalars(select(OpenProblem).where(OpenProblem.letter_id == letter.id))}
     return (row.state, row.deadline, row.replied_on_time), states
 
 
 def reply_all(letter, user, day):
     for p in queries.letter_state(letter).problems:
         if p.state.needs_reply:
-            operations.save_reply_draft(letter, p.item.id, user, "已整改。")
+            operations.save_reply_draft(letter, p.problem.id, user, "已整改。")
     operations.save_report_draft(letter, user, "整改报告。", upload(PDF_BYTES, "报告.pdf"))
     operations.submit_report(letter, user, today=day)
     db.session.commit()
@@ -85,7 +85,7 @@ def test_check_reports_a_difference_and_rebuild_repairs_it(admin, unit, runner):
     first = make_letter(admin, unit)
     second = make_letter(admin, unit, receipt_date=None)
     db.session.execute(update(OpenLetter).where(OpenLetter.letter_id == first.id).values(state="submitted"))
-    db.session.execute(OpenItem.__table__.delete().where(OpenItem.letter_id == second.id))
+    db.session.execute(OpenProblem.__table__.delete().where(OpenProblem.letter_id == second.id))
     db.session.commit()
 
     result = runner.invoke(args=["ledger", "standing"])

@@ -84,14 +84,14 @@ def test_disk_floor_refuses_every_upload_with_the_numbers(app, client, world):
     app.config.update(UPLOAD_MIN_FREE_BYTES=500 * MB, UPLOAD_FREE_BYTES_OVERRIDE=400 * MB)
     item = letter.items[0]
     login(client, user.username)
-    r = client.post(f"/rectification/letters/{letter.id}/items/{item.id}/reply",
+    r = client.post(f"/rectification/letters/{letter.id}/problems/{item.id}/reply",
                     data={f"p{item.id}-text": "已整改", f"p{item.id}-files": (io.BytesIO(png_bytes()), "照片.png")},
                     content_type="multipart/form-data")
     body = r.get_data(as_text=True)
     assert r.status_code == 400 and "磁盘剩余空间不足" in body and "剩余 400.0 MB" in body and "500.0 MB" in body
     assert db.session.query(Reply).count() == 0 and not _files_on_disk(app)
     app.config["UPLOAD_FREE_BYTES_OVERRIDE"] = 600 * MB
-    r = client.post(f"/rectification/letters/{letter.id}/items/{item.id}/reply",
+    r = client.post(f"/rectification/letters/{letter.id}/problems/{item.id}/reply",
                     data={f"p{item.id}-text": "已整改", f"p{item.id}-files": (io.BytesIO(png_bytes()), "照片.png")},
                     content_type="multipart/form-data")
     assert r.status_code == 302 and len(_files_on_disk(app)) == 1
@@ -120,7 +120,7 @@ def test_a_failed_save_removes_the_files_it_wrote(app, client, world, monkeypatc
 
     monkeypatch.setattr(operations, "_record", fail)  # fails after the files are on disk
     login(client, user.username)
-    r = client.post(f"/rectification/letters/{letter.id}/items/{item.id}/reply",
+    r = client.post(f"/rectification/letters/{letter.id}/problems/{item.id}/reply",
                     data={f"p{item.id}-text": "已整改",
                           f"p{item.id}-files": [(io.BytesIO(png_bytes()), "1.png"), (io.BytesIO(PDF_BYTES), "2.pdf")]},
                     content_type="multipart/form-data")
