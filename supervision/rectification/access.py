@@ -9,6 +9,7 @@ rule("rectification.ledger", roles=STAFF)  # 整改台账 and its export
 rule("rectification.stats", roles=STAFF)  # 整改统计
 rule("rectification.self_overview", roles=STAFF)  # 自查: who has and who has not
 rule("rectification.attachment", roles=ALL_ROLES)  # a file: then the record's own rule decides
+rule("rectification.office_figures", roles=(Role.admin, Role.leader))  # the home page's panel of the office's figures
 # The office's side of a letter's record: its drafting steps in the history, and who took each step.
 rule("rectification.office_record", roles=STAFF)
 
