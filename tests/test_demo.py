@@ -10,7 +10,7 @@ from supervision import demo, timeutil
 from supervision.accounts.models import User
 from supervision.extensions import db
 from supervision.letters.models import Letter, LetterStatus
-from supervision.rectification import service as rect
+from supervision.rectification import operations as rect_ops, queries as rect_q
 from supervision.schedule import dashboard as schedule_dashboard
 from supervision.schedule.models import Slot
 from supervision.visits.models import Visit
@@ -92,7 +92,7 @@ def test_the_unit_has_a_letter_to_sign_and_a_report_to_write(ctx, client, monkey
     unit_user = db.session.query(User).filter_by(username="unit").one()
     letters = db.session.query(Letter).filter_by(unit_id=unit_user.unit_id, status=LetterStatus.issued.value).all()
     assert any(x.receipt_date is None for x in letters)
-    states = rect.states_for(letters)
+    states = rect_q.states_for(letters)
     assert any(states[x.id].label == "整改中" and not states[x.id].overdue for x in letters if x.receipt_date)
     login(client, "unit", demo.DEMO_PASSWORD)
     page = client.get("/").get_data(as_text=True)
@@ -106,7 +106,7 @@ def test_letters_of_the_current_year_in_every_state(ctx, monkeypatch):
     statuses = {x.status for x in letters}
     assert statuses == {LetterStatus.draft.value, LetterStatus.issued.value, LetterStatus.voided.value}
     issued = [x for x in letters if x.is_issued]
-    states = rect.states_for(issued)
+    states = rect_q.states_for(issued)
     labels = {st.label for st in states.values()}
     assert {"待签收", "整改中", "已报送待审", "退回修改", "待实地查验", "已办结"} <= labels, "\n".join(lines)
     assert any(st.overdue for st in states.values())

@@ -46,7 +46,7 @@ def visit_units(user, flt) -> set[str]:
 
 
 def ledger_texts(flt) -> set[str]:
-    return {r.item.text for r in ledger.ledger_page(flt, today=TODAY).rows}
+    return {r.problem.text for r in ledger.ledger_page(flt, today=TODAY).rows}
 
 
 def test_visits_list_finds_by_unit_name_and_problem_text_with_filters(ctx):
@@ -105,9 +105,9 @@ def test_ledger_finds_rows_by_unit_number_and_problem_text_with_filters(ctx):
     assert ledger_texts(LedgerFilter(q="100%")) == {"罚没款收缴率100%未公示。"}
     assert ledger_texts(LedgerFilter(q="第_号")) == {"执法证件第_号未年审。"}
     page = ledger.ledger_page(LedgerFilter(q="执法证件", status="overdue"), today=TODAY)
-    assert {r.item.text for r in page.rows} == {"执法证件第_号未年审。", "执法证件第1号已过期。"} and page.total == 2
+    assert {r.problem.text for r in page.rows} == {"执法证件第_号未年审。", "执法证件第1号已过期。"} and page.total == 2
     page = ledger.ledger_page(LedgerFilter(q="执法证件", unit_id=traffic.id), today=TODAY)
-    assert [r.item.text for r in page.rows] == ["执法证件第_号未年审。"] and page.total == 1
+    assert [r.problem.text for r in page.rows] == ["执法证件第_号未年审。"] and page.total == 1
     assert LedgerFilter(q="票据").describe() == "（关键词：票据）"
     assert LedgerFilter(q="票据").args() == {"q": "票据"}
 

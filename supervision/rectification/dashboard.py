@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from .. import timeutil
 from ..extensions import db
 from ..letters.models import Letter, LetterStatus
+from ..policy import can
+from . import access  # noqa: F401  (declares the rules asked here)
 from .models import Closure
 from . import standing
-from .service import LetterState, pending_site_checks, unit_letters
+from .queries import LetterState, pending_site_checks, unit_letters
 
 
 @dataclass
@@ -167,17 +169,17 @@ def item_chart(rows: list[dict], width: int = 720) -> dict:
 
 def panels(user):
     """Return a list of (template_name, context_dict) shown on user's dashboard, in order."""
-    if user.role == "unit":
+    if can("rectification.unit_portal", user=user):
         rows = [(x, st) for x, st in unit_letters(user.unit_id) if not st.closed]
         if not rows:
             return []
         return [("rectification/_panel_unit.html", {"rows": rows})]
     out = []
-    if user.role in ("admin", "inspector"):
+    if can("rectification.record_site_result", user=user):
         checks = pending_site_checks(user)
         if checks:
             out.append(("rectification/_panel_site_checks.html", {"checks": checks}))
-    if user.role in ("admin", "leader"):
+    if can("rectification.office_figures", user=user):
         stats = office_figures()
         if stats["counts"]["total"]:
             awaiting = defaultdict(int)

@@ -24,7 +24,7 @@ from ..letters.models import Letter
 from ..uploads import PDF, CheckedFile
 from ..visits import operations as visits_operations
 from ..visits.models import Disposition, Method, Rating, Visit
-from . import service
+from . import operations, queries
 
 MARK = "整改演示："
 DEMO_UNIT = "鲁山县瀼河乡人民政府"
@@ -109,44 +109,44 @@ def _make_letter(key, label, days, problems, unit, admin, inspector, today) -> L
 
 
 def _paper_reply(letter: Letter, admin: User, day: date, note: str) -> None:
-    status = service.letter_state(letter)
-    texts = {p.item.id: (f"针对{quoted(p.item.text[:12] + '…')}，已完成整改：{note}", "制定并印发相应管理制度，组织专题培训。")
+    status = queries.letter_state(letter)
+    texts = {p.problem.id: (f"针对{quoted(p.problem.text[:12] + '…')}，已完成整改：{note}", "制定并印发相应管理制度，组织专题培训。")
              for p in status.problems if p.state.needs_reply}
-    service.record_paper_reply(letter, admin, day, f"我单位收到意见书后高度重视，逐项整改。{note}",
+    operations.record_paper_reply(letter, admin, day, f"我单位收到意见书后高度重视，逐项整改。{note}",
                                _scan("整改报告（盖章）.pdf"), texts)
 
 
 def _advance(key: str, letter: Letter, admin: User, inspector: User | None, today: date) -> None:
     """Bring the letter to its scenario's state through the services."""
-    st = service.letter_state(letter)
+    st = queries.letter_state(letter)
     if key == "submitted":
         late = st.deadline + timedelta(days=3) if st.deadline is not None else today
         _paper_reply(letter, admin, min(late, today), "（迟报）")
     elif key == "returned":
         _paper_reply(letter, admin, _ago(today, 25), "")
-        p1, p2 = service.letter_state(letter).problems
-        service.accept_problem(p1.latest, admin, "整改到位")
-        service.return_problem(p2.latest, admin, "未附法制审核记录的补正材料，请补充后重新报送。")
+        p1, p2 = queries.letter_state(letter).problems
+        operations.accept_problem(p1.latest, admin, "整改到位")
+        operations.return_problem(p2.latest, admin, "未附法制审核记录的补正材料，请补充后重新报送。")
         unit_user = db.session.query(User).filter_by(role=Role.unit.value, unit_id=letter.unit_id,
                                                      active=True).first()
         if unit_user is not None:
-            ext = service.request_extension(letter, unit_user, today + timedelta(days=20), "需补正的材料较多")
-            service.decide_extension(ext, admin, True, today + timedelta(days=20), "同意")
+            ext = operations.request_extension(letter, unit_user, today + timedelta(days=20), "需补正的材料较多")
+            operations.decide_extension(ext, admin, True, today + timedelta(days=20), "同意")
         else:  # no unit login for this unit: the office records the approved extension directly
-            ext = service.Extension(letter_id=letter.id, reason="单位来函申请延期（纸质）", requested_by_id=admin.id,
+            ext = queries.Extension(letter_id=letter.id, reason="单位来函申请延期（纸质）", requested_by_id=admin.id,
                                     requested_date=today + timedelta(days=20),
-                                    deadline_before=service.current_deadline(letter))
+                                    deadline_before=queries.current_deadline(letter))
             db.session.add(ext)
             db.session.flush()
-            service.decide_extension(ext, admin, True, today + timedelta(days=20), "同意")
+            operations.decide_extension(ext, admin, True, today + timedelta(days=20), "同意")
     elif key == "site_check":
         _paper_reply(letter, admin, _ago(today, 28), "")
-        (p,) = service.letter_state(letter).problems
-        service.order_site_check(p.latest, admin, [inspector or admin], today + timedelta(days=3), "现场核查备案材料")
+        (p,) = queries.letter_state(letter).problems
+        operations.order_site_check(p.latest, admin, [inspector or admin], today + timedelta(days=3), "现场核查备案材料")
     elif key == "closed":
         _paper_reply(letter, admin, _ago(today, 70), "")
-        for p in service.letter_state(letter).problems:
-            service.accept_problem(p.latest, admin, "整改到位")
+        for p in queries.letter_state(letter).problems:
+            operations.accept_problem(p.latest, admin, "整改到位")
     elif key == "voided":
         letters_service.void_letter(letter, "文书中单位名称有误，作废后重新制发。", admin)
         letters_service.draft_correction(letter, admin)
@@ -155,11 +155,11 @@ def _advance(key: str, letter: Letter, admin: User, inspector: User | None, toda
 def _self_inspection(today: date, echo) -> None:
     user = (db.session.query(User).join(Unit, User.unit_id == Unit.id)
             .filter(User.role == Role.unit.value, Unit.name == DEMO_UNIT).first())
-    if user is None or service.self_inspection_of(user.unit_id, today.year) is not None:
+    if user is None or queries.self_inspection_of(user.unit_id, today.year) is not None:
         return
-    si = service.save_self_inspection(user, today.year, "对照工作要求梳理：一是执法公示不及时；二是案卷装订不规范。",
+    si = operations.save_self_inspection(user, today.year, "对照工作要求梳理：一是执法公示不及时；二是案卷装订不规范。",
                                       "一季度：完善公示；二季度：案卷评查；三季度：法治培训；四季度：总结。")
-    service.submit_self_inspection(si, user, today=min(today, date(today.year, 3, 28)))
+    operations.submit_self_inspection(si, user, today=min(today, date(today.year, 3, 28)))
     db.session.commit()
     echo(f"整改：{DEMO_UNIT} 已报送{today.year}年自查材料。")
 
@@ -184,7 +184,7 @@ def load(echo):
             letter = _make_letter(key, label, days, problems, unit, admin, inspector, today)
             _advance(key, letter, admin, inspector, today)
             db.session.commit()
-        except (service.RectificationError, LetterError, visits_operations.VisitError, FontError,
+        except (operations.RectificationError, LetterError, visits_operations.VisitError, FontError,
                 workcal.UnknownYear) as exc:
             db.session.rollback()
             echo(f"整改：演示“{label}”未完成（{exc}）")
@@ -196,7 +196,7 @@ def load(echo):
         if letter.is_voided:
             echo(f"整改：{letter.number} → {unit.name}：已作废，更正件草稿待签发")
             continue
-        st = service.letter_state(letter)
+        st = queries.letter_state(letter)
         flag = f"，逾期{st.overdue_days}日" if st.overdue else ""
         echo(f"整改：{letter.number} → {unit.name}：{st.label}{flag}")
     if missing:
@@ -205,6 +205,6 @@ def load(echo):
         echo("整改：演示数据已存在。")
     try:
         _self_inspection(today, echo)
-    except service.RectificationError as exc:
+    except operations.RectificationError as exc:
         db.session.rollback()
         echo(f"整改：演示自查未完成（{exc}）")

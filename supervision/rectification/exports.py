@@ -10,7 +10,7 @@ from ..extensions import db
 from ..spreadsheet import Column, Sheet, write_sheets
 from ..visits.models import CheckItem
 from . import ledger as ledger_mod
-from .service import LetterState
+from .queries import LetterState
 
 # The ledger's columns that fit across A4 landscape (the .xlsx has all of ledger.COLUMNS).
 PRINT_HEADERS = ["序号", "受监督单位", "文号", "签发日期", "签收日期", "整改期限", "问题序号", "问题", "检查项目",

@@ -1,6 +1,9 @@
 """What the audit log shows for rectification (整改) and 自查 in Chinese."""
 from ..audit import register_labels
 from ..extensions import db
+from ..letters.models import LetterProblem
+from ..timeutil import cn_date
+from ..visits.models import Visit
 from .models import DRAFT, SUBMITTED, Decision, ExtensionStatus, SiteResult
 
 REPLY_STATUS = {DRAFT: "草稿", SUBMITTED: "已报送"}
@@ -11,21 +14,15 @@ ACTIONS = {"rect.reply_draft": "保存整改答复草稿", "rect.reply_attachmen
            "rect.extension_decide": "审批延期"}
 
 
-def letter_problem_name(item_id: int) -> str | None:
-    from ..letters.models import LetterProblem
-
-    item = db.session.get(LetterProblem, item_id)
-    return f"第{item.position}个问题" if item is not None else None
+def letter_problem_name(problem_id: int) -> str | None:
+    problem = db.session.get(LetterProblem, problem_id)
+    return f"第{problem.position}个问题" if problem is not None else None
 
 
 def visit_name(visit_id: int) -> str | None:
-    from ..visits.models import Visit
-
     visit = db.session.get(Visit, visit_id)
     if visit is None:
         return None
-    from ..timeutil import cn_date
-
     return f"{cn_date(visit.visit_date)}的检查记录"
 
 

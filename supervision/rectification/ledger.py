@@ -23,7 +23,7 @@ from ..letters.models import Letter, LetterProblem, LetterStatus
 from ..spreadsheet import Column, write_table
 from ..visits.models import CheckItem, Problem
 from .models import OpenLetter
-from .service import LetterState, ProblemStatus, Status, id_set, light_states, recorded_closed, states_for
+from .queries import LetterState, ProblemStatus, Status, id_set, light_states, recorded_closed, states_for
 
 OVERDUE = "overdue"  # a pseudo-status for the filter: any state, flagged 逾期
 STATUS_CHOICES = [(s.value, s.label) for s in LetterState] + [(OVERDUE, "逾期")]
@@ -60,30 +60,30 @@ class LedgerFilter:
 @dataclass
 class LedgerRow:
     letter: Letter
-    item: LetterProblem
+    problem: LetterProblem
     status: Status
-    problem: ProblemStatus
+    problem_status: ProblemStatus
 
     @property
     def check_item(self) -> str:
-        p = self.item.problem
+        p = self.problem.problem
         return p.item.name if p is not None and p.item is not None else ""
 
     @property
     def reply_dates(self) -> list[date]:
-        return _reply_dates(self.status, self.problem)
+        return _reply_dates(self.status, self.problem_status)
 
     @property
     def late_days(self) -> int:
-        return _late_days(self.status, self.problem)
+        return _late_days(self.status, self.problem_status)
 
     @property
     def review(self) -> str:
-        return _review(self.problem)
+        return _review(self.problem_status)
 
     @property
     def accepted_on(self) -> date | None:
-        return _accepted_on(self.problem)
+        return _accepted_on(self.problem_status)
 
 
 # What a row shows of a problem's replies, from its status: ORM objects (the page) or light rows (the export).
@@ -139,7 +139,7 @@ def _letter_conditions(flt: LedgerFilter, today: date) -> list:
 
 
 def _pairs_query(flt: LedgerFilter, conditions: list):
-    """(item id, letter id) of every row of the filter, in the ledger's order (`conditions`: _letter_conditions)."""
+    """(problem id, letter id) of every row of the filter, in the ledger's order (`conditions`: _letter_conditions)."""
     q = (select(LetterProblem.id, LetterProblem.letter_id)
          .join(Letter, LetterProblem.letter_id == Letter.id)
          .where(*conditions, LetterProblem.live.is_(True)))
@@ -182,7 +182,7 @@ def _load_letters(ids) -> list[Letter]:
 def _status_condition(flt: LedgerFilter, today: date):
     """SQL condition on Letter: its state matches flt.status. 已办结 by the recorded closure (every closed letter
     has one); an open state or 逾期 by the stored states (standing: derive's output, kept after every change),
-    asked first — a few hundred letters — and passed as one array (service.id_set). Joined instead, both
+    asked first — a few hundred letters — and passed as one array (queries.id_set). Joined instead, both
     databases walked ten years of letters in the ledger's order looking for the few open ones."""
     if flt.status == LetterState.closed.value:
         return recorded_closed()
@@ -198,11 +198,11 @@ def _rows_for(pairs: list[tuple[int, int]], today: date) -> list[LedgerRow]:
     letters = {x.id: x for x in _load_letters({lid for _, lid in pairs})}
     states = states_for(list(letters.values()), today)
     rows = []
-    for item_id, lid in pairs:
+    for problem_id, lid in pairs:
         letter = letters[lid]
         st = states[lid]
-        item = next(i for i in letter.items if i.id == item_id)
-        rows.append(LedgerRow(letter=letter, item=item, status=st, problem=st.problem(item_id)))
+        problem = next(i for i in letter.items if i.id == problem_id)
+        rows.append(LedgerRow(letter=letter, problem=problem, status=st, problem_status=st.problem(problem_id)))
     return rows
 
 
@@ -239,15 +239,15 @@ def ledger_page(flt: LedgerFilter, page: int = 1, per_page: int = 50, today: dat
 
 
 def _export_block(pairs: list[tuple[int, int]], today: date):
-    """The rows of one block of pairs (whole letters) as (letter, item, status, problem status, closed on), from
-    the light rows of service.light_states (a fixed number of queries per block)."""
+    """The rows of one block of pairs (whole letters) as (letter, problem, status, problem status, closed on), from
+    the light rows of queries.light_states (a fixed number of queries per block)."""
     letters, states = light_states(list(dict.fromkeys(lid for _, lid in pairs)), today, item_names=True)
-    by_letter = {x.id: (x, states[x.id], {p.item.id: p for p in states[x.id].problems}, states[x.id].closed_on)
+    by_letter = {x.id: (x, states[x.id], {p.problem.id: p for p in states[x.id].problems}, states[x.id].closed_on)
                  for x in letters}
-    for item_id, lid in pairs:
+    for problem_id, lid in pairs:
         letter, st, problems, closed_on = by_letter[lid]
-        ps = problems[item_id]
-        yield letter, ps.item, st, ps, closed_on
+        ps = problems[problem_id]
+        yield letter, ps.problem, st, ps, closed_on
 
 
 def export_rows(flt: LedgerFilter, today: date | None = None, block: int = 2000):
@@ -261,9 +261,9 @@ def export_rows(flt: LedgerFilter, today: date | None = None, block: int = 2000)
         end = min(start + block, len(pairs))
         while end < len(pairs) and pairs[end][1] == pairs[end - 1][1]:
             end += 1
-        for letter, item, st, ps, closed_on in _export_block(pairs[start:end], today):
+        for letter, problem, st, ps, closed_on in _export_block(pairs[start:end], today):
             n += 1
-            yield row_values(n, letter, item, st, ps, closed_on, known)
+            yield row_values(n, letter, problem, st, ps, closed_on, known)
         start = end
 
 
@@ -293,15 +293,15 @@ COLUMNS = [
 WRAP_MAX = 60
 
 
-def row_values(n: int, letter, item, st: Status, ps: ProblemStatus, closed_on: date | None,
+def row_values(n: int, letter, problem, st: Status, ps: ProblemStatus, closed_on: date | None,
                known: set[int] | None = None) -> list:
-    """The values of COLUMNS for row n: a letter, one of its items, their status, and st.closed_on (worked out
+    """The values of COLUMNS for row n: a letter, one of its problems, their status, and st.closed_on (worked out
     once a letter: a time zone conversion). A received letter's deadline still waiting for a year's working
     calendar is written 待定（2027年工作日历未录入）; `known`: workcal.known_years, read once for the export."""
     pending = (deadline_text(None, letter.receipt_date, known)
                if st.deadline is None and letter.receipt_date is not None else None)
     return [n, letter.unit_name, letter.number, letter.issue_date, letter.receipt_date,
-            st.original_deadline or pending, st.deadline or pending, item.position, item.text, item.item_name or "", ps.state.label, st.label,
+            st.original_deadline or pending, st.deadline or pending, problem.position, problem.text, problem.item_name or "", ps.state.label, st.label,
             st.overdue_days or None, "、".join(d.isoformat() for d in _reply_dates(st, ps)),
             _late_days(st, ps) or None, _review(ps), _accepted_on(ps), closed_on]
 

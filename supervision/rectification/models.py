@@ -2,8 +2,8 @@
 
 The facts are stored here — who wrote what, when, and what the office decided. Where a letter or a
 problem stands (待签收, 整改中, 已报送待审, 退回修改, 待实地查验, 已办结, 逾期) is decided from these facts in
-one place, service.py (`derive`). For the office's lists and counts over ten years, derive's output for the open
-letters is kept too (OpenLetter, OpenItem, with the closed letters' sums per year: standing.py rewrites them
+one place, queries.py (`derive`). For the office's lists and counts over ten years, derive's output for the open
+letters is kept too (OpenLetter, OpenProblem, with the closed letters' sums per year: standing.py rewrites them
 from derive after every change and checks them against it); nothing else decides a state.
 
 A *round*: the unit drafts a reply to each open problem, then submits them together with its overall
@@ -124,7 +124,7 @@ class Reply(db.Model):
     site_result_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
 
     letter = relationship("Letter")
-    item = relationship("LetterProblem")
+    problem = relationship("LetterProblem")
     submission: Mapped[Submission | None] = relationship(back_populates="replies")
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     site_visit = relationship("Visit")
@@ -238,9 +238,9 @@ class SelfInspection(db.Model):
 
 
 class Closure(db.Model):
-    """已办结, recorded when a letter's last problem is accepted (service._close_if_done), in that transaction.
+    """已办结, recorded when a letter's last problem is accepted (operations._close_if_done), in that transaction.
 
-    service.derive stays the one authority on a letter's state. Closing is final — a closed letter takes no
+    queries.derive stays the one authority on a letter's state. Closing is final — a closed letter takes no
     more replies, decisions or extensions — so this row lets the dashboard, the statistics, the ledger's status
     filter and the reminder sweep skip the letters that are certainly closed instead of deriving the states of
     every letter of ten years. standing.refresh records it too for a letter derive finds 已办结 without one, so
@@ -258,7 +258,7 @@ class Closure(db.Model):
     closed_on: Mapped[date] = mapped_column(Date, index=True)  # its Asia/Shanghai day
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     # Facts of the closed case, final like the closure itself, so 整改统计's figures per year read this narrow
-    # table instead of every letter and submission of ten years (service.closure_facts):
+    # table instead of every letter and submission of ten years (queries.closure_facts):
     issue_year: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the letter's year of issue
     days_to_close: Mapped[int | None] = mapped_column(Integer, nullable=True)  # receipt → closure, in days
     # Whether the first report came in by the deadline then in force; None when there was no report.
@@ -266,7 +266,7 @@ class Closure(db.Model):
 
 
 class OpenLetter(db.Model):
-    """整改状态索引: where an issued letter that is not 已办结 stands, as service.derive says — kept so that the
+    """整改状态索引: where an issued letter that is not 已办结 stands, as queries.derive says — kept so that the
     office's counts, the ledger's status filter, 整改统计 and the reminder sweep ask the database instead of
     deriving every open letter on every request.
 
@@ -282,16 +282,16 @@ class OpenLetter(db.Model):
     __table_args__ = (Index("ix_rect_open_letter_state", "state"),)
 
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), primary_key=True)
-    state: Mapped[str] = mapped_column(String(16))  # service.LetterState code; never "closed"
+    state: Mapped[str] = mapped_column(String(16))  # queries.LetterState code; never "closed"
     deadline: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)  # in force, after extensions
     # Whether the first report came in by the deadline then in force; None while there is none (as Closure).
     replied_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
-class OpenItem(db.Model):
-    """Where each problem of an open letter stands (service.ProblemState code), kept with its OpenLetter."""
+class OpenProblem(db.Model):
+    """Where each problem of an open letter stands (queries.ProblemState code), kept with its OpenLetter."""
 
-    __tablename__ = "rect_open_item"
+    __tablename__ = "rect_open_item"  # the table keeps its name: migration 0004 rebuilds it with standing.py itself
 
     letter_problem_id: Mapped[int] = mapped_column(ForeignKey("letter_problem.id", ondelete="CASCADE"),
                                                    primary_key=True)
@@ -326,4 +326,4 @@ class ClosedYearItem(db.Model):
     problems: Mapped[int] = mapped_column(Integer, default=0)
 
 
-from . import standing  # noqa: E402,F401  (registers the flush hook that keeps OpenLetter and OpenItem)
+from . import standing  # noqa: E402,F401  (registers the flush hook that keeps OpenLetter and OpenProblem)

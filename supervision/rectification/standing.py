@@ -1,8 +1,8 @@
-"""整改状态索引: the stored output of service.derive for every issued letter that is not 已办结 (OpenLetter,
-OpenItem), so that counting, filtering and summing open letters is a question to the database.
+"""整改状态索引: the stored output of queries.derive for every issued letter that is not 已办结 (OpenLetter,
+OpenProblem), so that counting, filtering and summing open letters is a question to the database.
 
 How it stays true:
-- `refresh(letter_ids, connection)` re-derives the named letters from their facts (service.light_states, the
+- `refresh(letter_ids, connection)` re-derives the named letters from their facts (queries.light_states, the
   same function every page uses) and rewrites their rows; a letter derived 已办结 gets its Closure if it has
   none, so every issued letter has exactly one of the two.
 - The flush hook below calls it for every letter whose facts a flush touched — the letter itself, its items,
@@ -33,7 +33,7 @@ from .. import derived, timeutil
 from ..directory.models import Unit
 from ..extensions import db
 from ..letters.models import Letter, LetterFile, LetterProblem, LetterStatus
-from .models import Closure, ClosedYear, ClosedYearItem, Extension, OpenItem, OpenLetter, Reply, Submission
+from .models import Closure, ClosedYear, ClosedYearItem, Extension, OpenLetter, OpenProblem, Reply, Submission
 
 _FACTS = (LetterProblem, LetterFile, Reply, Submission, Extension, Closure)
 _BLOCK = 500
@@ -49,7 +49,7 @@ def refresh(letter_ids, conn) -> set[int]:
     """Rewrite the rows of `letter_ids` from derive: a row (and its items' rows) for each issued letter not
     已办结; none for drafts, voided, deleted or closed letters. Records the Closure of a letter derived 已办结
     that has none; returns the years of issue of the closures it recorded."""
-    from .service import closure_facts, light_states
+    from .queries import closure_facts, light_states
 
     years: set[int] = set()
     ids = sorted({int(i) for i in letter_ids if i is not None})
@@ -62,7 +62,7 @@ def refresh(letter_ids, conn) -> set[int]:
             # two such transactions on one letter deadlocked.
             conn.execute(select(Letter.id).where(Letter.id.in_(chunk)).order_by(Letter.id)
                          .with_for_update(key_share=True))
-        conn.execute(delete(OpenItem.__table__).where(OpenItem.__table__.c.letter_id.in_(chunk)))
+        conn.execute(delete(OpenProblem.__table__).where(OpenProblem.__table__.c.letter_id.in_(chunk)))
         conn.execute(delete(OpenLetter.__table__).where(OpenLetter.__table__.c.letter_id.in_(chunk)))
         issued = list(conn.scalars(select(Letter.id).where(Letter.id.in_(chunk),
                                                            Letter.status == LetterStatus.issued.value)))
@@ -79,12 +79,12 @@ def refresh(letter_ids, conn) -> set[int]:
                 continue
             rows.append({"letter_id": x.id, "state": st.code, "deadline": st.deadline,
                          "replied_on_time": st.replied_on_time})
-            items += [{"letter_problem_id": p.item.id, "letter_id": x.id, "state": p.state.value}
+            items += [{"letter_problem_id": p.problem.id, "letter_id": x.id, "state": p.state.value}
                       for p in st.problems]
         if rows:
             conn.execute(insert(OpenLetter.__table__), rows)
         if items:
-            conn.execute(insert(OpenItem.__table__), items)
+            conn.execute(insert(OpenProblem.__table__), items)
         if closures:
             conn.execute(insert(Closure.__table__), closures)
             years |= {c["issue_year"] for c in closures if c["issue_year"] is not None}
@@ -134,7 +134,7 @@ def refresh_years(years, conn) -> None:
 
 def _open_candidates(conn) -> list[int]:
     """Issued letters without a recorded closure: every letter that may be open."""
-    from .service import not_recorded_closed
+    from .queries import not_recorded_closed
 
     return list(conn.scalars(select(Letter.id).where(Letter.status == LetterStatus.issued.value,
                                                      not_recorded_closed(conn.dialect.name)).order_by(Letter.id)))
@@ -142,7 +142,7 @@ def _open_candidates(conn) -> list[int]:
 
 def rebuild(conn) -> int:
     """Rewrite every row from derive, and every year's sums. Returns how many letters are open."""
-    conn.execute(delete(OpenItem.__table__))
+    conn.execute(delete(OpenProblem.__table__))
     conn.execute(delete(OpenLetter.__table__))
     refresh(_open_candidates(conn), conn)
     conn.execute(delete(ClosedYearItem.__table__))
@@ -153,13 +153,13 @@ def rebuild(conn) -> int:
 
 def differences(conn=None) -> list[str]:
     """Where the stored rows and derive disagree, in words (empty when they agree)."""
-    from .service import light_states
+    from .queries import light_states
 
     conn = conn if conn is not None else db.session.connection()
     ids = _open_candidates(conn)
     letters, states = light_states(ids, timeutil.today(), connection=conn)
     stored = {r.letter_id: r for r in conn.execute(select(OpenLetter.__table__))}
-    stored_items = {r.letter_problem_id: r for r in conn.execute(select(OpenItem.__table__))}
+    stored_items = {r.letter_problem_id: r for r in conn.execute(select(OpenProblem.__table__))}
     out = []
     for x in letters:
         st = states[x.id]
@@ -171,9 +171,9 @@ def differences(conn=None) -> list[str]:
         if st.closed:
             out.append(f"{x.number}（id {x.id}）：已办结，但没有办结记录")
         for p in ([] if st.closed else st.problems):
-            item = stored_items.pop(p.item.id, None)
+            item = stored_items.pop(p.problem.id, None)
             if item is None or item.state != p.state.value or item.letter_id != x.id:
-                out.append(f"{x.number} 第{p.item.position}个问题：索引为 {item and item.state}，按事实应为 {p.state.value}")
+                out.append(f"{x.number} 第{p.problem.position}个问题：索引为 {item and item.state}，按事实应为 {p.state.value}")
     out += [f"意见书 id {lid}：索引中有，但它已不是未办结的已签发意见书" for lid in stored]
     out += [f"问题 id {pid}：索引中有，但它不属于未办结的意见书" for pid in stored_items]
     want = {r[0]: tuple(r[1:]) for r in conn.execute(_year_figures_query())}
@@ -217,7 +217,7 @@ def _keep_standing(session, _context) -> None:
 
 def open_states(letter_ids, conn) -> dict:
     """What the stored rows of `letter_ids` should say: derive's status of each issued letter (service.light_states)."""
-    from .service import light_states
+    from .queries import light_states
 
     ids = sorted({int(i) for i in letter_ids if i is not None})
     issued = list(conn.scalars(select(Letter.id).where(Letter.id.in_(ids), Letter.status == LetterStatus.issued.value)))
@@ -256,7 +256,7 @@ class OverdueLetter(namedtuple("OverdueLetter", "id number unit_id unit_name sta
 
     @property
     def label(self) -> str:
-        from .service import LetterState
+        from .queries import LetterState
 
         return LetterState(self.state).label
 
@@ -314,11 +314,11 @@ def item_figures(year: int):
     issue: the index on (year, status, problem_count) finds them without reading each letter)."""
     from ..visits.models import CheckItem, Problem
 
-    accepted = case((OpenItem.state == "accepted", 1))
+    accepted = case((OpenProblem.state == "accepted", 1))
     return db.session.execute(
         select(CheckItem.name, CheckItem.seq, func.count(), func.count(accepted))
-        .select_from(OpenItem).join(LetterProblem, LetterProblem.id == OpenItem.letter_problem_id)
-        .join(Letter, Letter.id == OpenItem.letter_id)
+        .select_from(OpenProblem).join(LetterProblem, LetterProblem.id == OpenProblem.letter_problem_id)
+        .join(Letter, Letter.id == OpenProblem.letter_id)
         .outerjoin(Problem, Problem.id == LetterProblem.problem_id)
         .outerjoin(CheckItem, CheckItem.id == Problem.item_id)
         .where(Letter.year == year)

@@ -1,6 +1,7 @@
 """Pages of rectification: the unit's portal, the letter's rectification page (replies, report, review,
 on-site checks, extensions, paper replies), attachments, 自查, the 整改台账 and its export, statistics.
-Thin: load, check access, call the service, commit once, redirect."""
+Thin: load, check access (access.py's rules), call the operations, redirect; the request commits once
+(web.finish_request_transaction)."""
 from __future__ import annotations
 
 import io
@@ -10,27 +11,61 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import search
-from ..accounts.access import ALL_ROLES, STAFF, roles_required
-from ..accounts.models import Role, User
+from .. import outputs, search
+from ..accounts.models import User
 from ..directory.models import Unit
 from ..extensions import db
+from ..letters.models import Letter
 from ..letters.queries import letter_years
-from ..timeutil import today
+from ..policy import allows, can, require
+from ..timeutil import to_local, today, utcnow
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, UploadError, attachments_for, \
     attachments_for_many, check_upload, send_attachment
-from ..web import int_arg
-from .. import outputs
+from ..visits.queries import eligible_inspectors, item_keys
+from ..web import int_arg, keep_writes
+from . import access  # noqa: F401  (declares the rules the routes name)
 from . import exports as rect_exports
 from . import ledger as ledger_mod
-from . import service
+from . import operations, queries
+from .dashboard import statistics
+from .operations import RectificationError
 from .forms import (ExtensionDecisionForm, ExtensionRequestForm, NoteForm, PaperReplyForm, ReplyForm, ReportForm,
                     ReturnForm, SelfInspectionForm, SiteCheckForm, SiteResultForm)
-from .models import REPLY_OWNER, SELF_OWNER, SUBMISSION_OWNER, SelfInspection
+from .models import REPLY_OWNER, SELF_OWNER, SUBMISSION_OWNER, Extension, Reply, SelfInspection
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
 
-OFFICE = (Role.admin, Role.leader)
+
+def _get(model, record_id: int):
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _letter(letter_id: int) -> Letter:
+    """An issued (or voided) letter the user may see, else 404 (a unit user: only its own unit's)."""
+    letter = _get(Letter, letter_id)
+    require("rectification.view", letter)
+    return letter
+
+
+def _reply(reply_id: int) -> Reply:
+    reply = _get(Reply, reply_id)
+    require("rectification.view", reply.letter)
+    return reply
+
+
+def _extension(ext_id: int) -> Extension:
+    ext = _get(Extension, ext_id)
+    require("rectification.view", ext.letter)
+    return ext
+
+
+def _self_inspection(si_id: int) -> SelfInspection:
+    si = _get(SelfInspection, si_id)
+    require("rectification.self_view", si)
+    return si
 
 
 def _files(name: str) -> list:
@@ -50,50 +85,48 @@ def _back(letter_id: int, anchor: str = ""):
 # --- portal and letter page -----------------------------------------------------------------------
 
 @bp.route("/")
-@roles_required(*ALL_ROLES)
+@allows("rectification.index")
 def index():
-    if current_user.role == Role.unit.value:
+    if can("rectification.unit_portal"):
         return redirect(url_for(".unit_letters"))
     return redirect(url_for(".ledger"))
 
 
 @bp.route("/mine")
-@roles_required(Role.unit)
+@allows("rectification.unit_portal")
 def unit_letters():
-    rows = service.unit_letters(current_user.unit_id)
+    rows = queries.unit_letters(current_user.unit_id)
     year = today().year
-    si = service.self_inspection_of(current_user.unit_id, year)
+    si = queries.self_inspection_of(current_user.unit_id, year)
     return render_template("rectification/unit_letters.html", rows=rows, si=si, year=year,
-                           due=service.self_inspection_due(year))
+                           due=queries.self_inspection_due(year))
 
 
 def _render_letter(letter, status_code: int = 200, report_form: ReportForm | None = None,
                    reply_forms: dict | None = None):
-    status = service.letter_state(letter)
+    status = queries.letter_state(letter)
     reply_ids = [r.id for p in status.problems for r in p.rounds] + [p.draft.id for p in status.problems if p.draft]
     sub_ids = [s.id for s in status.submissions]
-    draft_sub = service.draft_submission(letter)
+    draft_sub = queries.draft_submission(letter)
     if draft_sub is not None:
         sub_ids.append(draft_sub.id)
     forms = {}
     for p in status.problems:
-        if reply_forms and p.item.id in reply_forms:
-            forms[p.item.id] = reply_forms[p.item.id]
+        if reply_forms and p.problem.id in reply_forms:
+            forms[p.problem.id] = reply_forms[p.problem.id]
         else:
             # A new round after a return starts from the previous answer, for the unit to edit.
             start = p.draft or p.latest
-            forms[p.item.id] = ReplyForm(formdata=None, text=start.text if start else "",
-                                         measures=start.measures if start else "", prefix=f"p{p.item.id}")
+            forms[p.problem.id] = ReplyForm(formdata=None, text=start.text if start else "",
+                                         measures=start.measures if start else "", prefix=f"p{p.problem.id}")
     if report_form is None:
         report_form = ReportForm(formdata=None, report_text=draft_sub.report_text if draft_sub
-                                 else service.previous_report_text(letter))
-    is_unit = current_user.role == Role.unit.value
-    can_reply = (is_unit and letter.is_issued and letter.received and not status.closed)
+                                 else queries.previous_report_text(letter))
+    is_unit = not can("rectification.office_record")
+    can_reply = can("rectification.reply", letter) and letter.is_issued and letter.received and not status.closed
     site_form = SiteCheckForm(formdata=None, visit_date=today())
-    from ..visits.queries import eligible_inspectors
-
     site_form.inspector_ids.choices = [(u.id, f"{u.name}（{u.office.name if u.office else u.role_label}）")
-                                       for u in eligible_inspectors()] if current_user.role == "admin" else []
+                                       for u in eligible_inspectors()] if can("rectification.review") else []
     return render_template(
         "rectification/letter.html", letter=letter, status=status, forms=forms, report_form=report_form,
         draft_sub=draft_sub, can_reply=can_reply, is_unit=is_unit, editing=can_reply and not status.under_review,
@@ -102,56 +135,69 @@ def _render_letter(letter, status_code: int = 200, report_form: ReportForm | Non
         note_form=NoteForm(formdata=None), return_form=ReturnForm(formdata=None), site_form=site_form,
         result_form=SiteResultForm(formdata=None), ext_form=ExtensionRequestForm(formdata=None),
         decide_form=ExtensionDecisionForm(formdata=None),
-        history=service.letter_history(letter, for_unit=is_unit), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
-        can_site_result=lambda r: service.can_record_site_result(current_user, r),
+        history=queries.letter_history(letter, for_unit=is_unit), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
+        can_site_result=lambda r: queries.can_record_site_result(current_user, r),
         users={u.id: u for u in db.session.query(User).filter(User.id.in_(
             [x for x in [status.closed_by_id] if x])).all()},
     ), status_code
 
 
 @bp.route("/letters/<int:letter_id>")
-@roles_required(*ALL_ROLES)
+@allows("rectification.view")
 def letter(letter_id):
-    letter = service.get_letter_for(current_user, letter_id)
+    letter = _letter(letter_id)
     return _render_letter(letter)
 
 
-@bp.route("/letters/<int:letter_id>/items/<int:item_id>/reply", methods=["POST"])
-@roles_required(Role.unit)
-def save_reply(letter_id, item_id):
-    letter = service.get_letter_for(current_user, letter_id)
-    form = ReplyForm(prefix=f"p{item_id}")
+@bp.route("/letters/<int:letter_id>/problems/<int:problem_id>/reply", methods=["POST"])
+@allows("rectification.reply")
+def save_reply(letter_id, problem_id):
+    letter = _letter(letter_id)
+    form = ReplyForm(prefix=f"p{problem_id}")
     if not form.validate():
         flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
-        return _render_letter(letter, 400, reply_forms={item_id: form})
+        return _render_letter(letter, 400, reply_forms={problem_id: form})
     try:
-        files = _files(f"p{item_id}-files")
-        service.save_reply_draft(letter, item_id, current_user, form.text.data, form.measures.data, files)
-        db.session.commit()
-    except (service.RectificationError, UploadError) as exc:
+        files = _files(f"p{problem_id}-files")
+        operations.save_reply_draft(letter, problem_id, current_user, form.text.data, form.measures.data, files)
+    except (RectificationError, UploadError) as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        return _render_letter(letter, 400, reply_forms={item_id: form})
+        return _render_letter(letter, 400, reply_forms={problem_id: form})
     flash("答复草稿已保存。所有问题都答复后，请在页面下方填写整改报告并报送。", "success")
-    return _back(letter.id, f"item-{item_id}")
+    return _back(letter.id, f"problem-{problem_id}")
+
+
+@bp.route("/letters/<int:letter_id>/items/<int:problem_id>/reply", methods=["GET", "POST"])
+@allows("rectification.reply")
+def save_reply_by_old_address(letter_id, problem_id):
+    """The address this form had before problems were called items (bookmarks, sent links): a form posted
+    there goes on to the new address (308 keeps the method and the fields), a visit to the problem on the
+    letter's page. Only for someone who may see the letter (another unit's number is a 404 here too)."""
+    letter = _letter(letter_id)
+    if problem_id not in {p.id for p in letter.items}:
+        abort(404)
+    if request.method == "POST":
+        return redirect(url_for(".save_reply", letter_id=letter_id, problem_id=problem_id), 308)
+    return _back(letter_id, f"problem-{problem_id}")
 
 
 def _answer_forms(letter) -> tuple[dict, ReportForm, list[str]]:
     """The whole reply page's posted fields as forms (one per problem, and the report), with their errors."""
-    forms = {item.id: ReplyForm(prefix=f"p{item.id}") for item in letter.items}
+    forms = {problem.id: ReplyForm(prefix=f"p{problem.id}") for problem in letter.items}
     report_form = ReportForm()
     errors = []
-    for item in letter.items:
-        if not forms[item.id].validate():
-            errors += [f"问题{item.position}：{e}" for errs in forms[item.id].errors.values() for e in errs]
+    for problem in letter.items:
+        if not forms[problem.id].validate():
+            errors += [f"问题{problem.position}：{e}" for errs in forms[problem.id].errors.values() for e in errs]
     if not report_form.validate():
         errors += [e for errs in report_form.errors.values() for e in errs]
     return forms, report_form, errors
 
 
 def _posted_answers(letter, forms: dict) -> dict[int, tuple[str, str]]:
-    return {item.id: (forms[item.id].text.data or "", forms[item.id].measures.data or "")
-            for item in letter.items if f"p{item.id}-text" in request.form or f"p{item.id}-measures" in request.form}
+    return {problem.id: (forms[problem.id].text.data or "", forms[problem.id].measures.data or "")
+            for problem in letter.items if f"p{problem.id}-text" in request.form or f"p{problem.id}-measures" in request.form}
 
 
 def _posted_report(report_form: ReportForm) -> str | None:
@@ -159,11 +205,11 @@ def _posted_report(report_form: ReportForm) -> str | None:
 
 
 @bp.route("/letters/<int:letter_id>/answers", methods=["POST"])
-@roles_required(Role.unit)
+@allows("rectification.reply")
 def save_answers(letter_id):
     """The unit's reply page as one form: every problem's answer, the files, the report — saved together
     (action=save) or saved and submitted (action=submit)."""
-    letter = service.get_letter_for(current_user, letter_id)
+    letter = _letter(letter_id)
     forms, report_form, errors = _answer_forms(letter)
     if errors:
         flash("；".join(errors), "danger")
@@ -171,26 +217,25 @@ def save_answers(letter_id):
     submit = request.form.get("action") == "submit"
     answers, report_text = _posted_answers(letter, forms), _posted_report(report_form)
     try:
-        files = {item.id: _files(f"p{item.id}-files") for item in letter.items}
+        files = {problem.id: _files(f"p{problem.id}-files") for problem in letter.items}
         scan = _one_file("scan")
     except UploadError as exc:
         flash(f"{exc} 其他内容未保存，请重新选择文件后再保存。", "danger")
         return _render_letter(letter, 400, report_form=report_form, reply_forms=forms)
     try:
-        service.save_answers(letter, current_user, answers, report_text, files, scan)
+        operations.save_answers(letter, current_user, answers, report_text, files, scan)
         if submit:
-            sub = service.submit_report(letter, current_user)
-        db.session.commit()
-    except service.RectificationError as exc:
+            sub = operations.submit_report(letter, current_user)
+    except RectificationError as exc:
         db.session.rollback()
         message = str(exc)
         if submit:
             # Not submitted; what was typed is still kept as the draft.
             try:
-                service.save_answers(letter, current_user, answers, report_text, files, scan)
-                db.session.commit()
+                operations.save_answers(letter, current_user, answers, report_text, files, scan)
+                keep_writes()  # the answer is an error (not submitted), but the draft is kept
                 message += "（未报送；已填写的内容已保存为草稿。）"
-            except service.RectificationError:
+            except RectificationError:
                 db.session.rollback()
         flash(message, "danger")
         return _render_letter(letter, 400, report_form=report_form, reply_forms=forms)
@@ -203,44 +248,40 @@ def save_answers(letter_id):
 
 
 @bp.route("/letters/<int:letter_id>/draft", methods=["POST"])
-@roles_required(Role.unit)
+@allows("rectification.reply")
 def save_draft(letter_id):
     """The reply page's autosave (its script only): every text field of the page at once; files are left to
     the page's own 保存. Answers JSON for the script."""
-    letter = service.get_letter_for(current_user, letter_id)
+    letter = _letter(letter_id)
     forms, report_form, errors = _answer_forms(letter)
     if errors:
         return {"ok": False, "message": "；".join(errors)}, 400
     try:
-        written = service.save_answers(letter, current_user, _posted_answers(letter, forms),
-                                       _posted_report(report_form))
-        db.session.commit()
-    except service.RectificationError as exc:
+        written = operations.save_answers(letter, current_user, _posted_answers(letter, forms),
+                                          _posted_report(report_form))
+    except RectificationError as exc:
         db.session.rollback()
         return {"ok": False, "message": str(exc)}, 409
-    from ..timeutil import to_local, utcnow
-
     return {"ok": True, "written": written, "saved_at": f"{to_local(utcnow()):%H:%M:%S}"}
 
 
 @bp.route("/replies/<int:reply_id>/attachments/<int:att_id>/delete", methods=["POST"])
-@roles_required(Role.unit)
+@allows("rectification.reply")
 def delete_reply_attachment(reply_id, att_id):
-    reply = service.get_reply_for(current_user, reply_id)
+    reply = _reply(reply_id)
     try:
-        service.delete_reply_attachment(reply, att_id, current_user)
-        db.session.commit()
+        operations.delete_reply_attachment(reply, att_id, current_user)
         flash("附件已删除。", "success")
-    except service.RectificationError as exc:
+    except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+    return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
 
 
 @bp.route("/letters/<int:letter_id>/report", methods=["POST"])
-@roles_required(Role.unit)
+@allows("rectification.reply")
 def save_report(letter_id):
-    letter = service.get_letter_for(current_user, letter_id)
+    letter = _letter(letter_id)
     form = ReportForm()
     if not form.validate():
         flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
@@ -250,12 +291,11 @@ def save_report(letter_id):
         scan = _one_file("scan")
         if submit:
             # Refuse before saving anything when a review is in progress or the letter is closed.
-            service.check_can_submit(letter, service.letter_state(letter))
-        service.save_report_draft(letter, current_user, form.report_text.data, scan)
+            operations.check_can_submit(letter, queries.letter_state(letter))
+        operations.save_report_draft(letter, current_user, form.report_text.data, scan)
         if submit:
-            sub = service.submit_report(letter, current_user)
-        db.session.commit()
-    except (service.RectificationError, UploadError) as exc:
+            sub = operations.submit_report(letter, current_user)
+    except (RectificationError, UploadError) as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return _render_letter(letter, 400, report_form=form)
@@ -270,117 +310,111 @@ def save_report(letter_id):
 # --- review (监督室) --------------------------------------------------------------------------------
 
 @bp.route("/replies/<int:reply_id>/accept", methods=["POST"])
-@roles_required(Role.admin)
+@allows("rectification.review")
 def accept(reply_id):
-    reply = service.get_reply_for(current_user, reply_id)
+    reply = _reply(reply_id)
     form = NoteForm()
     try:
-        service.accept_problem(reply, current_user, form.note.data or "")
-        db.session.commit()
-    except service.RectificationError as exc:
+        operations.accept_problem(reply, current_user, form.note.data or "")
+    except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
-    status = service.letter_state(reply.letter)
-    flash(f"第{reply.item.position}个问题已通过。" + ("所有问题均已通过，本件已办结。" if status.closed else ""), "success")
-    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+        return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
+    status = queries.letter_state(reply.letter)
+    flash(f"第{reply.problem.position}个问题已通过。" + ("所有问题均已通过，本件已办结。" if status.closed else ""), "success")
+    return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
 
 
 @bp.route("/letters/<int:letter_id>/accept-batch", methods=["POST"])
-@roles_required(Role.admin)
+@allows("rectification.review")
 def accept_batch(letter_id):
-    letter = service.get_letter_for(current_user, letter_id)
+    letter = _letter(letter_id)
     form = NoteForm()
     ids = [int(v) for v in request.form.getlist("reply_ids") if v.isdigit()]
     try:
         if not form.validate():
-            raise service.RectificationError("审核意见不超过1000字。")
-        accepted = service.accept_problems(letter, ids, current_user, form.note.data or "")
-        db.session.commit()
-    except service.RectificationError as exc:
+            raise RectificationError("审核意见不超过1000字。")
+        accepted = operations.accept_problems(letter, ids, current_user, form.note.data or "")
+    except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return _back(letter.id, "batch-review")
-    status = service.letter_state(letter)
-    flash("第" + "、".join(str(r.item.position) for r in accepted) + "个问题已通过。"
+    status = queries.letter_state(letter)
+    flash("第" + "、".join(str(r.problem.position) for r in accepted) + "个问题已通过。"
           + ("所有问题均已通过，本件已办结。" if status.closed else ""), "success")
     return _back(letter.id)
 
 
 @bp.route("/replies/<int:reply_id>/return", methods=["POST"])
-@roles_required(Role.admin)
+@allows("rectification.review")
 def return_reply(reply_id):
-    reply = service.get_reply_for(current_user, reply_id)
+    reply = _reply(reply_id)
     form = ReturnForm()
     try:
         if not form.validate():
-            raise service.RectificationError("；".join(e for errs in form.errors.values() for e in errs))
-        service.return_problem(reply, current_user, form.reason.data)
-        db.session.commit()
-        flash(f"第{reply.item.position}个问题已退回，单位将看到退回理由。", "success")
-    except service.RectificationError as exc:
+            raise RectificationError("；".join(e for errs in form.errors.values() for e in errs))
+        operations.return_problem(reply, current_user, form.reason.data)
+        flash(f"第{reply.problem.position}个问题已退回，单位将看到退回理由。", "success")
+    except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+    return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
 
 
 @bp.route("/replies/<int:reply_id>/site-check", methods=["POST"])
-@roles_required(Role.admin)
+@allows("rectification.review")
 def site_check(reply_id):
-    reply = service.get_reply_for(current_user, reply_id)
+    reply = _reply(reply_id)
     form = SiteCheckForm()
     try:
         if not form.validate():
-            raise service.RectificationError("；".join(e for errs in form.errors.values() for e in errs))
+            raise RectificationError("；".join(e for errs in form.errors.values() for e in errs))
         inspectors = db.session.query(User).filter(User.id.in_(form.inspector_ids.data)).all()
         if len(inspectors) != len(set(form.inspector_ids.data)):
-            raise service.RectificationError("所选检查人员不存在。")
-        service.order_site_check(reply, current_user, inspectors, form.visit_date.data, form.note.data or "")
-        db.session.commit()
+            raise RectificationError("所选检查人员不存在。")
+        operations.order_site_check(reply, current_user, inspectors, form.visit_date.data, form.note.data or "")
         flash("已安排实地查验，并为检查人员建立了回头看检查记录。", "success")
-    except service.RectificationError as exc:
+    except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+    return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
 
 
 @bp.route("/replies/<int:reply_id>/site-result", methods=["POST"])
-@roles_required(Role.admin, Role.inspector)
+@allows("rectification.record_site_result")
 def site_result(reply_id):
-    reply = service.get_reply_for(current_user, reply_id)
+    reply = _reply(reply_id)
     form = SiteResultForm()
     try:
         if not form.validate():
-            raise service.RectificationError("；".join(e for errs in form.errors.values() for e in errs))
-        service.record_site_result(reply, current_user, form.result.data == "passed", form.note.data or "")
-        db.session.commit()
+            raise RectificationError("；".join(e for errs in form.errors.values() for e in errs))
+        operations.record_site_result(reply, current_user, form.result.data == "passed", form.note.data or "")
         flash("查验结果已登记。", "success")
-    except service.RectificationError as exc:
+    except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-    return _back(reply.letter_id, f"item-{reply.letter_problem_id}")
+    return _back(reply.letter_id, f"problem-{reply.letter_problem_id}")
 
 
 @bp.route("/letters/<int:letter_id>/paper-reply", methods=["GET", "POST"])
-@roles_required(Role.admin)
+@allows("rectification.record_paper_reply")
 def paper_reply(letter_id):
-    letter = service.get_letter_for(current_user, letter_id)
-    status = service.letter_state(letter)
+    letter = _letter(letter_id)
+    status = queries.letter_state(letter)
     todo = [p for p in status.problems if p.state.needs_reply]
     form = PaperReplyForm()
-    texts = {p.item.id: (request.form.get(f"text-{p.item.id}", p.draft.text if p.draft else ""),
-                         request.form.get(f"measures-{p.item.id}", p.draft.measures if p.draft else ""))
+    texts = {p.problem.id: (request.form.get(f"text-{p.problem.id}", p.draft.text if p.draft else ""),
+                         request.form.get(f"measures-{p.problem.id}", p.draft.measures if p.draft else ""))
              for p in todo}
     if request.method == "POST":
         if form.validate():
             try:
                 scan = _one_file("scan")
-                service.record_paper_reply(letter, current_user, form.received_on.data, form.report_text.data,
+                operations.record_paper_reply(letter, current_user, form.received_on.data, form.report_text.data,
                                            scan, texts)
-                db.session.commit()
                 flash("已代录纸质整改答复，等待审核。", "success")
                 return _back(letter.id)
-            except (service.RectificationError, UploadError) as exc:
+            except (RectificationError, UploadError) as exc:
                 db.session.rollback()
                 flash(str(exc), "danger")
         else:
@@ -392,35 +426,33 @@ def paper_reply(letter_id):
 # --- extensions -----------------------------------------------------------------------------------
 
 @bp.route("/letters/<int:letter_id>/extension", methods=["POST"])
-@roles_required(Role.unit)
+@allows("rectification.reply")
 def request_extension(letter_id):
-    letter = service.get_letter_for(current_user, letter_id)
+    letter = _letter(letter_id)
     form = ExtensionRequestForm()
     try:
         if not form.validate():
-            raise service.RectificationError("；".join(e for errs in form.errors.values() for e in errs))
-        service.request_extension(letter, current_user, form.new_date.data, form.reason.data)
-        db.session.commit()
+            raise RectificationError("；".join(e for errs in form.errors.values() for e in errs))
+        operations.request_extension(letter, current_user, form.new_date.data, form.reason.data)
         flash("延期申请已提交，等待监督室审批。", "success")
-    except service.RectificationError as exc:
+    except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
     return _back(letter.id, "deadline")
 
 
 @bp.route("/extensions/<int:ext_id>/decide", methods=["POST"])
-@roles_required(Role.admin)
+@allows("rectification.decide_extension")
 def decide_extension(ext_id):
-    ext = service.get_extension_for(current_user, ext_id)
+    ext = _extension(ext_id)
     form = ExtensionDecisionForm()
     try:
         if not form.validate():
-            raise service.RectificationError("；".join(e for errs in form.errors.values() for e in errs))
-        service.decide_extension(ext, current_user, form.decision.data == "approve", form.new_date.data,
+            raise RectificationError("；".join(e for errs in form.errors.values() for e in errs))
+        operations.decide_extension(ext, current_user, form.decision.data == "approve", form.new_date.data,
                                  form.note.data or "")
-        db.session.commit()
         flash("延期申请已审批。", "success")
-    except service.RectificationError as exc:
+    except RectificationError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
     return _back(ext.letter_id, "deadline")
@@ -429,84 +461,69 @@ def decide_extension(ext_id):
 # --- attachments ----------------------------------------------------------------------------------
 
 @bp.route("/attachments/<int:att_id>")
-@roles_required(*ALL_ROLES)
+@allows("rectification.attachment")
 def attachment(att_id):
     att = db.session.get(Attachment, att_id)
     if att is None or att.owner_type not in (REPLY_OWNER, SUBMISSION_OWNER, SELF_OWNER):
         abort(404)
     if att.owner_type == SELF_OWNER:
-        si = db.session.get(SelfInspection, att.owner_id)
-        if si is None:
-            abort(404)
-        _self_access(si)
-        if current_user.role != Role.unit.value and si.is_draft:
-            abort(404)  # a draft's files are the unit's own until it submits them (as the draft itself)
+        # A draft's files are the unit's own until it submits them (as the draft itself).
+        _self_inspection(att.owner_id)
     else:
-        letter = service.attachment_owner_letter(att)
+        letter = queries.attachment_owner_letter(att)
         if letter is None:
             abort(404)
-        service.get_letter_for(current_user, letter.id)
+        require("rectification.view", letter)
     return send_attachment(att, download=request.args.get("download") == "1")
 
 
 # --- 自查 -----------------------------------------------------------------------------------------
 
-def _self_access(si: SelfInspection) -> None:
-    if current_user.role == Role.unit.value and si.unit_id != current_user.unit_id:
-        abort(404)
-
-
 @bp.route("/self-inspection", methods=["GET", "POST"])
-@roles_required(Role.unit)
+@allows("rectification.unit_portal")
 def my_self_inspection():
     year = int_arg("year") or today().year
-    si = service.self_inspection_of(current_user.unit_id, year)
+    si = queries.self_inspection_of(current_user.unit_id, year)
     form = SelfInspectionForm(obj=si) if request.method == "GET" else SelfInspectionForm()
     if request.method == "POST":
         if form.validate():
             try:
                 files = [(f, "自查报告") for f in _files("report_files")] + \
                         [(f, "工作计划") for f in _files("plan_files")]
-                si = service.save_self_inspection(current_user, year, form.report_text.data, form.plan_text.data,
+                si = operations.save_self_inspection(current_user, year, form.report_text.data, form.plan_text.data,
                                                   files)
                 if request.form.get("action") == "submit":
-                    service.submit_self_inspection(si, current_user)
-                db.session.commit()
+                    operations.submit_self_inspection(si, current_user)
                 flash("自查材料已报送监督室。" if request.form.get("action") == "submit" else "已保存草稿。", "success")
                 return redirect(url_for(".my_self_inspection", year=year))
-            except (service.RectificationError, UploadError) as exc:
+            except (RectificationError, UploadError) as exc:
                 db.session.rollback()
                 flash(str(exc), "danger")
-                si = service.self_inspection_of(current_user.unit_id, year)
+                si = queries.self_inspection_of(current_user.unit_id, year)
         else:
             flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
     atts = attachments_for(SELF_OWNER, si.id) if si else []
     return render_template("rectification/self_form.html", form=form, si=si, year=year, atts=atts,
-                           due=service.self_inspection_due(year), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
+                           due=queries.self_inspection_due(year), accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
                            editable=year == today().year, this_year=today().year)
 
 
 @bp.route("/self-inspections")
-@roles_required(*STAFF)
+@allows("rectification.self_overview")
 def self_inspections():
     year = int_arg("year") or today().year
-    rows = service.self_inspection_overview(year)
+    rows = queries.self_inspection_overview(year)
     years = sorted({today().year, year} | {y for (y,) in db.session.query(SelfInspection.year).distinct()},
                    reverse=True)
     return render_template("rectification/self_overview.html", rows=rows, year=year, years=years,
-                           due=service.self_inspection_due(year),
+                           due=queries.self_inspection_due(year),
                            done=sum(1 for r in rows if r.submitted))
 
 
 @bp.route("/self-inspections/<int:si_id>")
-@roles_required(*ALL_ROLES)
+@allows("rectification.self_view")
 def self_inspection(si_id):
-    si = db.session.get(SelfInspection, si_id)
-    if si is None:
-        abort(404)
-    _self_access(si)
-    if current_user.role != Role.unit.value and si.is_draft:
-        abort(404)  # the office sees what was submitted, not the unit's working draft
+    si = _self_inspection(si_id)  # the office sees what was submitted, not the unit's working draft
     return render_template("rectification/self_show.html", si=si, atts=attachments_for(SELF_OWNER, si.id))
 
 
@@ -522,10 +539,8 @@ def _ledger_filter() -> ledger_mod.LedgerFilter:
 
 
 @bp.route("/ledger")
-@roles_required(*STAFF)
+@allows("rectification.ledger")
 def ledger():
-    from ..visits.queries import item_keys
-
     flt = _ledger_filter()
     if outputs.requested() == outputs.PRINT:  # the print view: this page's filter object, every row
         return rect_exports.ledger_print(flt)
@@ -538,7 +553,7 @@ def ledger():
 
 
 @bp.route("/ledger.xlsx")
-@roles_required(*STAFF)
+@allows("rectification.ledger")
 def ledger_export():
     flt = _ledger_filter()
     buf = io.BytesIO()
@@ -551,10 +566,8 @@ def ledger_export():
 
 
 @bp.route("/stats")
-@roles_required(*STAFF)
+@allows("rectification.stats")
 def stats():
-    from .dashboard import statistics
-
     year = int_arg("year") or today().year
     data = statistics(year)
     if outputs.requested() == outputs.XLSX:

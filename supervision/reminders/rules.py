@@ -28,7 +28,7 @@ from ..directory.models import Unit
 from ..directory.queries import stored_profile
 from ..extensions import db
 from ..letters.models import Letter, LetterStatus
-from ..rectification.service import id_set, self_inspection_of, states_for
+from ..rectification.queries import id_set, self_inspection_of, states_for
 from ..rectification.standing import open_deadlines, open_letter_ids
 from ..schedule.models import Slot
 from ..timeutil import TZ, cn_date, to_local

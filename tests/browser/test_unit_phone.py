@@ -107,7 +107,7 @@ def test_unit_pages_fit_a_phone_and_the_reply_page_keeps_what_was_typed(live_ser
         # --- typed answers to problems 1 and 2, one save, reload: both there ------------------------------------
         reply_url = f"{url}/rectification/letters/{letter_id}"
         page.goto(reply_url)
-        one, two = page.locator(f"#item-{p1}"), page.locator(f"#item-{p2}")
+        one, two = page.locator(f"#problem-{p1}"), page.locator(f"#problem-{p2}")
         expect(one.locator('input[type=file][capture="environment"]')).to_have_count(1)
         one.get_by_label("整改情况").fill("问题一：已组织全体执法人员学习着装规定。")
         two.get_by_label("整改情况").fill("问题二：已按规范重新装订案卷。")
@@ -116,9 +116,9 @@ def test_unit_pages_fit_a_phone_and_the_reply_page_keeps_what_was_typed(live_ser
         page.get_by_role("button", name="保存", exact=True).click()
         expect(page.get_by_text("已保存。")).to_be_visible()
         page.reload()
-        expect(page.locator(f"#item-{p1}").get_by_label("整改情况")).to_have_value("问题一：已组织全体执法人员学习着装规定。")
-        expect(page.locator(f"#item-{p2}").get_by_label("整改情况")).to_have_value("问题二：已按规范重新装订案卷。")
-        expect(page.locator(f"#item-{p2}").get_by_label("采取的措施和建立的制度")).to_have_value("建立案卷装订检查制度。")
+        expect(page.locator(f"#problem-{p1}").get_by_label("整改情况")).to_have_value("问题一：已组织全体执法人员学习着装规定。")
+        expect(page.locator(f"#problem-{p2}").get_by_label("整改情况")).to_have_value("问题二：已按规范重新装订案卷。")
+        expect(page.locator(f"#problem-{p2}").get_by_label("采取的措施和建立的制度")).to_have_value("建立案卷装订检查制度。")
         width, view = _fits(page)
         assert width <= view
         steps.shot("saved-and-reloaded")
@@ -131,7 +131,7 @@ def test_unit_pages_fit_a_phone_and_the_reply_page_keeps_what_was_typed(live_ser
             dialog.dismiss()  # stay on the page
 
         page.on("dialog", on_dialog)
-        box = page.locator(f"#item-{p1}").get_by_label("整改情况")
+        box = page.locator(f"#problem-{p1}").get_by_label("整改情况")
         box.click()
         box.press("End")
         box.type("（补充）")
@@ -148,9 +148,9 @@ def test_unit_pages_fit_a_phone_and_the_reply_page_keeps_what_was_typed(live_ser
         assert saved.value.ok
         expect(page.locator("[data-autosave-status]")).to_contain_text("草稿已自动保存")
         page.reload()
-        expect(page.locator(f"#item-{p1}").get_by_label("整改情况")).to_have_value(
+        expect(page.locator(f"#problem-{p1}").get_by_label("整改情况")).to_have_value(
             "问题一：已组织全体执法人员学习着装规定。（补充）已完成。")
-        expect(page.locator(f"#item-{p2}").get_by_label("整改情况")).to_have_value("问题二：已按规范重新装订案卷。")
+        expect(page.locator(f"#problem-{p2}").get_by_label("整改情况")).to_have_value("问题二：已按规范重新装订案卷。")
         steps.shot("autosaved-and-reloaded")
         assert "{" not in page.locator("main").inner_text()  # nothing JSON shown to people
     finally:

@@ -240,10 +240,10 @@ def test_whole_loop(live_server, page, tmp_path):
     # --- replies to each problem with one attachment, then submits the report with the signed scan ------------
     page.locator("main").get_by_role("link", name="整改报送").click()
     expect(page.get_by_role("heading", name=f"{number} · {UNIT}")).to_be_visible()
-    cards = page.locator("[id^=item-]")
+    cards = page.locator("[id^=problem-]")
     expect(cards).to_have_count(2)
     for i in range(2):  # one form for the whole page: every answer first, then one save
-        card = page.locator("[id^=item-]").nth(i)
+        card = page.locator("[id^=problem-]").nth(i)
         card.get_by_label("整改情况").fill(f"已针对问题{i + 1}完成整改，详见佐证材料。")
         card.get_by_label("采取的措施和建立的制度").fill("制定了相关制度并组织全员学习。")
         card.get_by_label("佐证材料（可多选）").set_input_files(files=[{
@@ -251,7 +251,7 @@ def test_whole_loop(live_server, page, tmp_path):
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_text("已保存。")).to_be_visible()
     for i in range(2):
-        expect(page.locator("[id^=item-]").nth(i).get_by_role("link", name=f"整改照片{i + 1}.png")).to_be_visible()
+        expect(page.locator("[id^=problem-]").nth(i).get_by_role("link", name=f"整改照片{i + 1}.png")).to_be_visible()
     steps.shot("unit-replies-drafted")
     report = page.locator("#report")
     report.get_by_label("整改报告", exact=True).fill("我单位高度重视，逐项整改，现将整改情况报告如下。")
@@ -270,15 +270,15 @@ def test_whole_loop(live_server, page, tmp_path):
     page.get_by_role("link", name=number).first.click()
     expect(page.get_by_role("heading", name=f"{number} · {UNIT}")).to_be_visible()
     steps.shot("admin-review")
-    first = page.locator("[id^=item-]").nth(0)
+    first = page.locator("[id^=problem-]").nth(0)
     first.get_by_label("审核意见").fill("整改到位。")
     first.get_by_role("button", name="通过").click()
     expect(page.get_by_text("第1个问题已通过。")).to_be_visible()
-    second = page.locator("[id^=item-]").nth(1)
+    second = page.locator("[id^=problem-]").nth(1)
     second.get_by_label("退回理由").fill(RETURN_REASON)
     second.get_by_role("button", name="退回修改").click()
     expect(page.get_by_text("第2个问题已退回，单位将看到退回理由。")).to_be_visible()
-    expect(page.locator("[id^=item-]").nth(1)).to_contain_text("退回理由：" + RETURN_REASON)
+    expect(page.locator("[id^=problem-]").nth(1)).to_contain_text("退回理由：" + RETURN_REASON)
     steps.shot("admin-returned-one")
     log_out(page, ADMIN[2])
 
@@ -290,10 +290,10 @@ def test_whole_loop(live_server, page, tmp_path):
     steps.shot("unit-sees-returned")
     letters_row.get_by_role("link", name="办理").click()
     expect(page.get_by_text("有问题被退回或实地查验未通过")).to_be_visible()
-    returned = page.locator("[id^=item-]").nth(1)
+    returned = page.locator("[id^=problem-]").nth(1)
     expect(returned).to_contain_text(RETURN_REASON)
     expect(returned.get_by_role("heading", name="修改后重新答复（第2轮）")).to_be_visible()
-    expect(page.locator("[id^=item-]").nth(0).get_by_label("整改情况")).to_have_count(0)  # accepted: no form
+    expect(page.locator("[id^=problem-]").nth(0).get_by_label("整改情况")).to_have_count(0)  # accepted: no form
     # Round 2 starts from round 1's answer and report, the return reason beside the answer.
     expect(returned.get_by_label("整改情况")).to_have_value("已针对问题2完成整改，详见佐证材料。")
     expect(returned.locator(".return-reason")).to_contain_text(RETURN_REASON)
@@ -317,7 +317,7 @@ def test_whole_loop(live_server, page, tmp_path):
     log_in(page, url, ADMIN[0], ADMIN[1])
     nav(page, "整改台账")
     page.get_by_role("link", name=number).first.click()
-    second = page.locator("[id^=item-]").nth(1)
+    second = page.locator("[id^=problem-]").nth(1)
     expect(second).to_contain_text("第2轮答复")
     second.get_by_role("button", name="通过").click()
     expect(page.get_by_text("所有问题均已通过，本件已办结。")).to_be_visible()

@@ -16,7 +16,7 @@ from supervision.audit import AuditEntry
 from supervision.extensions import db
 from supervision.letters import operations
 from supervision.letters.models import Letter
-from supervision.rectification import service as rect
+from supervision.rectification import operations as rect_ops, queries as rect_q
 from supervision.rectification.models import OpenLetter
 from supervision.reminders.models import Notification
 from supervision.reminders.jobs import run_due_reminders
@@ -64,7 +64,7 @@ def test_receipt_on_2_december_is_stored_with_the_deadline_pending(received):
     assert entry.user_id == clerk.id and PENDING in entry.summary
     # The rectification state: received (整改中), never overdue however late it is asked, and the stored
     # state agrees (conftest checks every letter after the test too).
-    st = rect.letter_state(fresh, today=date(2027, 6, 1))
+    st = rect_q.letter_state(fresh, today=date(2027, 6, 1))
     assert st.code == "in_progress" and st.deadline is None and st.overdue_days == 0 and not st.overdue
     assert db.session.get(OpenLetter, letter.id).deadline is None
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from supervision.audit import AuditEntry
 from supervision.extensions import db
-from supervision.rectification import service
+from supervision.rectification import operations, queries
 from supervision.rectification.models import Reply
 from tests.helpers import login
 
@@ -19,12 +19,12 @@ THREE = ("执法人员未按规定着装。", "行政处罚案卷未按规定装
 
 def _submitted(admin, unit, unit_user):
     letter = make_letter(admin, unit, problems=THREE)
-    for p in service.letter_state(letter).problems:
-        service.save_reply_draft(letter, p.item.id, unit_user, "已整改。")
-    service.save_report_draft(letter, unit_user, "整改报告。", upload(PDF_BYTES, "报告.pdf"))
-    service.submit_report(letter, unit_user, today=date(2021, 9, 20))
+    for p in queries.letter_state(letter).problems:
+        operations.save_reply_draft(letter, p.problem.id, unit_user, "已整改。")
+    operations.save_report_draft(letter, unit_user, "整改报告。", upload(PDF_BYTES, "报告.pdf"))
+    operations.submit_report(letter, unit_user, today=date(2021, 9, 20))
     db.session.commit()
-    return letter, [p.latest for p in service.letter_state(letter).problems]
+    return letter, [p.latest for p in queries.letter_state(letter).problems]
 
 
 def _accepts(letter):
@@ -33,7 +33,7 @@ def _accepts(letter):
 
 def test_batch_accept_accepts_each_with_the_note_and_audits_each(admin, unit, unit_user):
     letter, replies = _submitted(admin, unit, unit_user)
-    service.accept_problems(letter, [r.id for r in replies[:2]], admin, "材料齐全")
+    operations.accept_problems(letter, [r.id for r in replies[:2]], admin, "材料齐全")
     db.session.commit()
     db.session.expire_all()
     assert [db.session.get(Reply, r.id).decision for r in replies] == ["accepted", "accepted", ""]
@@ -41,25 +41,25 @@ def test_batch_accept_accepts_each_with_the_note_and_audits_each(admin, unit, un
     logs = _accepts(letter)
     assert [log.summary for log in logs] == ["第1个问题整改通过（第1轮）", "第2个问题整改通过（第1轮）"]
     assert all(log.username == admin.username for log in logs)
-    assert not service.letter_state(letter).closed
-    service.accept_problems(letter, [replies[2].id], admin)
+    assert not queries.letter_state(letter).closed
+    operations.accept_problems(letter, [replies[2].id], admin)
     db.session.commit()
-    assert service.letter_state(letter).closed
+    assert queries.letter_state(letter).closed
 
 
 def test_batch_accept_refuses_all_when_one_is_not_reviewable(admin, unit, unit_user):
     letter, replies = _submitted(admin, unit, unit_user)
-    service.return_problem(replies[1], admin, "请补充照片")
+    operations.return_problem(replies[1], admin, "请补充照片")
     db.session.commit()
-    with pytest.raises(service.RectificationError) as exc:
-        service.accept_problems(letter, [r.id for r in replies], admin, "好")
+    with pytest.raises(operations.RectificationError) as exc:
+        operations.accept_problems(letter, [r.id for r in replies], admin, "好")
     db.session.rollback()
     assert "第2个问题" in str(exc.value) and "不能重复审核" in str(exc.value)
     db.session.expire_all()
     assert [db.session.get(Reply, r.id).decision for r in replies] == ["", "returned", ""]
     assert _accepts(letter) == []
-    with pytest.raises(service.RectificationError, match="请勾选"):
-        service.accept_problems(letter, [], admin)
+    with pytest.raises(operations.RectificationError, match="请勾选"):
+        operations.accept_problems(letter, [], admin)
 
 
 def test_batch_accept_page(app, client, admin, unit, unit_user):

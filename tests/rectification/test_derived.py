@@ -188,7 +188,7 @@ def test_every_step_of_a_letters_life_is_stored_in_the_flush_that_made_it(admin,
     service call, before any commit, the stored states are derive's. (The hook's former second trigger — letter
     audit entries — was needed by none of them and is gone.)"""
     from supervision.letters import operations as letters
-    from supervision.rectification import service
+    from supervision.rectification import operations as rect_operations, queries as rect_queries
     from supervision.visits.models import Visit
 
     from .test_walk import submit_visit
@@ -198,37 +198,37 @@ def test_every_step_of_a_letters_life_is_stored_in_the_flush_that_made_it(admin,
     letters.record_delivery(letter, date(2021, 9, 1), admin)
     _agrees()
     db.session.commit()
-    st = service.letter_state(letter)
-    service.save_reply_draft(letter, st.problems[0].item.id, unit_user, "已整改。")
+    st = rect_queries.letter_state(letter)
+    rect_operations.save_reply_draft(letter, st.problems[0].problem.id, unit_user, "已整改。")
     _agrees()
-    service.save_reply_draft(letter, st.problems[1].item.id, unit_user, "已整改。")
-    service.save_report_draft(letter, unit_user, "整改报告。", upload(PDF_BYTES, "报告.pdf"))
+    rect_operations.save_reply_draft(letter, st.problems[1].problem.id, unit_user, "已整改。")
+    rect_operations.save_report_draft(letter, unit_user, "整改报告。", upload(PDF_BYTES, "报告.pdf"))
     _agrees()
-    service.submit_report(letter, unit_user, today=date(2021, 9, 20))
-    _agrees()
-    db.session.commit()
-    st = service.letter_state(letter)
-    service.return_problem(st.problems[0].latest, admin, "材料不全")
-    _agrees()
-    service.order_site_check(st.problems[1].latest, admin, [inspector], date(2021, 9, 25))
+    rect_operations.submit_report(letter, unit_user, today=date(2021, 9, 20))
     _agrees()
     db.session.commit()
-    ext = service.request_extension(letter, unit_user, date(2021, 10, 31), "需要时间")
+    st = rect_queries.letter_state(letter)
+    rect_operations.return_problem(st.problems[0].latest, admin, "材料不全")
     _agrees()
-    service.decide_extension(ext, admin, True, date(2021, 10, 31))
+    rect_operations.order_site_check(st.problems[1].latest, admin, [inspector], date(2021, 9, 25))
     _agrees()
     db.session.commit()
-    reply = service.letter_state(letter).problems[1].latest
+    ext = rect_operations.request_extension(letter, unit_user, date(2021, 10, 31), "需要时间")
+    _agrees()
+    rect_operations.decide_extension(ext, admin, True, date(2021, 10, 31))
+    _agrees()
+    db.session.commit()
+    reply = rect_queries.letter_state(letter).problems[1].latest
     submit_visit(db.session.get(Visit, reply.site_visit_id), inspector)
     db.session.commit()
-    service.record_site_result(reply, inspector, True, "已查验")
+    rect_operations.record_site_result(reply, inspector, True, "已查验")
     _agrees()
     db.session.commit()
-    service.save_reply_draft(letter, st.problems[0].item.id, unit_user, "已补充材料。")
-    service.save_report_draft(letter, unit_user, "补充报告。")
-    service.submit_report(letter, unit_user, today=date(2021, 10, 20))
+    rect_operations.save_reply_draft(letter, st.problems[0].problem.id, unit_user, "已补充材料。")
+    rect_operations.save_report_draft(letter, unit_user, "补充报告。")
+    rect_operations.submit_report(letter, unit_user, today=date(2021, 10, 20))
     db.session.commit()
-    service.accept_problem(service.letter_state(letter).problems[0].latest, admin)
+    rect_operations.accept_problem(rect_queries.letter_state(letter).problems[0].latest, admin)
     _agrees()
     db.session.commit()
     assert db.session.get(OpenLetter, letter.id) is None  # 已办结

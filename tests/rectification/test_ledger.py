@@ -6,7 +6,7 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 
 from supervision.extensions import db
-from supervision.rectification import ledger, service
+from supervision.rectification import ledger, operations, queries
 from supervision.rectification.ledger import LedgerFilter
 from tests.helpers import make_unit, make_user
 
@@ -25,14 +25,14 @@ def build(admin):
                          item_index=2)
     user3 = make_user("unit", unit=u3)
     (item,) = closed.items
-    service.save_reply_draft(closed, item.id, user3, "已整改丙")
-    service.save_report_draft(closed, user3, "报告", upload(PDF_BYTES, "r.pdf"))
-    service.submit_report(closed, user3, today=date(2021, 9, 20))
-    service.accept_problem(service.letter_state(closed).problem(item.id).latest, admin)
+    operations.save_reply_draft(closed, item.id, user3, "已整改丙")
+    operations.save_report_draft(closed, user3, "报告", upload(PDF_BYTES, "r.pdf"))
+    operations.submit_report(closed, user3, today=date(2021, 9, 20))
+    operations.accept_problem(queries.letter_state(closed).problem(item.id).latest, admin)
     db.session.commit()
     submitted = make_letter(admin, u1, problems=("=cmd|' /C calc'!A0", "+问题丁二"), issue_date=date(2021, 9, 6),
                             receipt_date=date(2021, 9, 7))
-    service.record_paper_reply(submitted, admin, date(2021, 10, 20), "@纸质报告", upload(PDF_BYTES, "s.pdf"),
+    operations.record_paper_reply(submitted, admin, date(2021, 10, 20), "@纸质报告", upload(PDF_BYTES, "s.pdf"),
                                {i.id: ("-已整改", "") for i in submitted.items})
     db.session.commit()
     return unsigned, overdue, closed, submitted
@@ -76,7 +76,7 @@ def test_ledger_xlsx_matches_the_database(ctx):
     data = [r for r in ws.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
     assert len(data) == 6
 
-    states = service.states_for(list(letters), TODAY)
+    states = queries.states_for(list(letters), TODAY)
     expected = []
     for x in sorted(letters, key=lambda x: (x.year, x.letter_type_id, x.seq)):
         for item in x.items:
@@ -123,20 +123,20 @@ def _reviewed_twice(admin):
     for letter, day in ((returned, date(2021, 11, 20)), (again, date(2021, 11, 1))):
         user = make_user("unit", unit=letter.unit)
         if letter is again:
-            ext = service.request_extension(letter, user, date(2021, 12, 31), "汛期任务重")
-            service.decide_extension(ext, admin, True)
+            ext = operations.request_extension(letter, user, date(2021, 12, 31), "汛期任务重")
+            operations.decide_extension(ext, admin, True)
         for item in letter.items:
-            service.save_reply_draft(letter, item.id, user, f"已整改{item.position}")
-        service.save_report_draft(letter, user, "报告", upload(PDF_BYTES, "r.pdf"))
-        service.submit_report(letter, user, today=day)
-        first, second = (service.letter_state(letter).problem(i.id).latest for i in letter.items)
-        service.return_problem(first, admin, "佐证材料不全")
-        service.accept_problem(second, admin)
+            operations.save_reply_draft(letter, item.id, user, f"已整改{item.position}")
+        operations.save_report_draft(letter, user, "报告", upload(PDF_BYTES, "r.pdf"))
+        operations.submit_report(letter, user, today=day)
+        first, second = (queries.letter_state(letter).problem(i.id).latest for i in letter.items)
+        operations.return_problem(first, admin, "佐证材料不全")
+        operations.accept_problem(second, admin)
         db.session.commit()
     user = make_user("unit", unit=again.unit)
-    service.save_reply_draft(again, again.items[0].id, user, "补充佐证")
-    service.save_report_draft(again, user, "补充报告")
-    service.submit_report(again, user, today=date(2021, 11, 15))
+    operations.save_reply_draft(again, again.items[0].id, user, "补充佐证")
+    operations.save_report_draft(again, user, "补充报告")
+    operations.submit_report(again, user, today=date(2021, 11, 15))
     db.session.commit()
     return returned, again
 
@@ -145,7 +145,7 @@ def _page_values(r, n: int) -> list:
     """What the page's ORM row (LedgerRow) shows, in the order of the export's columns."""
     st = r.status
     return [n, r.letter.unit.name, r.letter.number, r.letter.issue_date, r.letter.receipt_date, st.original_deadline,
-            st.deadline, r.item.position, r.item.text, r.check_item, r.problem.state.label, st.label,
+            st.deadline, r.problem.position, r.problem.text, r.check_item, r.problem_status.state.label, st.label,
             st.overdue_days or None, "、".join(d.isoformat() for d in r.reply_dates), r.late_days or None, r.review,
             r.accepted_on, st.closed_on]
 
@@ -199,7 +199,7 @@ def test_statistics(ctx):
     assert s["counts"]["overdue"] == 2
     assert [r["unit"].id for r in s["overdue_by_unit"]][0] == overdue.unit_id
     assert s["months"][3]["issued"] == 1 and s["months"][8]["issued"] == s["months"][9]["issued"] == s["months"][11]["issued"] == 1
-    closed_year = service.letter_state(closed).closed_on.year  # accepted on the real clock
+    closed_year = queries.letter_state(closed).closed_on.year  # accepted on the real clock
     assert sum(m["closed"] for m in statistics(closed_year, today=TODAY)["months"].values()) == 1
     y = s["years"][0]
     assert y.year == 2021 and y.issued == 4 and y.closed == 1

@@ -2,7 +2,7 @@
 import io
 
 from supervision.extensions import db
-from supervision.rectification import service
+from supervision.rectification import operations, queries
 from supervision.rectification.models import SelfInspection
 from supervision.timeutil import today
 from supervision.uploads import Attachment
@@ -36,8 +36,8 @@ def test_a_stored_draft_of_another_year_cannot_be_submitted(app, ctx, unit, unit
     db.session.add(si)
     db.session.commit()
     try:
-        service.submit_self_inspection(si, unit_user)
-    except service.RectificationError as exc:
+        operations.submit_self_inspection(si, unit_user)
+    except operations.RectificationError as exc:
         assert "本年度" in str(exc)
     else:
         raise AssertionError("a future year's 自查 was submitted")

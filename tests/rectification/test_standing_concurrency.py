@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from supervision.accounts.models import User
 from supervision.extensions import db
-from supervision.rectification import service, standing
+from supervision.rectification import operations, queries, standing
 from supervision.rectification.models import OpenLetter, Reply
 from tests.helpers import make_user
 
@@ -91,9 +91,9 @@ def _decide(admin_id, reply_id, accept):
     def run():
         user, reply = db.session.get(User, admin_id), db.session.get(Reply, reply_id)
         if accept:
-            service.accept_problem(reply, user)
+            operations.accept_problem(reply, user)
         else:
-            service.return_problem(reply, user, "材料不全")
+            operations.return_problem(reply, user, "材料不全")
     return run
 
 
@@ -107,15 +107,15 @@ def test_an_extension_and_a_decision_on_one_letter_at_once(app):
         unit_user = make_user("unit", unit=unit)
         letter = make_letter(admins[0], unit)
         reply_all(letter, unit_user, D)
-        ext = service.request_extension(letter, unit_user, date(2021, 10, 31), "需要时间")
+        ext = operations.request_extension(letter, unit_user, date(2021, 10, 31), "需要时间")
         db.session.commit()
-        first = service.letter_state(letter).problems[0].latest.id
+        first = queries.letter_state(letter).problems[0].latest.id
         ids, letter_id, ext_id = [a.id for a in admins], letter.id, ext.id
 
     def approve():
         from supervision.rectification.models import Extension
 
-        service.decide_extension(db.session.get(Extension, ext_id), db.session.get(User, ids[0]), True,
+        operations.decide_extension(db.session.get(Extension, ext_id), db.session.get(User, ids[0]), True,
                                  date(2021, 10, 31))
 
     errors, contended = _two_at_once(app, [approve, _decide(ids[1], first, False)])
@@ -138,7 +138,7 @@ def test_two_letters_of_one_year_closing_at_once(app):
         for _ in range(2):
             letter = make_letter(admins[0], unit, problems=("未公示权责清单。",))
             reply_all(letter, unit_user, D)
-            replies.append(service.letter_state(letter).problems[0].latest.id)
+            replies.append(queries.letter_state(letter).problems[0].latest.id)
         ids = [a.id for a in admins]
     errors, contended = _two_at_once(app, [_decide(ids[0], replies[0], True), _decide(ids[1], replies[1], True)])
     assert errors == [None, None], errors

@@ -14,7 +14,7 @@ import pytest
 from supervision.accounts.models import User
 from supervision.extensions import db
 from supervision.letters.models import Letter
-from supervision.rectification import service, standing
+from supervision.rectification import operations, queries, standing
 from supervision.rectification.models import Reply
 from tests.helpers import make_unit, make_user
 from tests.procs import join_all
@@ -57,7 +57,7 @@ def test_two_unit_users_saving_replies_on_one_letter_at_once(app, monkeypatch):
     def save(i):
         with app.app_context():
             try:
-                service.save_reply_draft(db.session.get(Letter, letter_id), items[i],
+                operations.save_reply_draft(db.session.get(Letter, letter_id), items[i],
                                          db.session.get(User, user_ids[i]), f"第{i + 1}个问题已整改。")
                 db.session.commit()
             except Exception as exc:  # noqa: BLE001 - reported below

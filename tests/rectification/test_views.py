@@ -8,7 +8,7 @@ import pytest
 from supervision.accounts.models import User
 from supervision.extensions import db
 from supervision.letters.models import Letter
-from supervision.rectification import service
+from supervision.rectification import operations, queries
 from supervision.rectification.models import Reply, Submission
 from supervision.timeutil import today
 from supervision.uploads import attachments_for
@@ -29,9 +29,9 @@ def letters_pair(app):
         other_user = make_user("unit", unit=other_unit)
         own_user = make_user("unit", unit=own_unit)
         item = other.items[0]
-        reply = service.save_reply_draft(other, item.id, other_user, "张良镇的答复")
+        reply = operations.save_reply_draft(other, item.id, other_user, "张良镇的答复")
         db.session.commit()
-        service.save_reply_draft(other, item.id, other_user, "张良镇的答复", files=[upload(png_bytes(), "照片.png")])
+        operations.save_reply_draft(other, item.id, other_user, "张良镇的答复", files=[upload(png_bytes(), "照片.png")])
         db.session.commit()
         att = attachments_for("rect_reply", reply.id)[0]
         return {"admin": admin.id, "own_unit": own_unit.id, "own_user": own_user.username, "own": own.id, "other": other.id,
@@ -45,11 +45,11 @@ def test_unit_user_gets_404_on_another_units_letter_reply_and_attachment(client,
     assert client.get(f"/rectification/letters/{d['own']}").status_code == 200
     assert client.get(f"/rectification/letters/{d['other']}").status_code == 404
     assert client.get(f"/rectification/attachments/{d['other_att']}").status_code == 404
-    r = client.post(f"/rectification/letters/{d['other']}/items/{d['other_item']}/reply",
+    r = client.post(f"/rectification/letters/{d['other']}/problems/{d['other_item']}/reply",
                     data={f"p{d['other_item']}-text": "冒名"})
     assert r.status_code == 404
     # Form tampering: another letter's problem posted under the unit's own letter.
-    r = client.post(f"/rectification/letters/{d['own']}/items/{d['other_item']}/reply",
+    r = client.post(f"/rectification/letters/{d['own']}/problems/{d['other_item']}/reply",
                     data={f"p{d['other_item']}-text": "篡改"})
     assert r.status_code == 400 and "不属于这份意见书" in r.get_data(as_text=True)
     assert client.post(f"/rectification/letters/{d['other']}/report", data={"report_text": "x"}).status_code == 404
@@ -86,14 +86,14 @@ def test_unit_replies_and_submits_through_the_forms_then_admin_reviews(app, clie
     assert login(client, username).status_code == 302
     p1, p2 = d["own_items"]
     # An executable named like a photo is refused; nothing is saved.
-    r = client.post(f"/rectification/letters/{d['own']}/items/{p1}/reply",
+    r = client.post(f"/rectification/letters/{d['own']}/problems/{p1}/reply",
                     data={f"p{p1}-text": "已整改", f"p{p1}-files": (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 64), "照片.jpg")},
                     content_type="multipart/form-data")
     assert r.status_code == 400 and "可执行程序" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(Reply).filter_by(letter_id=d["own"]).count() == 0
     for pid in (p1, p2):
-        r = client.post(f"/rectification/letters/{d['own']}/items/{pid}/reply",
+        r = client.post(f"/rectification/letters/{d['own']}/problems/{pid}/reply",
                         data={f"p{pid}-text": f"问题{pid}已整改", f"p{pid}-measures": "建立制度",
                               f"p{pid}-files": (io.BytesIO(png_bytes()), "佐证.png")},
                         content_type="multipart/form-data")
@@ -165,7 +165,7 @@ def test_paper_reply_form(app, client, letters_pair):
         sub = db.session.query(Submission).filter_by(letter_id=d["own"]).one()
         assert sub.on_behalf and sub.days_late == 1
         letter = db.session.get(Letter, d["own"])
-        assert service.letter_state(letter, date(2021, 10, 10)).label == "已报送待审"
+        assert queries.letter_state(letter, date(2021, 10, 10)).label == "已报送待审"
 
 
 def test_self_inspection_by_end_of_march(app, client):
@@ -185,10 +185,10 @@ def test_self_inspection_by_end_of_march(app, client):
                     content_type="multipart/form-data")
     assert r.status_code == 302
     with app.app_context():
-        si = service.self_inspection_of(unit_id, year)
+        si = queries.self_inspection_of(unit_id, year)
         assert si.is_draft
         u = db.session.query(User).filter_by(username=username).one()
-        service.submit_self_inspection(si, u, today=date(year, 4, 2))
+        operations.submit_self_inspection(si, u, today=date(year, 4, 2))
         db.session.commit()
         assert si.days_late == 2
         si_id = si.id
@@ -201,3 +201,20 @@ def test_self_inspection_by_end_of_march(app, client):
     client.post("/logout")
     login_as(client, "unit")
     assert client.get(f"/rectification/self-inspections/{si_id}").status_code == 404
+
+
+def test_the_old_reply_address_still_answers(app, client, letters_pair):
+    """/items/<id>/reply (before problems were called problems): a posted form goes on to the new address with its
+    method and fields (308), a visit to the problem on the letter's page."""
+    d = letters_pair
+    p1, _p2 = d["own_items"]
+    login(client, d["own_user"])
+    old = f"/rectification/letters/{d['own']}/items/{p1}/reply"
+    r = client.post(old, data={f"p{p1}-text": "已整改"})
+    assert r.status_code == 308 and r.headers["Location"].endswith(f"/rectification/letters/{d['own']}/problems/{p1}/reply")
+    r = client.post(old, data={f"p{p1}-text": "已整改"}, follow_redirects=True)
+    assert r.status_code == 200 and "答复草稿已保存" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Reply).filter_by(letter_id=d["own"]).one().text == "已整改"
+    r = client.get(old)
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/rectification/letters/{d['own']}#problem-{p1}")

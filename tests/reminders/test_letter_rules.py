@@ -6,7 +6,7 @@ import pytest
 from supervision.extensions import db
 from supervision.letters.models import LetterStatus
 from supervision.letters.operations import void_letter
-from supervision.rectification import service as rect
+from supervision.rectification import operations as rect_operations, queries as rect_queries
 from supervision.reminders import rules
 from supervision.reminders.jobs import run_due_reminders
 from supervision.reminders.queries import get_settings
@@ -102,9 +102,9 @@ def test_office_hears_of_a_letter_not_signed_for_within_three_working_days(unit_
 def submit(letter, unit_user, day: date):
     """The unit answers every problem and 报送s its report on `day`, through the rectification part."""
     for item in letter.items:
-        rect.save_reply_draft(letter, item.id, unit_user, "已按要求整改。")
-    rect.save_report_draft(letter, unit_user, "我单位已逐项整改。", upload(PDF_BYTES, "整改报告.pdf"))
-    sub = rect.submit_report(letter, unit_user, today=day)
+        rect_operations.save_reply_draft(letter, item.id, unit_user, "已按要求整改。")
+    rect_operations.save_report_draft(letter, unit_user, "我单位已逐项整改。", upload(PDF_BYTES, "整改报告.pdf"))
+    sub = rect_operations.submit_report(letter, unit_user, today=day)
     db.session.commit()
     return sub
 
@@ -131,7 +131,7 @@ def test_a_reviewed_report_is_not_waiting(unit_and_staff):
     letter = issue_letter(admin, unit, issue_date=date(2021, 2, 26), receipt_date=date(2021, 3, 1))
     submit(letter, staff, date(2021, 3, 22))
     for item in letter.items:
-        rect.return_problem(rect.letter_state(letter).problem(item.id).latest, admin, "未附佐证材料")
+        rect_operations.return_problem(rect_queries.letter_state(letter).problem(item.id).latest, admin, "未附佐证材料")
     db.session.commit()
 
     run_due_reminders(at("2021-03-30T09:00"))
@@ -145,11 +145,11 @@ def test_closed_letters_are_not_chased_and_an_extended_deadline_counts(unit_and_
     extended = issue_letter(admin, unit, issue_date=date(2021, 2, 26), receipt_date=date(2021, 3, 1))
     submit(closed, staff, date(2021, 3, 10))
     for item in closed.items:
-        rect.accept_problem(rect.letter_state(closed).problem(item.id).latest, admin, "整改到位")
-    ext = rect.request_extension(extended, staff, date(2021, 4, 30), "案卷需送档案室重新装订")
-    rect.decide_extension(ext, admin, True, date(2021, 4, 30), "同意")
+        rect_operations.accept_problem(rect_queries.letter_state(closed).problem(item.id).latest, admin, "整改到位")
+    ext = rect_operations.request_extension(extended, staff, date(2021, 4, 30), "案卷需送档案室重新装订")
+    rect_operations.decide_extension(ext, admin, True, date(2021, 4, 30), "同意")
     db.session.commit()
-    assert rect.letter_state(closed).closed
+    assert rect_queries.letter_state(closed).closed
 
     run_due_reminders(at("2021-04-01T09:00"))
     assert notes("deadline-passed") == [] and notes("office-overdue") == []

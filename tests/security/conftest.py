@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from supervision.extensions import db
 from supervision.letters import operations as letters
-from supervision.rectification import service as rect
+from supervision.rectification import operations as rect_ops, queries as rect_q
 from supervision.reminders.operations import notify
 from supervision.timeutil import today
 from supervision.uploads import attachments_for, store
@@ -30,16 +30,16 @@ def build_unit_world(admin, unit_name: str) -> SimpleNamespace:
     submitted = make_letter(admin, unit, problems=(f"{unit_name}问题一", f"{unit_name}问题二"))
     for n, item in enumerate(submitted.items):
         files = [upload(png_bytes(), f"{unit_name}照片.png")] if n == 0 else []
-        rect.save_reply_draft(submitted, item.id, user, f"{unit_name}已整改", "建立制度", files)
+        rect_ops.save_reply_draft(submitted, item.id, user, f"{unit_name}已整改", "建立制度", files)
         db.session.commit()
-    rect.save_report_draft(submitted, user, f"{unit_name}整改报告", upload(PDF_BYTES, "盖章扫描件.pdf"))
-    sub = rect.submit_report(submitted, user, today=date(2021, 9, 20))
+    rect_ops.save_report_draft(submitted, user, f"{unit_name}整改报告", upload(PDF_BYTES, "盖章扫描件.pdf"))
+    sub = rect_ops.submit_report(submitted, user, today=date(2021, 9, 20))
     db.session.commit()
-    ext = rect.request_extension(submitted, user, date(2022, 6, 30), f"{unit_name}申请延期理由")
+    ext = rect_ops.request_extension(submitted, user, date(2022, 6, 30), f"{unit_name}申请延期理由")
     db.session.commit()
 
     drafting = make_letter(admin, unit, problems=(f"{unit_name}草稿答复的问题",), item_index=1)
-    draft_reply = rect.save_reply_draft(drafting, drafting.items[0].id, user, "草稿答复", "",
+    draft_reply = rect_ops.save_reply_draft(drafting, drafting.items[0].id, user, "草稿答复", "",
                                         [upload(png_bytes(), "草稿照片.png")])
     db.session.commit()
 
@@ -57,12 +57,12 @@ def build_unit_world(admin, unit_name: str) -> SimpleNamespace:
     note = notify(user, f"{unit_name}的消息", "正文", link=f"/letters/{unsigned.id}")
     db.session.commit()
 
-    si = rect.save_self_inspection(user, today().year, f"{unit_name}自查报告", "工作计划",
+    si = rect_ops.save_self_inspection(user, today().year, f"{unit_name}自查报告", "工作计划",
                                    [(upload(PDF_BYTES, "自查.pdf"), "自查报告")])
-    rect.submit_self_inspection(si, user)
+    rect_ops.submit_self_inspection(si, user)
     db.session.commit()
 
-    replies = [r.id for r in rect.letter_state(submitted).problems[0].rounds]
+    replies = [r.id for r in rect_q.letter_state(submitted).problems[0].rounds]
     atts = ([a.id for r in replies for a in attachments_for("rect_reply", r)]
             + [a.id for a in attachments_for("rect_submission", sub.id)]
             + [a.id for a in attachments_for("rect_reply", draft_reply.id)]

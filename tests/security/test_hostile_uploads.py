@@ -40,7 +40,7 @@ def reply_target(app):
         letter_id, username = letter.id, user.username
     client = app.test_client()
     assert login(client, username).status_code == 302
-    return client, f"/rectification/letters/{letter_id}/items/{item}/reply", f"p{item}", letter_id
+    return client, f"/rectification/letters/{letter_id}/problems/{item}/reply", f"p{item}", letter_id
 
 
 def _post_reply(target, data: bytes, name: str):

@@ -9,7 +9,6 @@ inspector outside a visit's group cannot change its letter or visit; nobody open
 import itertools
 from types import SimpleNamespace
 
-
 from supervision.extensions import db
 from supervision.policy import view_roles
 from supervision.letters.models import Letter
@@ -44,6 +43,7 @@ def _foreign_values(w) -> dict[str, list[tuple[int, bool]]]:
         "letter_id": [(b.letter, True), (b.drafting, True), (b.unsigned, True), (b.draft_letter, True),
                       (a.draft_letter, True), (a.letter, False), (a.drafting, False)],
         "item_id": [(b.items[0], True), (b.drafting_item, True), (a.items[0], False), (a.drafting_item, False)],
+        "problem_id": [(b.items[0], True), (b.drafting_item, True), (a.items[0], False), (a.drafting_item, False)],
         "reply_id": [(b.reply, True), (b.draft_reply, True), (a.draft_reply, False)],
         "att_id": [(x, True) for x in b.atts] + [(a.atts[0], False)],
         "note_id": [(b.note, True), (a.note, False)],
@@ -65,7 +65,7 @@ def _unit_routes(app):
 
 
 def test_every_unit_route_argument_is_covered(app):
-    known = {"letter_id", "item_id", "reply_id", "att_id", "note_id", "si_id", "visit_id", "unit_id", "token"}
+    known = {"letter_id", "item_id", "problem_id", "reply_id", "att_id", "note_id", "si_id", "visit_id", "unit_id", "token"}
     assert known == set(_foreign_values(SimpleNamespace(a=_ANY, b=_ANY)))
     missing = {(r.endpoint, a) for r in _unit_routes(app) for a in r.arguments if a not in known}
     assert not missing, f"unit-reachable routes with ids this suite cannot fill: {missing}"
@@ -73,8 +73,9 @@ def test_every_unit_route_argument_is_covered(app):
 
 def _post_data(values: dict) -> dict:
     data = dict(POST_DATA)
-    if "item_id" in values:
-        data[f"p{values['item_id']}-text"] = "冒名答复"
+    for key in ("item_id", "problem_id"):
+        if key in values:
+            data[f"p{values[key]}-text"] = "冒名答复"
     return data
 
 
@@ -146,7 +147,7 @@ def _real_values(app, w) -> dict:
         from supervision.visits.models import CheckCatalogue
 
         cat = db.session.query(CheckCatalogue).first()
-        return {"letter_id": w.b.letter, "item_id": w.b.items[0], "reply_id": w.b.reply, "att_id": w.b.atts[0],
+        return {"letter_id": w.b.letter, "item_id": w.b.items[0], "problem_id": w.b.items[0], "reply_id": w.b.reply, "att_id": w.b.atts[0],
                 "note_id": w.b.note, "si_id": w.b.si, "visit_id": w.b.visit, "unit_id": w.b.unit,
                 "ext_id": w.b.extension, "user_id": w.admin_id, "cat_id": cat.id if cat else 1,
                 "type_id": db.session.get(Letter, w.b.letter).letter_type_id,

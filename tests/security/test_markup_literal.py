@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from supervision.extensions import db
 from supervision.letters import operations as letters
-from supervision.rectification import service as rect
+from supervision.rectification import operations as rect_ops, queries as rect_q
 from supervision.timeutil import today
 from supervision.visits.models import Visit
 from tests.helpers import login, make_unit, make_user
@@ -49,22 +49,22 @@ def marked(app):
         letters.record_delivery(letter, date(2021, 9, 1), admin)
         db.session.commit()
         for item in letter.items:
-            rect.save_reply_draft(letter, item.id, user, "答复" + ALL, "措施" + ALL)
+            rect_ops.save_reply_draft(letter, item.id, user, "答复" + ALL, "措施" + ALL)
             db.session.commit()
-        rect.save_report_draft(letter, user, "报告" + ALL, upload(PDF_BYTES, "扫描件" + BOLD + ".pdf"))
-        rect.submit_report(letter, user, today=date(2021, 9, 20))
+        rect_ops.save_report_draft(letter, user, "报告" + ALL, upload(PDF_BYTES, "扫描件" + BOLD + ".pdf"))
+        rect_ops.submit_report(letter, user, today=date(2021, 9, 20))
         db.session.commit()
-        reply = rect.letter_state(letter).problems[0].rounds[-1]
-        rect.return_problem(reply, admin, "退回理由" + ALL)
+        reply = rect_q.letter_state(letter).problems[0].rounds[-1]
+        rect_ops.return_problem(reply, admin, "退回理由" + ALL)
         db.session.commit()
-        rect.request_extension(letter, user, date(2022, 6, 30), "延期理由" + ALL)
+        rect_ops.request_extension(letter, user, date(2022, 6, 30), "延期理由" + ALL)
         db.session.commit()
         other = make_visit(unit, problems=(("另一问题" + BOLD, L),))
         voided = letters.issue_letter(letters.draft_letter(other, admin).id, admin, issue_date=date(2021, 9, 2))
         letters.void_letter(voided, "作废原因" + ALL, admin)
         db.session.commit()
-        si = rect.save_self_inspection(user, today().year, "自查" + ALL, "计划" + ALL)
-        rect.submit_self_inspection(si, user)
+        si = rect_ops.save_self_inspection(user, today().year, "自查" + ALL, "计划" + ALL)
+        rect_ops.submit_self_inspection(si, user)
         db.session.commit()
         return {"admin": admin.username, "user": user.username, "letter": letter.id, "voided": voided.id,
                 "visit": visit.id, "si": si.id, "unit": unit.id}
