@@ -105,7 +105,8 @@ def allows(name: str):
 
 
 def view_roles(view) -> frozenset[str] | None:
-    """The roles the route function `view` admits (its rule's, or those it names); None if it states none."""
+    """The roles the route function `view` admits: its rule's, or (for a route whose credential is not the
+    session, like the calendar feed's secret address) the `allowed_roles` it names; None if it states none."""
     name = getattr(view, "policy", None)
     if name is not None:
         return get(name).roles
@@ -118,21 +119,3 @@ def view_allows(view, user) -> bool:
     roles = view_roles(view)
     return roles is None or user.role in roles
 
-
-def roles_required(*roles):
-    """Route decorator naming the roles directly — for routes whose rule is nothing but a role list.
-    Prefer `allows()` with a rule in the domain's access.py so services and templates can ask the same rule."""
-    allowed = _role_values(roles)
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if current_user.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.allowed_roles = frozenset(allowed)
-        return wrapped
-
-    return decorator

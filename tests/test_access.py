@@ -50,7 +50,7 @@ def _url(rule):
 
 def test_every_route_states_its_roles(app):
     missing = [r.endpoint for r in _routes(app) if view_roles(app.view_functions[r.endpoint]) is None]
-    assert missing == [], f"routes without an access rule (policy.allows) or roles_required: {missing}"
+    assert missing == [], f"routes without an access rule (policy.allows): {missing}"
 
 
 def test_foundation_routes_allow_exactly_the_expected_roles(app):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..audit import register_labels
+from ..directory.queries import profile as current_profile
 from .papertext import normalise
 from .text import paper_date
 
@@ -88,7 +89,6 @@ def preview(form, authority: str, day: date, prefix: str = "") -> dict:
 def preview_for(form, lt=None) -> dict:
     """preview() for the letter type's form: the 署名 as typed (else the profile's), a letter dated today."""
     from .. import timeutil
-    from ..directory.queries import profile as current_profile
 
     profile = current_profile()
     authority = normalise(form.issuing_authority.data or "").strip() or normalise(profile.issuing_authority)

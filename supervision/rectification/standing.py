@@ -33,6 +33,7 @@ from .. import derived, timeutil
 from ..directory.models import Unit
 from ..extensions import db
 from ..letters.models import Letter, LetterFile, LetterProblem, LetterStatus
+from ..visits.models import CheckItem, Problem
 from .models import Closure, ClosedYear, ClosedYearItem, Extension, OpenLetter, OpenProblem, Reply, Submission
 
 _FACTS = (LetterProblem, LetterFile, Reply, Submission, Extension, Closure)
@@ -103,8 +104,6 @@ def _year_figures_query(years=None):
 
 def _year_items_query(years=None):
     """(issue_year, check item id, problems) of the closed issued letters."""
-    from ..visits.models import Problem
-
     q = (select(Closure.issue_year, Problem.item_id, func.count())
          .select_from(LetterProblem).join(Closure, Closure.letter_id == LetterProblem.letter_id)
          .join(Letter, Letter.id == LetterProblem.letter_id)
@@ -301,8 +300,6 @@ def closed_years() -> list[ClosedYear]:
 
 def closed_item_figures(year: int):
     """(check item name, seq, problems, accepted) of the closed letters issued in `year` (all accepted)."""
-    from ..visits.models import CheckItem
-
     return db.session.execute(
         select(CheckItem.name, CheckItem.seq, func.sum(ClosedYearItem.problems), func.sum(ClosedYearItem.problems))
         .select_from(ClosedYearItem).outerjoin(CheckItem, CheckItem.id == ClosedYearItem.check_item_id)
@@ -312,8 +309,6 @@ def closed_item_figures(year: int):
 def item_figures(year: int):
     """(check item name, seq, problems, accepted) of the open letters issued in `year` (letter.year, the year of
     issue: the index on (year, status, problem_count) finds them without reading each letter)."""
-    from ..visits.models import CheckItem, Problem
-
     accepted = case((OpenProblem.state == "accepted", 1))
     return db.session.execute(
         select(CheckItem.name, CheckItem.seq, func.count(), func.count(accepted))

@@ -1,1 +1,1 @@
-from . import subscriptions  # noqa: F401  (the schedule's questions and changes, answered from here)
+from . import on_schedule  # noqa: F401  (the schedule's questions and changes, answered from here)

@@ -1,4 +1,4 @@
-"""The visits part answers the schedule's questions and follows its changes (visits/subscriptions.py): the
+"""The visits part answers the schedule's questions and follows its changes (visits/on_schedule.py): the
 schedule, a layer below, asks through its signals and never imports visits. Each test fails when its `connect`
 line is removed."""
 from datetime import date
