@@ -129,9 +129,11 @@ class Steps:
 
     def __init__(self, page, name: str):
         self.page = page
-        self.dir = ROOT / "test-output" / re.sub(r"[^\w.-]", "_", name)
+        # TEST_OUTPUT_DIR lets two runs at once (.ci/run: SQLite and PostgreSQL side by side) keep apart.
+        out = Path(os.environ.get("TEST_OUTPUT_DIR") or ROOT / "test-output")
+        self.dir = out / re.sub(r"[^\w.-]", "_", name)
         shutil.rmtree(self.dir, ignore_errors=True)
-        self.dir.mkdir(parents=True)
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.n = 0
 
     def shot(self, label: str):
