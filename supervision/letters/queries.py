@@ -8,7 +8,7 @@ import tempfile
 from datetime import date
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import aliased, defer, selectinload
 
 from .. import search, timeutil, workcal
@@ -310,7 +310,13 @@ def combined_pdf_file(start: date, end: date):
 
 
 def letter_search_condition(term: str):
-    """The letters whose unit's name, number, or one of whose problems' text contains `term` (search.py)."""
+    """The letters whose unit's name, number, or one of whose problems' text contains `term` (search.py). A
+    common term (search.is_common) is checked on each letter the list's order walks; a rare one gathers the few
+    letters that have it first."""
+    if search.is_common(term, LetterProblem.text, Letter.number):
+        return or_(Letter.unit_id.in_(unit_ids_named(term)), search.contains(Letter.number, term, per_row=True),
+                   select(LetterProblem.id).where(LetterProblem.letter_id == Letter.id, LetterProblem.live.is_(True),
+                                                  search.contains(LetterProblem.text, term, per_row=True)).exists())
     return search.any_of(Letter.id, select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term))),
                          select(Letter.id).where(search.contains(Letter.number, term)),
                          select(LetterProblem.letter_id)

@@ -85,7 +85,10 @@ def index():
     else:
         numbered = q.where(~draft) if not status else q.where(Letter.status == status)
         numbered = numbered.order_by(Letter.issue_date.desc(), Letter.id.desc())
-    page = db.paginate(numbered.options(*shown), page=int_arg("page") or 1, per_page=50, error_out=False)
+    if term:  # searched: the total counted up to search.CAP
+        page = search.paginate(numbered.options(*shown), page=int_arg("page") or 1, per_page=50)
+    else:
+        page = db.paginate(numbered.options(*shown), page=int_arg("page") or 1, per_page=50, error_out=False)
     if not status and page.page == 1:
         drafts = list(db.session.scalars(q.where(draft).order_by(Letter.id.desc()).options(*shown)))
     awaiting = queries.visits_awaiting_letter() if can("letters.draft") else []
@@ -402,8 +405,12 @@ def register():
         queries.register_xlsx(buf, year, unit_id, type_id, title=title, term=term)
         return _download(buf.getvalue(), f"发文登记{year or ''}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    page = db.paginate(queries.register_query(year, unit_id, type_id, term), page=int_arg("page") or 1, per_page=100,
-                       error_out=False)
+    if term:  # searched: the total counted up to search.CAP
+        page = search.paginate(queries.register_query(year, unit_id, type_id, term), page=int_arg("page") or 1,
+                               per_page=100)
+    else:
+        page = db.paginate(queries.register_query(year, unit_id, type_id, term), page=int_arg("page") or 1,
+                           per_page=100, error_out=False)
     years = queries.letter_years()
     units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.name)).all()
     return render_template("letters/register.html", letters=page.items, page=page, years=years, units=units,

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import search, timeutil, workcal
@@ -153,7 +153,11 @@ def _pairs_query(flt: LedgerFilter, conditions: list):
 
 def _search_condition(term: str):
     """The rows whose letter's unit's name or number, or own problem text, contains `term`: one id set
-    (search.any_of), each part sought by its own index."""
+    (search.any_of), each part sought by its own index. A common term (search.is_common) is checked on each row
+    the ledger's order walks (the statement joins the row's letter)."""
+    if search.is_common(term, LetterProblem.text, Letter.number):
+        return or_(search.contains(LetterProblem.text, term, per_row=True), Letter.unit_id.in_(unit_ids_named(term)),
+                   search.contains(Letter.number, term, per_row=True))
     of_letters = search.any_of(LetterProblem.letter_id,
                                select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term))),
                                select(Letter.id).where(search.contains(Letter.number, term)))
@@ -212,6 +216,7 @@ class Page:
     page: int
     per_page: int
     total: int
+    capped = False  # a searched ledger's page is a search.CappedPage instead (its total counted up to 1,000)
 
     @property
     def pages(self) -> int:
@@ -228,14 +233,19 @@ class Page:
                 last = n
 
 
-def ledger_page(flt: LedgerFilter, page: int = 1, per_page: int = 50, today: date | None = None) -> Page:
+def ledger_page(flt: LedgerFilter, page: int = 1, per_page: int = 50, today: date | None = None,
+                exact: bool = False) -> Page | search.CappedPage:
+    """One page of the ledger. Searched (flt.q), its total is counted up to search.CAP (search.CappedPage: a
+    common keyword's rows are not all counted) unless `exact` (the print view's heading)."""
     today = today or timeutil.today()
     page = max(1, page)
     conditions = _letter_conditions(flt, today)
-    total = _count(flt, conditions)
     query = _pairs_query(flt, conditions)
     chosen = [tuple(r) for r in db.session.execute(query.limit(per_page).offset((page - 1) * per_page))]
-    return Page(rows=_rows_for(chosen, today), page=page, per_page=per_page, total=total)
+    if flt.q and not exact:
+        counted = search.capped_count(query, max(search.CAP, page * per_page) + 1)
+        return search.CappedPage(_rows_for(chosen, today), page, per_page, counted)
+    return Page(rows=_rows_for(chosen, today), page=page, per_page=per_page, total=_count(flt, conditions))
 
 
 def _export_block(pairs: list[tuple[int, int]], today: date):
