@@ -313,10 +313,12 @@ def letter_search_condition(term: str):
     """The letters whose unit's name, number, or one of whose problems' text contains `term` (search.py). A
     common term (search.is_common) is checked on each letter the list's order walks; a rare one gathers the few
     letters that have it first."""
-    if search.is_common(term, LetterProblem.text, Letter.number):
+    if search.is_common(term, LetterProblem.text, Letter.number,
+                        select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term)))):
         return or_(Letter.unit_id.in_(unit_ids_named(term)), search.contains(Letter.number, term, per_row=True),
-                   select(LetterProblem.id).where(LetterProblem.letter_id == Letter.id, LetterProblem.live.is_(True),
-                                                  search.contains(LetterProblem.text, term, per_row=True)).exists())
+                   search.per_row(select(LetterProblem.id).where(
+                       LetterProblem.letter_id == Letter.id, LetterProblem.live.is_(True),
+                       search.contains(LetterProblem.text, term, per_row=True))))
     return search.any_of(Letter.id, select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term))),
                          select(Letter.id).where(search.contains(Letter.number, term)),
                          select(LetterProblem.letter_id)
