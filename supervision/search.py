@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import DDL, Index, Select, and_, case, event, func, literal_column, select, table
+from sqlalchemy import DDL, Index, and_, event, func, literal_column, select, table, union_all
 
 MAX_LENGTH = 50
 
@@ -135,28 +135,23 @@ COMMON = 3000  # a term at least this many rows of the searched columns have is 
 def is_common(term: str, *columns) -> bool:
     """Whether at least COMMON rows of `columns` (together) contain `term`: one statement, each column's
     matches counted from its index (SQLite's trigram index, PostgreSQL's trigram GIN index when the planner
-    finds it cheaper) or its table, and stopped at COMMON — so it costs the same for any common term. An item
-    of `columns` may instead be a SELECT of the rows the term finds another way (a unit's name: the list's rows
-    of the units so named), counted the same way."""
+    finds it cheaper) or its table, and stopped at COMMON — so it costs the same for any common term. A unit's
+    name is not asked: the units so named are few and their rows are sought by unit id (any_of)."""
     from .extensions import db
 
-    counts = []
+    found = []
     for column in columns:
-        fts = None if isinstance(column, Select) else _fts_of(column, term)
-        if isinstance(column, Select):
-            found = column.limit(COMMON).subquery()
-        elif fts:  # the index alone, lazily: the first COMMON rowids it finds (no LIKE to check for an estimate)
-            found = _fts_rowids(fts, term).limit(COMMON).subquery()
+        if fts := _fts_of(column, term):  # the index alone, lazily (no LIKE to check for an estimate)
+            rows = select(literal_column("1").label("one")).select_from(_fts_rowids(fts, term).subquery())
         else:
-            found = (select(literal_column("1").label("one")).select_from(column.expression.table)
-                     .where(contains(column, term, per_row=True)).limit(COMMON).subquery())
-        counts.append(select(func.count()).select_from(found).scalar_subquery())
-    # The first column's count, and the next ones only while the sum is short of COMMON (CASE stops there: a
-    # common word's problem text spares reading every letter's number for it).
-    total = counts[-1]
-    for count in reversed(counts[:-1]):
-        total = case((count >= COMMON, count), else_=count + total)
-    return (db.session.scalar(select(total)) or 0) >= COMMON
+            rows = (select(literal_column("1").label("one")).select_from(column.expression.table)
+                    .where(contains(column, term, per_row=True)))
+        found.append(select(literal_column("one")).select_from(rows.limit(COMMON).subquery()))
+    # One after the other, stopped at COMMON rows in all: a common word's problem text spares reading every
+    # letter's number for it.
+    every = union_all(*found).subquery() if len(found) > 1 else found[0].subquery()
+    counted = select(func.count()).select_from(select(every.c.one).limit(COMMON).subquery())
+    return (db.session.scalar(counted) or 0) >= COMMON
 
 
 def per_row(exists_select):

@@ -313,8 +313,7 @@ def letter_search_condition(term: str):
     """The letters whose unit's name, number, or one of whose problems' text contains `term` (search.py). A
     common term (search.is_common) is checked on each letter the list's order walks; a rare one gathers the few
     letters that have it first."""
-    if search.is_common(term, LetterProblem.text, Letter.number,
-                        select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term)))):
+    if search.is_common(term, LetterProblem.text, Letter.number):
         return or_(Letter.unit_id.in_(unit_ids_named(term)), search.contains(Letter.number, term, per_row=True),
                    search.per_row(select(LetterProblem.id).where(
                        LetterProblem.letter_id == Letter.id, LetterProblem.live.is_(True),

@@ -155,9 +155,7 @@ def _search_condition(term: str):
     """The rows whose letter's unit's name or number, or own problem text, contains `term`: one id set
     (search.any_of), each part sought by its own index. A common term (search.is_common) is checked on each row
     the ledger's order walks (the statement joins the row's letter)."""
-    of_units = select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term))).correlate(None)
-    if search.is_common(term, LetterProblem.text, Letter.number,
-                        select(LetterProblem.id).where(LetterProblem.letter_id.in_(of_units))):
+    if search.is_common(term, LetterProblem.text, Letter.number):
         return or_(search.contains(LetterProblem.text, term, per_row=True), Letter.unit_id.in_(unit_ids_named(term)),
                    search.contains(Letter.number, term, per_row=True))
     of_letters = search.any_of(LetterProblem.letter_id,

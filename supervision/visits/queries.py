@@ -117,7 +117,7 @@ def visit_search_condition(term: str):
     """The visits whose unit's name, or one of whose problems' text, contains `term`. A common term
     (search.is_common) is checked on each visit the list's order walks (its problems, by the visit's id); a rare
     one gathers the few visits that have it first."""
-    if search.is_common(term, Problem.description, select(Visit.id).where(Visit.unit_id.in_(unit_ids_named(term)))):
+    if search.is_common(term, Problem.description):
         return or_(Visit.unit_id.in_(unit_ids_named(term)),
                    search.per_row(select(Problem.id).where(Problem.visit_id == Visit.id,
                                                            search.contains(Problem.description, term, per_row=True))))
@@ -275,8 +275,8 @@ def problem_search_condition(term: str):
     """The problems whose visit's unit's name or own text contains `term` (a condition on Problem alone). A
     common term (search.is_common) is checked on each problem the list's order walks; a rare one gathers the few
     problems that have it first."""
-    of_units = select(Visit.id).where(Visit.unit_id.in_(unit_ids_named(term))).correlate(None)
-    if search.is_common(term, Problem.description, select(Problem.id).where(Problem.visit_id.in_(of_units))):
+    if search.is_common(term, Problem.description):
+        of_units = select(Visit.id).where(Visit.unit_id.in_(unit_ids_named(term))).correlate(None)
         return or_(search.contains(Problem.description, term, per_row=True), Problem.visit_id.in_(of_units))
     return search.any_of(Problem.id, select(Problem.id).where(search.contains(Problem.description, term)),
                          select(Problem.id).join(Visit, Problem.visit_id == Visit.id)
