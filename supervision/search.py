@@ -16,6 +16,7 @@ checked on just those rows, so what is found is exactly what the LIKE alone find
 from __future__ import annotations
 
 import math
+from contextvars import ContextVar
 
 from sqlalchemy import DDL, Index, and_, event, func, literal_column, select, table, union_all
 
@@ -105,7 +106,7 @@ def contains(column, term: str, per_row: bool = False):
     """`column` contains `term`, case-insensitively, % and _ meaning themselves. On SQLite, for a column with a
     trigram index and a term it can find, the rows are taken from the index first (see the module's note) —
     unless `per_row`: the condition is then checked on each row the list's order walks (a common term, see
-    `is_common`), never collecting every row that has it."""
+    `way`), never collecting every row that has it."""
     if caseless(term):
         cond = column.contains(term, autoescape=True)
     else:
@@ -120,7 +121,7 @@ def contains(column, term: str, per_row: bool = False):
 #
 # A common term (「执法」: 137,000 of a province's 330,000 problems) made each list count every row that has it
 # and gather all their ids before showing fifty (0.6–1.1 s on SQLite, seconds on PostgreSQL). A list searched
-# for a term now (1) asks, in one cheap statement, whether the term is common (`is_common`: at least COMMON
+# for a term now (1) asks, in one cheap statement, whether the term is common (`way`: at least COMMON
 # rows of the searched columns have it, counted from the index and stopped there); (2) if so, checks the term on
 # each row as the list's own order walks its rows (the index that serves the unfiltered list) and stops after
 # the page — rows with the term come every few rows, so a page costs a few hundred rows; a rare term keeps the
@@ -132,13 +133,37 @@ CAP = 1000  # a searched list counts its matches up to this; beyond, "more than 
 COMMON = 3000  # a term at least this many rows of the searched columns have is walked for, not gathered
 
 
-def is_common(term: str, *columns) -> bool:
-    """Whether at least COMMON rows of `columns` (together) contain `term`: one statement, each column's
-    matches counted from its index (SQLite's trigram index, PostgreSQL's trigram GIN index when the planner
-    finds it cheaper) or its table, and stopped at COMMON — so it costs the same for any common term. A unit's
-    name is not asked: the units so named are few and their rows are sought by unit id (any_of)."""
+WALK, WALK_UNITS, GATHER = "walk", "walk units", "gather"
+_counting: ContextVar[bool] = ContextVar("search_counting", default=False)
+
+
+def way(term: str, name: str, columns, unit_rows) -> str:
+    """How list `name` finds `term`: WALK when at least COMMON rows of its text `columns` contain it (each row
+    checked as the list's order walks); WALK_UNITS when the text has it rarely but the units whose name has it
+    have at least COMMON rows (`unit_rows`: a SELECT of them; 「市场监督」, one bureau of every county) — the
+    page walks, each row's unit checked and the text's few rows taken from the index, while the count gathers
+    (`paginate`'s count_stmt); else GATHER (the few rows that have it first, any_of)."""
+    text, units = _probe(term, name, columns, unit_rows)
+    if text >= COMMON:
+        return WALK
+    if units >= COMMON and not _counting.get():
+        return WALK_UNITS
+    return GATHER
+
+
+def _probe(term: str, name: str, columns, unit_rows) -> tuple[int, int]:
+    """(rows of `columns` containing `term`, rows of `unit_rows`), each counted up to COMMON: one statement
+    whatever the term (asked once a request and list: the page and its count share it). Each column's rows come
+    from its index (SQLite's trigram index; PostgreSQL's trigram GIN index when its planner finds that cheaper)
+    or its table, one column after the other until COMMON: a common word's problem text spares reading every
+    letter's number for it."""
+    from flask import g, has_app_context
+
     from .extensions import db
 
+    cache = g.setdefault("search_probes", {}) if has_app_context() else {}
+    if (term, name) in cache:
+        return cache[(term, name)]
     found = []
     for column in columns:
         if fts := _fts_of(column, term):  # the index alone, lazily (no LIKE to check for an estimate)
@@ -147,11 +172,18 @@ def is_common(term: str, *columns) -> bool:
             rows = (select(literal_column("1").label("one")).select_from(column.expression.table)
                     .where(contains(column, term, per_row=True)))
         found.append(select(literal_column("one")).select_from(rows.limit(COMMON).subquery()))
-    # One after the other, stopped at COMMON rows in all: a common word's problem text spares reading every
-    # letter's number for it.
     every = union_all(*found).subquery() if len(found) > 1 else found[0].subquery()
-    counted = select(func.count()).select_from(select(every.c.one).limit(COMMON).subquery())
-    return (db.session.scalar(counted) or 0) >= COMMON
+    text = select(func.count()).select_from(select(every.c.one).limit(COMMON).subquery()).scalar_subquery()
+    units = select(func.count()).select_from(unit_rows.limit(COMMON).subquery()).scalar_subquery()
+    cache[(term, name)] = result = tuple(db.session.execute(select(text, units)).one())
+    return result
+
+
+def unindexed(column):
+    """`column` + 0: the same value, but no index of the column can serve a condition on it — so the planner
+    walks the list's order and checks the condition on each row, rather than gathering every row through the
+    column's index and sorting them (SQLite's "MULTI-INDEX OR" did, for WALK_UNITS)."""
+    return column + 0
 
 
 def per_row(exists_select):
@@ -208,16 +240,26 @@ class CappedPage:
             yield None
 
 
-def paginate(stmt, page: int, per_page: int):
+def paginate(stmt, page: int, per_page: int, count_stmt=None):
     """One page of the searched list `stmt` (in its order) and its total counted up to CAP (CappedPage): two
     statements, LIMIT/OFFSET on the ordered, filtered list and a count stopped at CAP + 1 (or, past CAP, at the
-    row after this page, so 下一页 knows whether there is one)."""
+    row after this page, so 下一页 knows whether there is one). `count_stmt`: a function building the list's
+    statement again, called as the count's — a WALK_UNITS term (`way`) is then gathered."""
     from .extensions import db
 
     page = max(1, page)
     items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
-    counted = capped_count(stmt, max(CAP, page * per_page) + 1)
+    counted = capped_count(counting(count_stmt) if count_stmt else stmt, max(CAP, page * per_page) + 1)
     return CappedPage(items, page, per_page, counted)
+
+
+def counting(build):
+    """`build()` as a count's statement: the search hooks it calls gather a WALK_UNITS term (see `way`)."""
+    token = _counting.set(True)
+    try:
+        return build()
+    finally:
+        _counting.reset(token)
 
 
 def any_of(column, *selects):

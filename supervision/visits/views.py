@@ -53,7 +53,8 @@ def index():
     if fmt := outputs.requested():  # the export and the print view: this page's filter object, every row
         return exports.visits_output(current_user, flt, fmt)
     if flt.q:  # searched: the total counted up to search.CAP
-        pagination = search.paginate(queries.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE)
+        pagination = search.paginate(queries.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
+                                     count_stmt=lambda: queries.visits_select(current_user, flt))
     else:
         pagination = db.paginate(queries.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
                                  error_out=False)
@@ -330,7 +331,7 @@ def problems():
         return exports.problems_output(current_user, flt, fmt)
     if flt.q:  # searched: the total counted up to search.CAP
         pagination = search.paginate(queries.visible_problems(current_user, flt), page=_page_arg(),
-                                     per_page=PER_PAGE)
+                                     per_page=PER_PAGE, count_stmt=lambda: queries.visible_problems(current_user, flt))
     else:
         pagination = db.paginate(queries.visible_problems(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
                                  error_out=False, count=False)
