@@ -12,6 +12,8 @@ in its table ("external content"), kept by triggers on insert, update and delete
 more is looked up there first (a phrase query: the rows containing it as a substring) and the LIKE above is then
 checked on just those rows, so what is found is exactly what the LIKE alone finds; the LIKE alone read all
 330,000 problems of a province (0.5–1 s). A shorter term has no trigram to look up: it is read from the table.
+
+A term many rows have is not gathered at all: see "common terms" below (the lists' pages, `way`, `paginate`).
 """
 from __future__ import annotations
 
@@ -125,9 +127,11 @@ def contains(column, term: str, per_row: bool = False):
 # rows of the searched columns have it, counted from the index and stopped there); (2) if so, checks the term on
 # each row as the list's own order walks its rows (the index that serves the unfiltered list) and stops after
 # the page — rows with the term come every few rows, so a page costs a few hundred rows; a rare term keeps the
-# index path (its few ids first); (3) shows the total exactly up to CAP and as 「1,000 条以上」 beyond: it
-# counts at most CAP + 1 matching rows (`paginate`), and 下一页 takes the reader on. Exports and print views
-# still take every matching row (their own statements, streamed).
+# index path (its few ids first), and a unit name whose units have many rows (「市场监督」: 78 units, 8,500
+# problems) walks for the page but gathers for the count (WALK_UNITS); (3) shows the total exactly up to CAP
+# and as 「1,000 条以上」 beyond: it counts at most CAP + 1 matching rows (`paginate`), and 下一页 takes the
+# reader on (no link to a last page: it is not known). Exports and print views still take every matching row
+# (their own statements, streamed) and print the exact total.
 
 CAP = 1000  # a searched list counts its matches up to this; beyond, "more than CAP"
 COMMON = 3000  # a term at least this many rows of the searched columns have is walked for, not gathered
