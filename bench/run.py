@@ -144,12 +144,15 @@ def measure_pages(app, s: dict, reps: int, only: str = "") -> list[dict]:
         # The search pages with the four kinds of keyword a clerk types (issue 15, p95 < 100 ms): a common word
         # (执法: 5 of the 12 problem wordings, ~40% of all problems), a rare one (one problem), a 文号 fragment
         # (one year's numbers beginning 〔year〕12, both letter types: ~220 letters), a unit name fragment
-        # (市场监督: one bureau of most counties, 78 units). Each on the problems list, the letters list and the 整改台账.
+        # (市场监督: one bureau of most counties, 78 units). Each on the problems list, the letters list, the 整改台账,
+        # the visits list (检查记录) and the 发文登记.
         *[(f"search {page} {label}", admin, f"{path}q={q(term)}")
           for page, path in (("problems list", "/visits/problems?"), ("letters list", "/letters/?"),
-                             ("整改台账", "/rectification/ledger?"))
+                             ("整改台账", "/rectification/ledger?"), ("检查记录", "/visits/?"),
+                             ("发文登记", "/letters/register?"))
           for label, term in (("common 执法", "执法"), ("rare 第123号", "第123号"),
                               (f"文号 〔{y}〕12", f"〔{y}〕12"), ("unit 市场监督", "市场监督"))],
+        ("search problems list common 执法 page 5 (下一页)", admin, f"/visits/problems?page=5&q={q('执法')}"),
         ("units /units", admin, "/units"),
         ("users /users", admin, "/users"),
         (f"plan /schedule/?year={y}", admin, f"/schedule/?year={y}"),

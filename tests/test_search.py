@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from supervision.extensions import db
@@ -175,7 +176,14 @@ def statements(client, url: str) -> int:
     return len(seen)
 
 
-def test_a_searched_page_costs_the_same_statements_however_many_rows(ctx, client):
+@pytest.mark.parametrize("common", [2, 10 ** 9], ids=["walked", "gathered"])
+def test_a_searched_page_costs_the_same_statements_however_many_rows(ctx, client, monkeypatch, common):
+    """Both ways a term is sought (search.is_common): walked for in the list's order, counted up to CAP (here 5,
+    passed by the rows added), or gathered from the index."""
+    from supervision import search
+
+    monkeypatch.setattr(search, "COMMON", common)
+    monkeypatch.setattr(search, "CAP", 5)
     admin = make_user("admin")
     units = [make_unit(f"鲁山县搜索局{k}") for k in range(2)]
     for u in units:
@@ -276,3 +284,129 @@ def test_a_term_without_letter_case_is_matched_without_lowering_every_row(ctx):
     assert "lower(problem.description)" in sql("Abc") or "ilike" in sql("Abc")
     assert problem_texts(admin, ProblemFilter(q="执法证件")) == {"执法证件第_号未年审。", "执法证件第1号已过期。"}
     assert problem_texts(admin, ProblemFilter(q="票据")) == {"罚款100元未开具票据。"}
+
+
+# --- a common term: walked for in the list's order, counted up to search.CAP -----------------------------------
+
+def price_visits(n: int, unit=None):
+    """`n` visits of one unit on n different days (newest last), each with one problem 「价格公示不规范（k）」."""
+    unit = unit or make_unit("鲁山县市场监督管理局")
+    return [make_visit(unit, problems=((f"价格公示不规范（{k}）。", FIXED),), visit_date=date(2021, 3, 1 + k))
+            for k in range(n)]
+
+
+def test_a_common_term_shows_more_than_the_cap_and_pages_on_with_next(ctx, client, monkeypatch):
+    """Past CAP matches the total reads 「CAP 条以上」, the pager has no link to a last page, and 下一页 walks
+    through every match, newest first, each once; up to CAP the total is exact."""
+    from supervision import search
+    from supervision.visits import views as visits_views
+
+    monkeypatch.setattr(search, "CAP", 3)
+    monkeypatch.setattr(search, "COMMON", 2)
+    monkeypatch.setattr(visits_views, "PER_PAGE", 2)
+    price_visits(7)
+    make_visit(make_unit("鲁山县审计局"), problems=(("审计报告未归档（甲）。", FIXED), ("审计报告未归档（乙）。", FIXED)))
+    login_as(client, "admin")
+    seen, page = [], 1
+    while True:
+        html = client.get(f"/visits/problems?q=价格公示&page={page}").get_data(as_text=True)
+        assert f"共 3 条以上，第 {page} 页" in html, page
+        rows = html[html.index("<tbody>"):]
+        seen += sorted((t for t in (f"价格公示不规范（{k}）。" for k in range(7)) if t in rows), key=rows.index)
+        assert "page=9" not in html and "page=8" not in html  # no last page link: it is not counted
+        if "下一页" not in html:
+            break
+        assert f"page={page + 1}" in html[html.index("下一页") - 200:html.index("下一页")]
+        page += 1
+    assert page == 4 and seen == [f"价格公示不规范（{k}）。" for k in range(6, -1, -1)]
+    # The visits list the same way; at most CAP matches the total is exact, with its last page.
+    html = client.get("/visits/?q=价格公示").get_data(as_text=True)
+    assert "共 3 条以上，第 1 页" in html and "下一页" in html
+    html = client.get("/visits/problems?q=审计报告").get_data(as_text=True)
+    assert "共 2 条" in html and "以上" not in html.split("共 2 条")[1][:10] and "下一页" not in html
+
+
+def test_capped_lists_still_export_and_print_every_match(ctx, client, monkeypatch):
+    from supervision import search
+
+    monkeypatch.setattr(search, "CAP", 2)
+    monkeypatch.setattr(search, "COMMON", 2)
+    admin, traffic, rang, audit_unit, a, b, v = build()
+    price_visits(4)
+    login_as(client, "admin")
+    ws = openpyxl.load_workbook(io.BytesIO(client.get("/visits/problems?q=价格公示&format=xlsx").data)).active
+    assert sum(1 for r in ws.iter_rows(values_only=True) for c in r if isinstance(c, str) and "价格公示不规范" in c) == 4
+    html = client.get("/visits/problems?q=价格公示&format=print").get_data(as_text=True)
+    assert "共 4 条" in html and html.count("价格公示不规范") == 4
+    # The 整改台账: its page capped, its .xlsx and print view every row (「鲁山县」: every unit, 4 rows).
+    page = ledger.ledger_page(LedgerFilter(q="鲁山县"), today=TODAY)
+    assert page.capped and page.total == 2 and len(page.rows) == 4
+    assert ledger.ledger_page(LedgerFilter(q="鲁山县"), today=TODAY, exact=True).total == 4
+    assert "共 2 个问题以上" in client.get("/rectification/ledger?q=鲁山县").get_data(as_text=True)
+    ws = openpyxl.load_workbook(io.BytesIO(client.get("/rectification/ledger.xlsx?q=鲁山县").data)).active
+    assert len([r for r in ws.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]) == 4
+    html = client.get("/rectification/ledger?q=鲁山县&format=print").get_data(as_text=True)
+    assert "共 4 条" in html
+    # The letters list and 发文登记 (2 letters): exact at CAP, capped past it, the .xlsx every letter.
+    assert "共 2 份" in client.get("/letters/?q=鲁山县").get_data(as_text=True)
+    monkeypatch.setattr(search, "CAP", 1)
+    assert "共 1 份以上" in client.get("/letters/?q=鲁山县").get_data(as_text=True)
+    assert "共 1 件以上" in client.get("/letters/register?q=鲁山县").get_data(as_text=True)
+    ws = openpyxl.load_workbook(io.BytesIO(client.get("/letters/register?q=鲁山县&format=xlsx").data)).active
+    assert sorted(r[1] for r in ws.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)) == sorted(
+        [a.number, b.number])
+
+
+@pytest.mark.parametrize("common", [1, 2, 10 ** 9], ids=["walked", "units walked", "gathered"])
+def test_a_common_and_a_rare_term_find_the_same_rows(ctx, monkeypatch, common):
+    """A term checked row by row in the list's order (common), a unit's name whose units have many rows checked
+    row by row while the text's few rows come from the index (units walked), or everything gathered from the
+    index first (rare): the same rows in every list, % and _ literal, a unit's name, a letter's number, with
+    filters."""
+    from supervision import search
+
+    admin, traffic, rang, audit_unit, a, b, v = build()
+    monkeypatch.setattr(search, "COMMON", common)
+    if common == 2:  # 瀼河乡's two problems: its name walks for them, no problem text has it
+        sql = str(select(Problem.id).where(visits_queries.problem_search_condition("瀼河乡")).compile(db.engine))
+        assert "problem.visit_id +" in sql
+
+    def letters(term, **kw):
+        q = letter_queries._register_filter(select(Letter.id), kw.get("year"), kw.get("unit_id"), None, term)
+        return set(db.session.scalars(q))
+
+    assert visit_units(admin, VisitFilter(q="执法证件")) == {traffic.name, rang.name}
+    assert visit_units(admin, VisitFilter(q="交通运输")) == {traffic.name}
+    assert visit_units(admin, VisitFilter(q="归档")) == {audit_unit.name}
+    assert problem_texts(admin, ProblemFilter(q="瀼河乡")) == {"罚款100元未开具票据。", "执法证件第1号已过期。"}
+    assert problem_texts(admin, ProblemFilter(q="100%")) == {"罚没款收缴率100%未公示。"}
+    assert problem_texts(admin, ProblemFilter(q="第_号")) == {"执法证件第_号未年审。"}
+    assert problem_texts(admin, ProblemFilter(q="执法证件", unit_id=traffic.id)) == {"执法证件第_号未年审。"}
+    assert visits_queries.count_visible_problems(admin, ProblemFilter(q="执法证件")) == 2
+    assert letters("交通运输") == {a.id} and letters(b.number) == {b.id} and letters("票据") == {b.id}
+    assert letters("100%") == {a.id} and letters("第_号") == {a.id}
+    assert letters("执法证件", year=2021, unit_id=rang.id) == {b.id} and letters("执法证件", year=2020) == set()
+    assert ledger_texts(LedgerFilter(q="瀼河")) == {"罚款100元未开具票据。", "执法证件第1号已过期。"}
+    assert ledger_texts(LedgerFilter(q=a.number)) == {"罚没款收缴率100%未公示。", "执法证件第_号未年审。"}
+    assert ledger_texts(LedgerFilter(q="第_号")) == {"执法证件第_号未年审。"}
+    assert ledger_texts(LedgerFilter(q="执法证件", unit_id=traffic.id)) == {"执法证件第_号未年审。"}
+    unit_user = make_user("unit", unit=traffic)
+    assert problem_texts(unit_user, ProblemFilter(q="执法证件")) == {"执法证件第_号未年审。"}
+    assert visit_units(unit_user, VisitFilter(q="瀼河")) == set()
+
+
+def test_a_common_term_is_checked_row_by_row_not_gathered(ctx):
+    """A common term's condition reads no index and gathers no id set (no UNION, no FTS table): the list's own
+    order walks its rows and stops after the page; a rare term still takes its few rows from the index."""
+    from supervision import search
+
+    price_visits(3)
+    common, rare = search.COMMON, "价格公示不规范（1）"
+    try:
+        search.COMMON = 3
+        sql = str(select(Problem.id).where(visits_queries.problem_search_condition("价格公示")).compile(db.engine))
+        assert "UNION" not in sql.upper() and "_fts" not in sql
+        sql = str(select(Problem.id).where(visits_queries.problem_search_condition(rare)).compile(db.engine))
+        assert "UNION" in sql.upper()
+    finally:
+        search.COMMON = common

@@ -74,6 +74,8 @@ class Letter(db.Model):
         # The years that have letters (service.letter_years: one index seek per year), and the ledger's row
         # count for a year — the sum of its issued letters' problem_count — from the index alone.
         Index("ix_letter_year_status_problems", "year", "status", "problem_count"),
+        # The 整改台账's order (rectification/ledger.py): a searched ledger walks it and stops after the page.
+        Index("ix_letter_ledger_order", "year", "letter_type_id", "seq", "id"),
         # The lists' keyword search on a letter's number (PostgreSQL only: supervision/search.py).
         trigram_index("ix_letter_number_trgm", "number"),
     )

@@ -8,7 +8,7 @@ import tempfile
 from datetime import date
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import aliased, defer, selectinload
 
 from .. import search, timeutil, workcal
@@ -310,11 +310,23 @@ def combined_pdf_file(start: date, end: date):
 
 
 def letter_search_condition(term: str):
-    """The letters whose unit's name, number, or one of whose problems' text contains `term` (search.py)."""
-    return search.any_of(Letter.id, select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term))),
-                         select(Letter.id).where(search.contains(Letter.number, term)),
-                         select(LetterProblem.letter_id)
-                         .where(LetterProblem.live.is_(True), search.contains(LetterProblem.text, term)))
+    """The letters whose unit's name, number, or one of whose problems' text contains `term` (search.py). How
+    they are sought depends on how common the term is (search.way): checked on each letter the list's order
+    walks, or the few letters that have it gathered first."""
+    units = unit_ids_named(term)
+    way = search.way(term, "letters", (LetterProblem.text, Letter.number),
+                     select(Letter.id).where(Letter.unit_id.in_(units)))
+    if way == search.WALK:
+        return or_(Letter.unit_id.in_(units), search.contains(Letter.number, term, per_row=True),
+                   search.per_row(select(LetterProblem.id).where(
+                       LetterProblem.letter_id == Letter.id, LetterProblem.live.is_(True),
+                       search.contains(LetterProblem.text, term, per_row=True))))
+    by_text = (select(Letter.id).where(search.contains(Letter.number, term)),
+               select(LetterProblem.letter_id)
+               .where(LetterProblem.live.is_(True), search.contains(LetterProblem.text, term)))
+    if way == search.WALK_UNITS:
+        return or_(search.unindexed(Letter.unit_id).in_(units), search.any_of(search.unindexed(Letter.id), *by_text))
+    return search.any_of(Letter.id, select(Letter.id).where(Letter.unit_id.in_(units)), *by_text)
 
 
 def _register_filter(q, year: int | None, unit_id: int | None, type_id: int | None, term: str = ""):

@@ -68,24 +68,31 @@ def index():
     unit_id = int_arg("unit")
     term = search.clean(request.args.get("q"))
     types = queries.letter_types(with_default=True)  # the default unsaved until the first draft stores it
-    q = select(Letter)
-    if year:
-        q = q.where(Letter.year == year)
-    if unit_id:
-        q = q.where(Letter.unit_id == unit_id)
-    if term:
-        q = q.where(queries.letter_search_condition(term))
     shown = (selectinload(Letter.unit), selectinload(Letter.letter_type), selectinload(Letter.items))
-    # Drafts waiting for the 监督室 first (few: all of them, on the first page), then the numbered letters newest
-    # first, a page at a time (an index walk on issue_date, not a sort of ten years of letters).
     draft = Letter.status == LetterStatus.draft.value
-    drafts = []
-    if status == LetterStatus.draft.value:
-        numbered = q.where(draft).order_by(Letter.id.desc())
-    else:
+
+    def listed():
+        # Drafts waiting for the 监督室 first (few: all of them, on the first page), then the numbered letters
+        # newest first, a page at a time (an index walk on issue_date, not a sort of ten years of letters).
+        q = select(Letter)
+        if year:
+            q = q.where(Letter.year == year)
+        if unit_id:
+            q = q.where(Letter.unit_id == unit_id)
+        if term:
+            q = q.where(queries.letter_search_condition(term))
+        if status == LetterStatus.draft.value:
+            return q, q.where(draft).order_by(Letter.id.desc())
         numbered = q.where(~draft) if not status else q.where(Letter.status == status)
-        numbered = numbered.order_by(Letter.issue_date.desc(), Letter.id.desc())
-    page = db.paginate(numbered.options(*shown), page=int_arg("page") or 1, per_page=50, error_out=False)
+        return q, numbered.order_by(Letter.issue_date.desc(), Letter.id.desc())
+
+    q, numbered = listed()
+    drafts = []
+    if term:  # searched: the total counted up to search.CAP
+        page = search.paginate(numbered.options(*shown), page=int_arg("page") or 1, per_page=50,
+                               count_stmt=lambda: listed()[1])
+    else:
+        page = db.paginate(numbered.options(*shown), page=int_arg("page") or 1, per_page=50, error_out=False)
     if not status and page.page == 1:
         drafts = list(db.session.scalars(q.where(draft).order_by(Letter.id.desc()).options(*shown)))
     awaiting = queries.visits_awaiting_letter() if can("letters.draft") else []
@@ -402,8 +409,12 @@ def register():
         queries.register_xlsx(buf, year, unit_id, type_id, title=title, term=term)
         return _download(buf.getvalue(), f"发文登记{year or ''}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    page = db.paginate(queries.register_query(year, unit_id, type_id, term), page=int_arg("page") or 1, per_page=100,
-                       error_out=False)
+    if term:  # searched: the total counted up to search.CAP
+        page = search.paginate(queries.register_query(year, unit_id, type_id, term), page=int_arg("page") or 1,
+                               per_page=100, count_stmt=lambda: queries.register_query(year, unit_id, type_id, term))
+    else:
+        page = db.paginate(queries.register_query(year, unit_id, type_id, term), page=int_arg("page") or 1,
+                           per_page=100, error_out=False)
     years = queries.letter_years()
     units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.kind, Unit.name)).all()
     return render_template("letters/register.html", letters=page.items, page=page, years=years, units=units,

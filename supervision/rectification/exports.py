@@ -34,7 +34,7 @@ def ledger_print(flt: ledger_mod.LedgerFilter) -> str:
     pick = [_INDEX[h] for h in PRINT_HEADERS]
     rows = ([r[i] for i in pick] for r in ledger_mod.export_rows(flt))
     return outputs.print_page("行政执法监督意见书整改台账", describe_ledger(flt), PRINT_COLUMNS, rows,
-                              total=ledger_mod.ledger_page(flt, per_page=1).total)
+                              total=ledger_mod.ledger_page(flt, per_page=1, exact=True).total)
 
 
 def stats_sheets(data: dict) -> list[Sheet]:

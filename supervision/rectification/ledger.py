@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import search, timeutil, workcal
@@ -152,10 +152,22 @@ def _pairs_query(flt: LedgerFilter, conditions: list):
 
 
 def _search_condition(term: str):
-    """The rows whose letter's unit's name or number, or own problem text, contains `term`: one id set
-    (search.any_of), each part sought by its own index."""
-    of_letters = search.any_of(LetterProblem.letter_id,
-                               select(Letter.id).where(Letter.unit_id.in_(unit_ids_named(term))),
+    """The rows whose letter's unit's name or number, or own problem text, contains `term`. How they are sought
+    depends on how common the term is (search.way): checked on each row the ledger's order walks (the statement
+    joins the row's letter), or gathered first as one id set (search.any_of), each part sought by its own index."""
+    units = unit_ids_named(term)
+    of_units = select(Letter.id).where(Letter.unit_id.in_(units)).correlate(None)
+    way = search.way(term, "ledger", (LetterProblem.text, Letter.number),
+                     select(LetterProblem.id).where(LetterProblem.letter_id.in_(of_units)))
+    if way == search.WALK:
+        return or_(search.contains(LetterProblem.text, term, per_row=True), Letter.unit_id.in_(units),
+                   search.contains(Letter.number, term, per_row=True))
+    if way == search.WALK_UNITS:
+        return or_(search.unindexed(Letter.unit_id).in_(units), search.any_of(
+            search.unindexed(LetterProblem.id), select(LetterProblem.id).where(search.contains(LetterProblem.text, term)),
+            select(LetterProblem.id).where(LetterProblem.letter_id.in_(
+                select(Letter.id).where(search.contains(Letter.number, term)).correlate(None)))))
+    of_letters = search.any_of(LetterProblem.letter_id, of_units,
                                select(Letter.id).where(search.contains(Letter.number, term)))
     return search.any_of(LetterProblem.id, select(LetterProblem.id).where(of_letters),
                          select(LetterProblem.id).where(search.contains(LetterProblem.text, term)))
@@ -165,7 +177,7 @@ def _count(flt: LedgerFilter, conditions: list) -> int:
     """How many rows the filter has. Without a check item or keyword: the sum of the letters' problem_count (set at issue;
     from the index on year, status, problem_count) instead of joining ten years of problems."""
     if flt.item_key or flt.q:
-        base = _pairs_query(flt, conditions).order_by(None).subquery()
+        base = search.counting(lambda: _pairs_query(flt, conditions)).order_by(None).subquery()
         return db.session.execute(select(func.count()).select_from(base)).scalar() or 0
     return db.session.scalar(select(func.coalesce(func.sum(Letter.problem_count), 0)).where(*conditions)) or 0
 
@@ -212,6 +224,7 @@ class Page:
     page: int
     per_page: int
     total: int
+    capped = False  # a searched ledger's page is a search.CappedPage instead (its total counted up to 1,000)
 
     @property
     def pages(self) -> int:
@@ -228,14 +241,20 @@ class Page:
                 last = n
 
 
-def ledger_page(flt: LedgerFilter, page: int = 1, per_page: int = 50, today: date | None = None) -> Page:
+def ledger_page(flt: LedgerFilter, page: int = 1, per_page: int = 50, today: date | None = None,
+                exact: bool = False) -> Page | search.CappedPage:
+    """One page of the ledger. Searched (flt.q), its total is counted up to search.CAP (search.CappedPage: a
+    common keyword's rows are not all counted) unless `exact` (the print view's heading)."""
     today = today or timeutil.today()
     page = max(1, page)
     conditions = _letter_conditions(flt, today)
-    total = _count(flt, conditions)
     query = _pairs_query(flt, conditions)
     chosen = [tuple(r) for r in db.session.execute(query.limit(per_page).offset((page - 1) * per_page))]
-    return Page(rows=_rows_for(chosen, today), page=page, per_page=per_page, total=total)
+    if flt.q and not exact:
+        counted = search.capped_count(search.counting(lambda: _pairs_query(flt, conditions)),
+                                      max(search.CAP, page * per_page) + 1)
+        return search.CappedPage(_rows_for(chosen, today), page, per_page, counted)
+    return Page(rows=_rows_for(chosen, today), page=page, per_page=per_page, total=_count(flt, conditions))
 
 
 def _export_block(pairs: list[tuple[int, int]], today: date):

@@ -114,8 +114,19 @@ class VisitFilter:
 
 
 def visit_search_condition(term: str):
-    """The visits whose unit's name, or one of whose problems' text, contains `term`."""
-    return search.any_of(Visit.id, select(Visit.id).where(Visit.unit_id.in_(unit_ids_named(term))),
+    """The visits whose unit's name, or one of whose problems' text, contains `term`. How they are sought
+    depends on how common the term is (search.way): checked on each visit the list's order walks (its problems,
+    by the visit's id), or the few visits that have it gathered first."""
+    units = unit_ids_named(term)
+    way = search.way(term, "visits", (Problem.description,), select(Visit.id).where(Visit.unit_id.in_(units)))
+    if way == search.WALK:
+        return or_(Visit.unit_id.in_(units),
+                   search.per_row(select(Problem.id).where(Problem.visit_id == Visit.id,
+                                                           search.contains(Problem.description, term, per_row=True))))
+    if way == search.WALK_UNITS:
+        return or_(search.unindexed(Visit.unit_id).in_(units), search.unindexed(Visit.id).in_(
+            select(Problem.visit_id).where(search.contains(Problem.description, term)).correlate(None)))
+    return search.any_of(Visit.id, select(Visit.id).where(Visit.unit_id.in_(units)),
                          select(Problem.visit_id).where(search.contains(Problem.description, term)))
 
 
@@ -266,7 +277,16 @@ def _problem_conditions(user, flt: ProblemFilter) -> tuple[bool | None, list, li
 
 
 def problem_search_condition(term: str):
-    """The problems whose visit's unit's name or own text contains `term` (a condition on Problem alone)."""
+    """The problems whose visit's unit's name or own text contains `term` (a condition on Problem alone). How
+    they are sought depends on how common the term is (search.way): checked on each problem the list's order
+    walks, or the few problems that have it gathered first."""
+    of_units = select(Visit.id).where(Visit.unit_id.in_(unit_ids_named(term))).correlate(None)
+    way = search.way(term, "problems", (Problem.description,), select(Problem.id).where(Problem.visit_id.in_(of_units)))
+    if way == search.WALK:
+        return or_(search.contains(Problem.description, term, per_row=True), Problem.visit_id.in_(of_units))
+    if way == search.WALK_UNITS:
+        return or_(search.unindexed(Problem.visit_id).in_(of_units), search.unindexed(Problem.id).in_(
+            select(Problem.id).where(search.contains(Problem.description, term)).correlate(None)))
     return search.any_of(Problem.id, select(Problem.id).where(search.contains(Problem.description, term)),
                          select(Problem.id).join(Visit, Problem.visit_id == Visit.id)
                          .where(Visit.unit_id.in_(unit_ids_named(term))))

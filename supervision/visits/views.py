@@ -52,8 +52,12 @@ def index():
                               status=request.args.get("status", ""), q=search.clean(request.args.get("q")))
     if fmt := outputs.requested():  # the export and the print view: this page's filter object, every row
         return exports.visits_output(current_user, flt, fmt)
-    pagination = db.paginate(queries.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
-                             error_out=False)
+    if flt.q:  # searched: the total counted up to search.CAP
+        pagination = search.paginate(queries.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
+                                     count_stmt=lambda: queries.visits_select(current_user, flt))
+    else:
+        pagination = db.paginate(queries.visits_select(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
+                                 error_out=False)
     return render_template("visits/index.html", pagination=pagination, visits=pagination.items,
                            counts=queries.problem_counts(v.id for v in pagination.items),
                            my_drafts=queries.drafts_of(current_user), units=_unit_rows(),
@@ -325,9 +329,13 @@ def problems():
                                 status=request.args.get("status", ""), q=search.clean(request.args.get("q")))
     if fmt := outputs.requested():  # the export and the print view: this page's filter object, every row
         return exports.problems_output(current_user, flt, fmt)
-    pagination = db.paginate(queries.visible_problems(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
-                             error_out=False, count=False)
-    pagination.total = queries.count_visible_problems(current_user, flt)
+    if flt.q:  # searched: the total counted up to search.CAP
+        pagination = search.paginate(queries.visible_problems(current_user, flt), page=_page_arg(),
+                                     per_page=PER_PAGE, count_stmt=lambda: queries.visible_problems(current_user, flt))
+    else:
+        pagination = db.paginate(queries.visible_problems(current_user, flt), page=_page_arg(), per_page=PER_PAGE,
+                                 error_out=False, count=False)
+        pagination.total = queries.count_visible_problems(current_user, flt)
     return render_template("visits/problems.html", pagination=pagination, rows=pagination.items, f=flt,
                            units=_unit_rows(), years=queries.visit_years(), item_keys=queries.item_keys(),
                            dispositions=Disposition, states=ProblemState,
