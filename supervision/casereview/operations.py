@@ -21,6 +21,7 @@ from ..timeutil import cn_date, cn_datetime, today, utcnow
 from ..uploads import CheckedFile, PDF, UploadError, attachments_for, delete_attachment, store
 from ..visits import operations as visits
 from ..visits.models import Disposition, Method, Rating, VisitKind
+from . import access  # noqa: F401  (declares the rules asked below)
 from . import standard_data
 from .models import (Campaign, CampaignStatus, CampaignUnit, CaseFile, CaseStandard, Deduction, Dimension,
                      DimensionMapping, StandardItem)
