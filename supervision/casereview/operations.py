@@ -64,14 +64,20 @@ class StandardRow:
     serious: bool
 
 
+def shipped_standard() -> CaseStandard:
+    """The shipped standard as an unsaved version 1 (what the pages show before the first campaign saves it)."""
+    std = CaseStandard(version=1, title=standard_data.TITLE, note=f"依据{standard_data.SOURCE}。")
+    for seq, (dim, name, points, serious) in enumerate(standard_data.ITEMS, start=1):
+        std.items.append(StandardItem(seq=seq, dimension=dim, name=name, points=points, serious=serious))
+    return std
+
+
 def ensure_default_standard() -> CaseStandard:
     """The shipped standard as version 1 when no standard exists. Idempotent."""
     existing = db.session.query(CaseStandard).order_by(CaseStandard.version).first()
     if existing is not None:
         return existing
-    std = CaseStandard(version=1, title=standard_data.TITLE, note=f"依据{standard_data.SOURCE}")
-    for seq, (dim, name, points, serious) in enumerate(standard_data.ITEMS, start=1):
-        std.items.append(StandardItem(seq=seq, dimension=dim, name=name, points=points, serious=serious))
+    std = shipped_standard()
     db.session.add(std)
     db.session.flush()
     return std

@@ -13,8 +13,13 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from ..accounts.models import Role
 from ..directory.models import Unit
 from ..extensions import db
-from .models import (Campaign, CampaignUnit, CaseFile, CaseState, Deduction, StandardItem,
+from .models import (Campaign, CampaignUnit, CaseFile, CaseStandard, CaseState, Deduction, StandardItem,
                      case_campaign_reviewer)
+
+
+def latest_standard() -> CaseStandard | None:
+    """The newest version of the 评查标准, or None before the first is saved (read only)."""
+    return db.session.execute(select(CaseStandard).order_by(CaseStandard.version.desc()).limit(1)).scalar()
 
 
 def _total_points():
