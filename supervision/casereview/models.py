@@ -165,8 +165,8 @@ class CaseFile(db.Model):
         UniqueConstraint("campaign_id", "unit_id", "number"),
         # A campaign's results and its case list: the campaign's cases of one unit from the index.
         Index("ix_case_file_campaign_unit", "campaign_id", "unit_id", "id"),
-        # The annual summary per unit: cases by unit and 办结 date.
-        Index("ix_case_file_unit_closed", "unit_id", "closed_on"),
+        # The annual summary per unit (yearly_case_scores): a year's cases by their 办结 date.
+        Index("ix_case_file_closed", "closed_on", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

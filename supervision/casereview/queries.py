@@ -2,7 +2,7 @@
 made, and the yearly summary per unit for the annual 考核.
 
 A case's score is computed in SQL, never stored: the total of its campaign's standard less the points of its
-deductions (correlated subqueries on indexed columns, so a page costs the same at any scale)."""
+deductions (`Scores`: only the deductions of the files asked about, so a page costs the same at any scale)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,27 +22,31 @@ def latest_standard() -> CaseStandard | None:
     return db.session.execute(select(CaseStandard).order_by(CaseStandard.version.desc()).limit(1)).scalar()
 
 
-def _total_points():
-    return (select(func.coalesce(func.sum(StandardItem.points), 0))
-            .where(StandardItem.standard_id == Campaign.standard_id).correlate(Campaign).scalar_subquery())
+class Scores:
+    """A case's score and 不合格 for the case files matching `where` (conditions on CaseFile): the deductions of
+    just those files summed once (a grouped subquery) and the standard's total — so a campaign's page or a year's
+    summary reads its own few thousand deductions, never all of them. Join `.joins(q)` to a select from CaseFile."""
 
+    def __init__(self, *where):
+        self.deducted = (
+            select(Deduction.case_id.label("case_id"), func.sum(Deduction.points).label("points"),
+                   func.max(case((StandardItem.serious, 1), else_=0)).label("serious"))
+            .join(StandardItem, StandardItem.id == Deduction.item_id)
+            .join(CaseFile, CaseFile.id == Deduction.case_id)
+            .where(*where).group_by(Deduction.case_id).subquery())
+        self.totals = (select(StandardItem.standard_id.label("standard_id"),
+                              func.sum(StandardItem.points).label("total"))
+                       .group_by(StandardItem.standard_id).subquery())
+        points = self.totals.c.total - func.coalesce(self.deducted.c.points, 0)
+        self.score = case((CaseFile.reviewed_at.is_(None), None), else_=points).label("score")
+        failed = and_(CaseFile.reviewed_at.isnot(None),
+                      or_(points < Campaign.threshold, func.coalesce(self.deducted.c.serious, 0) == 1))
+        self.failed = case((failed, True), else_=False).label("failed")
 
-def _deducted():
-    return (select(func.coalesce(func.sum(Deduction.points), 0))
-            .where(Deduction.case_id == CaseFile.id).correlate(CaseFile).scalar_subquery())
-
-
-def _serious():
-    return exists().where(Deduction.case_id == CaseFile.id, StandardItem.id == Deduction.item_id,
-                          StandardItem.serious.is_(True)).correlate(CaseFile)
-
-
-def score_columns():
-    """(score, failed) of a CaseFile row joined with its Campaign: null and false while not reviewed."""
-    score = case((CaseFile.reviewed_at.is_(None), None), else_=_total_points() - _deducted())
-    failed = and_(CaseFile.reviewed_at.isnot(None), or_(_total_points() - _deducted() < Campaign.threshold,
-                                                        _serious()))
-    return score.label("score"), case((failed, True), else_=False).label("failed")
+    def joins(self, q):
+        return (q.join(Campaign, Campaign.id == CaseFile.campaign_id)
+                .join(self.totals, self.totals.c.standard_id == Campaign.standard_id)
+                .outerjoin(self.deducted, self.deducted.c.case_id == CaseFile.id))
 
 
 def campaigns_select(user):
@@ -94,13 +98,12 @@ class CaseRow:
 
 
 def case_rows_select(campaign_id: int, unit_id: int | None = None):
-    score, failed = score_columns()
-    q = (select(CaseFile, Unit.name, score, failed)
-         .join(Campaign, Campaign.id == CaseFile.campaign_id).join(Unit, Unit.id == CaseFile.unit_id)
-         .where(CaseFile.campaign_id == campaign_id))
+    where = [CaseFile.campaign_id == campaign_id]
     if unit_id:
-        q = q.where(CaseFile.unit_id == unit_id)
-    return q.order_by(CaseFile.unit_id, CaseFile.id)
+        where.append(CaseFile.unit_id == unit_id)
+    sc = Scores(*where)
+    q = sc.joins(select(CaseFile, Unit.name, sc.score, sc.failed)).join(Unit, Unit.id == CaseFile.unit_id)
+    return q.where(*where).order_by(CaseFile.unit_id, CaseFile.id)
 
 
 def case_rows(campaign_id: int, unit_id: int | None = None, limit: int | None = None,
@@ -119,9 +122,8 @@ def case_count(campaign_id: int, unit_id: int | None = None) -> int:
 
 
 def case_score(case_file: CaseFile) -> CaseRow:
-    score, failed = score_columns()
-    s, f = db.session.execute(select(score, failed).select_from(CaseFile)
-                              .join(Campaign, Campaign.id == CaseFile.campaign_id)
+    sc = Scores(CaseFile.id == case_file.id)
+    s, f = db.session.execute(sc.joins(select(sc.score, sc.failed).select_from(CaseFile))
                               .where(CaseFile.id == case_file.id)).one()
     return CaseRow(case_file, case_file.unit.name, s, bool(f))
 
@@ -141,9 +143,8 @@ class UnitResult:
 
 def unit_results(campaign_id: int) -> list[UnitResult]:
     """Each sampled unit's cases listed and reviewed, average and worst score, cases failed: one query."""
-    score, failed = score_columns()
-    per_case = (select(CaseFile.unit_id, CaseFile.reviewed_at, score, failed)
-                .join(Campaign, Campaign.id == CaseFile.campaign_id)
+    sc = Scores(CaseFile.campaign_id == campaign_id)
+    per_case = (sc.joins(select(CaseFile.unit_id, CaseFile.reviewed_at, sc.score, sc.failed))
                 .where(CaseFile.campaign_id == campaign_id).subquery())
     rows = db.session.execute(
         select(CampaignUnit.id, Unit.id, Unit.name, CampaignUnit.visit_id, func.count(per_case.c.unit_id),
@@ -199,11 +200,10 @@ class CaseYearSummary:
 
 def yearly_case_scores(year: int) -> dict[int, CaseYearSummary]:
     """unit id → CaseYearSummary of the reviewed cases 办结 in `year`, for the annual 考核. One query."""
-    score, failed = score_columns()
-    per_case = (select(CaseFile.unit_id, score, failed)
-                .join(Campaign, Campaign.id == CaseFile.campaign_id)
-                .where(CaseFile.closed_on >= date(year, 1, 1), CaseFile.closed_on <= date(year, 12, 31),
-                       CaseFile.reviewed_at.isnot(None)).subquery())
+    where = (CaseFile.closed_on >= date(year, 1, 1), CaseFile.closed_on <= date(year, 12, 31),
+             CaseFile.reviewed_at.isnot(None))
+    sc = Scores(*where)
+    per_case = sc.joins(select(CaseFile.unit_id, sc.score, sc.failed)).where(*where).subquery()
     rows = db.session.execute(
         select(per_case.c.unit_id, func.count(), func.avg(per_case.c.score), func.min(per_case.c.score),
                func.sum(case((per_case.c.failed, 1), else_=0)))

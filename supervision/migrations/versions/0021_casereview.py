@@ -144,7 +144,7 @@ def upgrade():
     sa.UniqueConstraint('campaign_id', 'unit_id', 'number', name=op.f('uq_case_file_campaign_id_unit_id_number'))
     )
     op.create_index('ix_case_file_campaign_unit', 'case_file', ['campaign_id', 'unit_id', 'id'], unique=False)
-    op.create_index('ix_case_file_unit_closed', 'case_file', ['unit_id', 'closed_on'], unique=False)
+    op.create_index('ix_case_file_closed', 'case_file', ['closed_on', 'unit_id'], unique=False)
     op.create_table('case_deduction',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -168,7 +168,7 @@ def downgrade():
     op.drop_index('ix_case_deduction_item_id', table_name='case_deduction')
     op.drop_table('case_deduction')
     op.drop_index('ix_case_file_campaign_unit', table_name='case_file')
-    op.drop_index('ix_case_file_unit_closed', table_name='case_file')
+    op.drop_index('ix_case_file_closed', table_name='case_file')
     op.drop_table('case_file')
     op.drop_table('case_dimension_map')
     op.drop_index('ix_case_campaign_unit_campaign_id', table_name='case_campaign_unit')
