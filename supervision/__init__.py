@@ -197,10 +197,12 @@ def _find_secret_key(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .audit_views import bp as audit_bp
+    from .casereview.views import bp as casereview_bp
     from .directory.views import bp as directory_bp
     from .letters.views import bp as letters_bp
     from .main import bp as main_bp
     from .rectification.views import bp as rectification_bp
+    from .referrals.views import bp as referrals_bp
     from .reminders.views import bp as reminders_bp
     from .schedule.views import bp as schedule_bp
     from .system_views import bp as system_bp
@@ -208,7 +210,7 @@ def _register_blueprints(app: Flask) -> None:
     from .workcal_views import bp as workcal_bp
 
     for bp in (main_bp, accounts_bp, directory_bp, audit_bp, workcal_bp, schedule_bp, visits_bp, letters_bp,
-               rectification_bp, reminders_bp, system_bp):
+               rectification_bp, reminders_bp, system_bp, casereview_bp, referrals_bp):
         app.register_blueprint(bp)
 
 

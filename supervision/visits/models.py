@@ -43,6 +43,7 @@ class VisitKind(LabelledEnum):
     concentrated = ("concentrated", "集中监督", "info")
     focused = ("focused", "重点监督", "warning")
     follow_up = ("follow_up", "回头看", "success")
+    case_review = ("case_review", "案卷评查", "dark")  # made by casereview from a campaign's results
 
 
 class VisitStatus(LabelledEnum):

@@ -62,6 +62,8 @@ def build_unit_world(admin, unit_name: str) -> SimpleNamespace:
     rect_ops.submit_self_inspection(si, user)
     db.session.commit()
 
+    campaign, case = _case_review(admin, unit, user)
+
     replies = [r.id for r in rect_q.letter_state(submitted).problems[0].rounds]
     atts = ([a.id for r in replies for a in attachments_for("rect_reply", r)]
             + [a.id for a in attachments_for("rect_submission", sub.id)]
@@ -73,7 +75,23 @@ def build_unit_world(admin, unit_name: str) -> SimpleNamespace:
         drafting_item=drafting.items[0].id, unsigned=unsigned.id, draft_letter=draft_letter.id,
         visit=submitted.visit_id, problem_visit=visit.id, draft_visit=draft_visit.id, reply=replies[0],
         draft_reply=draft_reply.id, submission=sub.id, extension=ext.id, note=note.id, si=si.id, atts=atts,
-        photo=photo.id)
+        photo=photo.id, campaign=campaign.id, case=case.id)
+
+
+def _case_review(admin, unit, user):
+    """A 案卷评查 of this unit alone, with one case file (and its PDF) the unit listed."""
+    from supervision.casereview import operations as review_ops
+    from supervision.uploads import CheckedFile, PDF
+
+    reviewer = make_user("inspector")
+    campaign = review_ops.create_campaign(review_ops.CampaignInput(
+        name=f"{unit.name}案卷评查", period_start=date(2021, 1, 1), period_end=date(2021, 4, 30),
+        unit_ids=[unit.id], reviewer_ids=[reviewer.id]), admin)
+    case = review_ops.add_case(campaign, unit, review_ops.CaseInput(
+        number=f"{unit.name}罚决字〔2021〕1号", party="某公司", cause="无证经营", closed_on=date(2021, 3, 1)), user,
+        file=CheckedFile(PDF_BYTES, PDF, "案卷.pdf"))
+    db.session.commit()
+    return campaign, case
 
 
 @pytest.fixture

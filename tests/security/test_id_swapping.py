@@ -51,6 +51,8 @@ def _foreign_values(w) -> dict[str, list[tuple[int, bool]]]:
         "visit_id": [(b.visit, True), (b.draft_visit, True), (a.draft_visit, True), (a.visit, False)],
         "unit_id": [(b.unit, True), (a.unit, False)],
         "token": [("0" * 32, True)],
+        "campaign_id": [(b.campaign, True), (a.campaign, False)],
+        "case_id": [(b.case, True), (a.case, False)],
     }
 
 
@@ -65,7 +67,8 @@ def _unit_routes(app):
 
 
 def test_every_unit_route_argument_is_covered(app):
-    known = {"letter_id", "item_id", "problem_id", "reply_id", "att_id", "note_id", "si_id", "visit_id", "unit_id", "token"}
+    known = {"letter_id", "item_id", "problem_id", "reply_id", "att_id", "note_id", "si_id", "visit_id", "unit_id", "token",
+             "campaign_id", "case_id"}
     assert known == set(_foreign_values(SimpleNamespace(a=_ANY, b=_ANY)))
     missing = {(r.endpoint, a) for r in _unit_routes(app) for a in r.arguments if a not in known}
     assert not missing, f"unit-reachable routes with ids this suite cannot fill: {missing}"
@@ -86,7 +89,8 @@ def test_unit_user_cannot_reach_another_units_records(app, world):
     for url in (f"/letters/{world.a.letter}", f"/letters/{world.a.letter}.pdf",
                 f"/rectification/letters/{world.a.letter}", f"/visits/{world.a.visit}",
                 f"/visits/unit/{world.a.unit}", f"/rectification/self-inspections/{world.a.si}",
-                f"/visits/attachments/{world.a.photo}"):
+                f"/visits/attachments/{world.a.photo}", f"/casereview/case/{world.a.case}",
+                f"/casereview/my/{world.a.campaign}"):
         assert _status(client, url) == 200, url
     for att in world.a.atts[:-1]:
         assert _status(client, f"/rectification/attachments/{att}") == 200
@@ -152,7 +156,9 @@ def _real_values(app, w) -> dict:
                 "ext_id": w.b.extension, "user_id": w.admin_id, "cat_id": cat.id if cat else 1,
                 "type_id": db.session.get(Letter, w.b.letter).letter_type_id,
                 "slot_id": (db.session.query(Slot.id).scalar() or 1), "delivery_id": 1, "token": "0" * 32,
-                "year": 2021, "unit": db.session.query(Unit.id).first()[0]}
+                "year": 2021, "unit": db.session.query(Unit.id).first()[0],
+                "campaign_id": w.b.campaign, "case_id": w.b.case, "cu_id": 1, "std_id": 1, "clue_id": 1,
+                "fault_id": 1}
 
 
 def test_refused_roles_change_nothing_with_real_ids(app, world):
