@@ -157,6 +157,8 @@ NAV = [
     ("rectification.self_inspections", "自查", None),
     ("rectification.unit_letters", "整改报送", None),
     ("rectification.my_self_inspection", "自查", None),
+    ("assessment_daily.index", "日常评价", "年度考核"),
+    ("assessment_daily.mine", "日常评价", "年度考核"),
     ("directory.units", "受监督单位", "系统管理"),
     ("accounts.users", "用户", "系统管理"),
     ("directory.profile", "机关信息", "系统管理"),

@@ -112,3 +112,15 @@ def test_charts_data_scale_to_the_tallest_bar():
     assert yoy.legend == ["2021年", "2020年"]
     assert max(b.height for b in yoy.bars) == 100
     assert [(b.label, b.shown, b.series) for b in yoy.bars][:2] == [(TOWN, "79.22", 1), (TOWN, "89.74", 0)]
+
+
+def test_the_charts_partial_draws_inline_svg_with_every_value_printed(app):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        html = render_template_string('{% from "assessment/_charts.html" import assessment_charts %}'
+                                      "{{ assessment_charts(charts) }}", charts=analysis.charts(make_results()))
+    assert html.count("<svg") == 5 and "<script" not in html and "style=" not in html
+    assert "各类别平均得分（分）" in html and ">89.74</text>" in html and ">79.22</text>" in html
+    assert "legend-last-year" in html and "2020年" in html
+    assert "较去年增加了10.52分" in html  # the year-on-year sentence under the chart
