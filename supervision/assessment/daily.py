@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -260,11 +261,17 @@ def evaluate(year: int, units, today: date | None = None) -> dict[int, DailyResu
     today = today or timeutil.today()
     ids = _unit_ids(units)
     lines: dict[int, list[DailyLine]] = {uid: [] for uid in ids}
-    for s in settings_for(year):
+    token = _CACHE.set({})
+    try:
+        settings = settings_for(year)
+        outcomes_by_rule = {s.code: s.rule.compute(year, ids, dict(s.params, weight=s.weight), today)
+                            for s in settings if s.enabled and s.weight > 0 and ids}
+    finally:
+        _CACHE.reset(token)
+    for s in settings:
         if not s.enabled or s.weight <= 0:
             continue
-        params = dict(s.params, weight=s.weight)
-        outcomes = s.rule.compute(year, ids, params, today) if ids else {}
+        outcomes = outcomes_by_rule.get(s.code, {})
         for uid in ids:
             o = outcomes.get(uid) or RuleOutcome(None, "无相关记录，不计此项。")
             frac = None if o.fraction is None else min(ONE, max(ZERO, Decimal(o.fraction)))
@@ -279,6 +286,16 @@ def evaluate(year: int, units, today: date | None = None) -> dict[int, DailyResu
 
 
 # --- the rules ------------------------------------------------------------------------------------------
+
+# Facts two rules share, computed once per evaluate() call (set there, None outside it).
+_CACHE: ContextVar[dict | None] = ContextVar("daily_rule_cache", default=None)
+SMALL_SET = 500  # up to this many units, the queries name them (one unit's page); above, they read the year
+
+
+def _for_units(query, column, unit_ids):
+    """The query limited to `unit_ids` when they are few (the statement count stays the same)."""
+    return query.where(column.in_(sorted(unit_ids))) if len(unit_ids) <= SMALL_SET else query
+
 
 def _year_span(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
@@ -299,11 +316,11 @@ _RATING_KEYS = {Rating.excellent.value: "pct_excellent", Rating.good.value: "pct
     "取全部评价项次的平均得分率；“不适用”和未评价的不计。本年度未受检查的单位不计此项。"))
 def _visit_ratings(year, unit_ids, params, today):
     first, last = _year_span(year)
-    rows = db.session.execute(
+    rows = db.session.execute(_for_units(
         select(Visit.unit_id, VisitRating.rating, func.count())
         .join(Visit, Visit.id == VisitRating.visit_id)
         .where(Visit.status == VisitStatus.submitted.value, Visit.visit_date >= first, Visit.visit_date <= last,
-               VisitRating.rating.in_(tuple(_RATING_KEYS)))
+               VisitRating.rating.in_(tuple(_RATING_KEYS))), Visit.unit_id, unit_ids)
         .group_by(Visit.unit_id, VisitRating.rating)).all()
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for uid, rating, n in rows:
@@ -324,23 +341,30 @@ def _visit_ratings(year, unit_ids, params, today):
 
 
 def _letter_facts(year: int, unit_ids) -> dict[int, list[tuple[date | None, date | None]]]:
-    """{unit_id: [(deadline in force, first report's day)]} for the letters issued in `year` and received."""
+    """{unit_id: [(deadline in force, first report's day)]} for the letters issued in `year` and received. One
+    query, asked once per evaluate (both letter rules read it): each letter's latest approved extension and first
+    report are looked up by its id (index), not aggregated over ten years of submissions."""
+    cache = _CACHE.get()
+    key = ("letters", year, unit_ids)
+    if cache is not None and key in cache:
+        return cache[key]
     first, last = _year_span(year)
-    ext = (select(Extension.letter_id, func.max(Extension.new_deadline).label("d"))
-           .where(Extension.status == ExtensionStatus.APPROVED, Extension.new_deadline.is_not(None))
-           .group_by(Extension.letter_id).subquery())
-    sub = (select(Submission.letter_id, func.min(Submission.submitted_on).label("d"))
-           .where(Submission.status == SUBMITTED).group_by(Submission.letter_id).subquery())
-    rows = db.session.execute(
-        select(Letter.unit_id, func.coalesce(ext.c.d, Letter.deadline), sub.c.d)
-        .outerjoin(ext, ext.c.letter_id == Letter.id)
-        .outerjoin(sub, sub.c.letter_id == Letter.id)
-        .where(Letter.status == LetterStatus.issued.value, Letter.issue_date >= first, Letter.issue_date <= last,
-               Letter.receipt_date.is_not(None))).all()
+    ext = (select(func.max(Extension.new_deadline))
+           .where(Extension.letter_id == Letter.id, Extension.status == ExtensionStatus.APPROVED,
+                  Extension.new_deadline.is_not(None)).correlate(Letter).scalar_subquery())
+    sub = (select(func.min(Submission.submitted_on))
+           .where(Submission.letter_id == Letter.id, Submission.status == SUBMITTED).correlate(Letter)
+           .scalar_subquery())
+    q = (select(Letter.unit_id, func.coalesce(ext, Letter.deadline), sub)
+         .where(Letter.status == LetterStatus.issued.value, Letter.issue_date >= first, Letter.issue_date <= last,
+                Letter.receipt_date.is_not(None)))
+    rows = db.session.execute(_for_units(q, Letter.unit_id, unit_ids)).all()
     out: dict[int, list] = defaultdict(list)
     for uid, deadline, reported in rows:
         if uid in unit_ids:
             out[uid].append((deadline, reported))
+    if cache is not None:
+        cache[key] = out
     return out
 
 
@@ -404,9 +428,9 @@ def _self_inspection(year, unit_ids, params, today):
         due = date(year, int(params["due_month"]), int(params["due_day"]))
     except ValueError:
         due = date(year, *SELF_INSPECTION_DUE_MONTH_DAY)
-    rows = db.session.execute(
+    rows = db.session.execute(_for_units(
         select(SelfInspection.unit_id, SelfInspection.submitted_on)
-        .where(SelfInspection.year == year, SelfInspection.status == SUBMITTED)).all()
+        .where(SelfInspection.year == year, SelfInspection.status == SUBMITTED), SelfInspection.unit_id, unit_ids)).all()
     submitted = {uid: day for uid, day in rows if uid in unit_ids}
     out = {}
     for uid in unit_ids:
@@ -427,10 +451,11 @@ def _self_inspection(year, unit_ids, params, today):
     "本年度监督检查发现的问题中，当场立行立改的比例；本年度检查未发现问题的不计此项。"))
 def _fixed_on_spot(year, unit_ids, params, today):
     first, last = _year_span(year)
-    rows = db.session.execute(
+    rows = db.session.execute(_for_units(
         select(Visit.unit_id, Problem.disposition, func.count())
         .join(Visit, Visit.id == Problem.visit_id)
-        .where(Visit.status == VisitStatus.submitted.value, Visit.visit_date >= first, Visit.visit_date <= last)
+        .where(Visit.status == VisitStatus.submitted.value, Visit.visit_date >= first, Visit.visit_date <= last),
+        Visit.unit_id, unit_ids)
         .group_by(Visit.unit_id, Problem.disposition)).all()
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for uid, disp, n in rows:
