@@ -104,6 +104,7 @@ def feedback_pdf(results: YearResults, unit_id: int, fonts: FontSet | None = Non
     sub = ParagraphStyle("h", fontName=body, fontSize=13, leading=22, wordWrap="CJK", spaceBefore=6)
     right = ParagraphStyle("r", fontName=body, fontSize=12, leading=20, alignment=TA_RIGHT, wordWrap="CJK")
     grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                       ("FONTNAME", (0, 0), (-1, -1), body), ("FONTSIZE", (0, 0), (-1, -1), 9.5),
                        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92))])
     width = 210 * mm - 2 * 20 * mm
     story = [Paragraph(s.title, title), Spacer(1, 4 * mm)]
@@ -113,7 +114,8 @@ def feedback_pdf(results: YearResults, unit_id: int, fonts: FontSet | None = Non
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
     story += [t, Paragraph("一、指标得分", sub)]
     rows = [[Paragraph(h, cell) for h in ("序号", "指标", "分值", "评价", "得分", "说明")]]
-    rows += [[Paragraph(x, cell) for x in line] for line in s.lines]
+    # Only the long columns wrap (a Paragraph each); the short ones are plain strings, drawn in the table's font.
+    rows += [[x if k in (0, 2, 3, 4) else Paragraph(x, cell) for k, x in enumerate(line)] for line in s.lines]
     t = Table(rows, colWidths=[width * w for w in (0.08, 0.34, 0.08, 0.10, 0.10, 0.30)], repeatRows=1)
     t.setStyle(grid)
     story.append(t)

@@ -25,4 +25,6 @@ def test_a_ranked_sheet_per_category_with_numbers_as_numbers():
     assert second[6] == 1 and second[9].startswith("不得评为优秀")
     assert Decimal(str(second[4])) - Decimal(str(second[6])) + Decimal(str(second[5])) == Decimal("93.6")
     assert all(ws.cell(row=i, column=8).data_type == "n" for i in range(3, 6))
-    assert "共5个被考核单位（审定）" in rows[-1][0]
+    assert all(wb[name].print_title_rows == "$1:$2" for name in wb.sheetnames)  # repeated on every page
+    assert [r[1] for r in list(wb["县直部门"].iter_rows(values_only=True))[2:4]] == ["鲁山县司法局", "鲁山县教育体育局"]
+    assert rows[-1][0].startswith("乡镇（街道）共3个被考核单位（审定）")
