@@ -37,6 +37,10 @@ def test_the_office_sees_every_unit_and_each_units_explanation(app, client):
     assert "鲁山县瀼河乡人民政府" in page and "鲁山县教育体育局" in page and "乡镇（街道）" in page
     assert "96.67%" in page  # 瀼河乡: 9 + 6 + 4 + 5 + 5 of 30 points
     assert "66.67%" in page  # 教育体育局: not visited (two rules 不适用), no 自查: 10 of 15
+    by_name = client.get("/assessment/daily/?kind=县直").get_data(as_text=True)
+    assert "鲁山县教育体育局" in by_name and "鲁山县瀼河乡人民政府" not in by_name
+    by_score = client.get("/assessment/daily/?order=score").get_data(as_text=True)
+    assert by_score.index("鲁山县瀼河乡人民政府") < by_score.index("鲁山县教育体育局")
     detail = client.get(f"/assessment/daily/unit/{a}").get_data(as_text=True)
     assert "本年度检查评价2项次：优1、良1、中0、差0，平均得分率90.00%" in detail
     assert "发现问题1个，立行立改1个" in detail and "得分率" in detail
