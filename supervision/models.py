@@ -1,5 +1,6 @@
 """Import every model so metadata (create_all, Alembic autogenerate) sees all tables."""
 from .accounts.models import LoginThrottle, User  # noqa: F401
+from .assessment import daily_models as _assessment_daily  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .casereview import models as _casereview  # noqa: F401
 from .directory.models import Office, OrgProfile, Unit  # noqa: F401

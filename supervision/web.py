@@ -160,6 +160,8 @@ NAV = [
     ("casereview.my_index", "案卷报送", None),
     ("casereview.index", "案卷评查", "备案审查"),
     ("referrals.index", "线索移交", "备案审查"),
+    ("assessment_daily.index", "日常评价", "年度考核"),
+    ("assessment_daily.mine", "日常评价", "年度考核"),
     ("directory.units", "受监督单位", "系统管理"),
     ("accounts.users", "用户", "系统管理"),
     ("directory.profile", "机关信息", "系统管理"),

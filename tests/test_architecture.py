@@ -13,7 +13,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / "supervision"
 
 # Bottom to top.
 LAYERS = ["directory", "accounts", "schedule", "visits", "letters", "rectification", "filings", "casereview", "referrals",
-          "reminders"]
+          "assessment", "reminders"]
 # Modules above every domain: they wire the parts together and no domain imports them.
 COMPOSITION = {"__init__", "models", "cli", "demo", "main", "system_views", "audit_views", "workcal_views",
                "backup", "migrations"}

@@ -1,7 +1,7 @@
 """The 整改台账's order as an index: a searched ledger walks its rows in order and stops after the page
 
 Revision ID: 0027_search_order
-Revises: 0021_casereview
+Revises: 0025_assessment_daily
 Create Date: 2026-12-01 11:30:00
 
 The 整改台账 lists its rows by letter year, type, number and id (rectification/ledger.py). No index had that order:
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0027_search_order'
-down_revision = '0021_casereview'
+down_revision = '0025_assessment_daily'
 branch_labels = None
 depends_on = None
 
