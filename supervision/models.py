@@ -2,6 +2,7 @@
 from .accounts.models import LoginThrottle, User  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .directory.models import Office, OrgProfile, Unit  # noqa: F401
+from .filings import models as _filings  # noqa: F401
 from .letters import models as _letters  # noqa: F401
 from .rectification import models as _rectification  # noqa: F401
 from .reminders import models as _reminders  # noqa: F401
@@ -15,6 +16,7 @@ from .workcal import CalendarDay, CalendarYear  # noqa: F401
 # imported while the models are.)
 from .accounts import labels as _accounts_labels  # noqa: F401,E402
 from .directory import labels as _directory_labels  # noqa: F401,E402
+from .filings import labels as _filings_labels  # noqa: F401,E402
 from .letters import labels as _letters_labels  # noqa: F401,E402
 from .rectification import labels as _rectification_labels  # noqa: F401,E402
 from .schedule import labels as _schedule_labels  # noqa: F401,E402

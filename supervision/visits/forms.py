@@ -12,7 +12,7 @@ from .operations import ItemInput, ProblemInput, VisitInput
 
 
 class NewVisitForm(FlaskForm):
-    kind = SelectField("检查类型", choices=VisitKind.choices(), validators=[DataRequired("请选择检查类型。")])
+    kind = SelectField("检查类型", choices=[c for c in VisitKind.choices() if c[0] != VisitKind.filing_review.value], validators=[DataRequired("请选择检查类型。")])
     unit_id = SelectField("受监督单位", coerce=int, validate_choice=False)
     visit_date = StringField("检查日期", render_kw={"type": "date"},
                              validators=[DataRequired("请填写检查日期，例如 2021-04-09。")])

@@ -43,6 +43,7 @@ class VisitKind(LabelledEnum):
     concentrated = ("concentrated", "集中监督", "info")
     focused = ("focused", "重点监督", "warning")
     follow_up = ("follow_up", "回头看", "success")
+    filing_review = ("filing_review", "备案审查", "secondary")  # made by the filings part for a 纠正意见
 
 
 class VisitStatus(LabelledEnum):
