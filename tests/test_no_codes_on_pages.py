@@ -25,7 +25,7 @@ SKIP_ENDPOINTS = {
     "static", "accounts.login",
     # Files, not pages.
     "letters.docx", "letters.pdf", "rectification.attachment", "rectification.ledger_export",
-    "schedule.export_xlsx", "schedule.feed", "visits.attachment",
+    "schedule.export_xlsx", "schedule.feed", "visits.attachment", "filings.attachment",
 }
 
 # Hits in other parts' files that this change must not touch (reported to their owners), as
@@ -83,6 +83,7 @@ def test_codes_found_by_the_checker():
 def _ids(app):
     """For each URL argument, a few ids of records the demo built (different states where it matters)."""
     from supervision.directory.models import Unit
+    from supervision.filings.models import NormativeFiling, PenaltyFiling
     from supervision.letters.models import Letter, LetterType
     from supervision.rectification.models import SelfInspection
     from supervision.schedule.models import Slot
@@ -108,6 +109,8 @@ def _ids(app):
         "slot_id": first(Slot, 1),
         "visit_id": first(Visit, 3),
         "cat_id": first(CheckCatalogue, 1),
+        # The demo unit's filings in every state (the penalty and the normative pages share the argument).
+        "filing_id": sorted(set(first(PenaltyFiling, 6) + first(NormativeFiling, 2))),
     }
 
 

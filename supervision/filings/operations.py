@@ -61,6 +61,11 @@ def has_id_number(text: str) -> bool:
     return bool(ID_RE.search(re.sub(r"\s", "", text or "")))
 
 
+def mask_ids_in(text: str) -> str:
+    """The text with every ID number in it masked: what a refused form shows back instead of the number."""
+    return ID_RE.sub(lambda m: mask_id(m.group(0)), text or "")
+
+
 def _refuse_ids(values: dict, labels: dict, errors: dict) -> None:
     for name, label in labels.items():
         if has_id_number(values.get(name) or ""):

@@ -58,6 +58,11 @@ def _files(names, kinds=None) -> dict:
     return out
 
 
+def _shown(values: dict) -> dict:
+    """What a refused form shows back: an ID number typed into a visible field is masked, never echoed."""
+    return {k: operations.mask_ids_in(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
 def _refused(exc) -> dict:
     if isinstance(exc, FilingError):
         return exc.errors
@@ -114,7 +119,7 @@ def _save_penalty(filing):
     except (FilingError, UploadError) as exc:
         db.session.rollback()
         filing = db.session.get(PenaltyFiling, filing.id) if filing is not None and filing.id else None
-        return _penalty_form(filing, values, _refused(exc), 422)
+        return _penalty_form(filing, _shown(values), _refused(exc), 422)
     flash("已报送，等待监督室登记审查。" if submit else "已保存草稿，上传齐三项材料后即可报送。", "success")
     return redirect(url_for("filings.penalty", filing_id=filing.id))
 
@@ -206,7 +211,7 @@ def _save_normative(filing):
     except (FilingError, UploadError) as exc:
         db.session.rollback()
         filing = db.session.get(NormativeFiling, filing.id) if filing is not None and filing.id else None
-        return _normative_form(filing, values, _refused(exc), 422)
+        return _normative_form(filing, _shown(values), _refused(exc), 422)
     flash("已报送，等待监督室登记审查。" if submit else "已保存草稿。", "success")
     return redirect(url_for("filings.normative", filing_id=filing.id))
 
@@ -309,7 +314,7 @@ def penalty_decide(filing_id):
                                   appropriateness=values["appropriateness"], reason=values["reason"])
     except FilingError as exc:
         db.session.rollback()
-        return _penalty_page(db.session.get(PenaltyFiling, filing_id), values, exc.errors, 422)
+        return _penalty_page(db.session.get(PenaltyFiling, filing_id), _shown(values), exc.errors, 422)
     if filing.letter_id:
         flash("已提出纠正意见，意见书草稿已生成，请核对后签发。", "success")
         return redirect(url_for("letters.edit", letter_id=filing.letter_id))
@@ -327,7 +332,7 @@ def normative_decide(filing_id):
                                     to_letter=bool(values["to_letter"]))
     except FilingError as exc:
         db.session.rollback()
-        return _normative_page(db.session.get(NormativeFiling, filing_id), values, exc.errors, 422)
+        return _normative_page(db.session.get(NormativeFiling, filing_id), _shown(values), exc.errors, 422)
     if filing.letter_id:
         flash("意见书草稿已生成，请核对后签发。", "success")
         return redirect(url_for("letters.edit", letter_id=filing.letter_id))
@@ -345,7 +350,7 @@ def normative_validity(filing_id):
                                  note=values["validity_note"])
     except FilingError as exc:
         db.session.rollback()
-        return _normative_page(db.session.get(NormativeFiling, filing_id), values, exc.errors, 422)
+        return _normative_page(db.session.get(NormativeFiling, filing_id), _shown(values), exc.errors, 422)
     flash(f"已登记清理结论：{filing.validity_label}。", "success")
     return redirect(url_for("filings.normative", filing_id=filing.id))
 
@@ -363,7 +368,7 @@ def penalty_paper():
                                                      received_on=values["filed_on"])
         except (FilingError, UploadError) as exc:
             db.session.rollback()
-            errors, status = _refused(exc), 422
+            errors, status, values = _refused(exc), 422, _shown(values)
         else:
             flash(f"已登记纸质备案，备案号 {filing.number}。", "success")
             return redirect(url_for("filings.penalty", filing_id=filing.id))
@@ -383,7 +388,7 @@ def penalty_missing():
                                                        note=values["note"])
         except FilingError as exc:
             db.session.rollback()
-            errors, status = exc.errors, 422
+            errors, status, values = exc.errors, 422, _shown(values)
         else:
             flash("已登记为未备案。", "success")
             return redirect(url_for("filings.penalty", filing_id=filing.id))
