@@ -260,9 +260,9 @@ def penalties():
     flt = _filter()
     page = db.paginate(queries.penalty_register_query(flt), page=int_arg("page") or 1,
                        per_page=queries.PER_PAGE, error_out=False, count=True)
-    units = {u.id: u.name for u in _units()}
+    units = _units()
     return render_template("filings/penalties.html", page=page, rows=queries.penalty_rows(page.items), f=flt,
-                           units=_units(), unit_names=units, statuses=PenaltyStatus, years=queries.filing_years())
+                           units=units, unit_names={u.id: u.name for u in units}, statuses=PenaltyStatus, years=queries.filing_years())
 
 
 @bp.get("/normatives")
@@ -271,9 +271,9 @@ def normatives():
     flt = _filter()
     page = db.paginate(queries.normative_register_query(flt), page=int_arg("page") or 1,
                        per_page=queries.PER_PAGE, error_out=False)
-    units = {u.id: u.name for u in _units()}
+    units = _units()
     return render_template("filings/normatives.html", page=page, rows=queries.normative_rows(page.items), f=flt,
-                           units=_units(), unit_names=units, statuses=NormativeStatus,
+                           units=units, unit_names={u.id: u.name for u in units}, statuses=NormativeStatus,
                            years=queries.filing_years())
 
 
