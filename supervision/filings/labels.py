@@ -5,7 +5,7 @@ from .models import EVENT_ACTIONS, NormativeStatus, PenaltyStatus, Validity
 register_labels(
     record_types={"penalty_filing": "重大行政处罚备案", "normative_filing": "规范性文件备案",
                   "filing_settings": "备案设置"},
-    actions={**EVENT_ACTIONS, "create": "新建", "update": "修改"},
+    actions={f"filing.{k}": v for k, v in {**EVENT_ACTIONS, "create": "新建备案", "update": "修改"}.items()},
 )
 register_labels(("penalty_filing",), fields={
     "status": "状态", "number": "备案号", "decision_number": "决定书文号", "party_name": "当事人",

@@ -73,6 +73,11 @@ def _refuse_ids(values: dict, labels: dict, errors: dict) -> None:
                             "（保存时自动遮挡），不要写在其他栏目中。")
 
 
+def _audit(action: str, *args, **kw):
+    """An audit entry of this part: its actions are named filing.* (labels.py), clear of the other parts'."""
+    return audit.record(f"filing.{action}", *args, **kw)
+
+
 def _event(filing, action: str, user: User | None, reason: str = "") -> FilingEvent:
     ev = FilingEvent(filing_kind=filing.kind, filing_id=filing.id, action=action, reason=reason,
                      user_id=user.id if user is not None else None, at=timeutil.utcnow())
@@ -130,7 +135,7 @@ def update_settings(data: dict, user: User) -> FilingSettings:
     s.penalty_days, s.normative_days = values["penalty_days"], values["normative_days"]
     s.updated_at = timeutil.utcnow()
     db.session.flush()
-    audit.record("update", s, summary="修改备案期限设置", before=before,
+    _audit("update", s, summary="修改备案期限设置", before=before,
                  after=audit.snapshot(s, ("penalty_days", "normative_days")), user=user)
     return s
 
@@ -261,7 +266,7 @@ def save_penalty(filing: PenaltyFiling | None, data: dict, files: dict, user: Us
         db.session.flush()
         _event(filing, "resubmit" if resubmit else "submit", user)
         action = "resubmit" if resubmit else "submit"
-    audit.record(action, filing, summary=f"{'报送' if submit else '保存'}重大行政处罚备案（{filing.decision_number}）",
+    _audit(action, filing, summary=f"{'报送' if submit else '保存'}重大行政处罚备案（{filing.decision_number}）",
                  before=before, after=audit.snapshot(filing, PENALTY_FIELDS), user=user)
     return filing
 
@@ -309,7 +314,7 @@ def _register_once(model, filing_id: int, user: User, day: date):
     db.session.flush()
     db.session.refresh(filing)
     _event(filing, "register", user)
-    audit.record("register", filing, summary=f"登记{filing.display_name}", before={"status": "submitted"},
+    _audit("register", filing, summary=f"登记{filing.display_name}", before={"status": "submitted"},
                  after={"status": "registered", "number": number}, user=user)
     return filing
 
@@ -360,7 +365,7 @@ def decide_penalty(filing: PenaltyFiling, decision: str, user: User, *, legality
         filing.letter_id, filing.visit_id = letter.id, letter.visit_id
     db.session.flush()
     _event(filing, "return" if decision == PenaltyDecision.returned.value else decision, user, reason)
-    audit.record(decision if decision != "returned" else "return", filing,
+    _audit(decision if decision != "returned" else "return", filing,
                  summary=f"审查{filing.display_name}：{PenaltyDecision(decision).label}",
                  before=before, after=dict(audit.snapshot(filing, ("status", "legality_note", "appropriateness_note",
                                                                     "decision_reason")), letter_id=filing.letter_id),
@@ -427,7 +432,7 @@ def record_paper_penalty(unit_id: int | None, data: dict, scan: CheckedFile | No
     db.session.flush()
     store(scan, PAPER_SCAN[0], f.id, user=user, note=PAPER_SCAN[1])
     _event(f, "paper", user)
-    audit.record("paper", f, summary=f"登记纸质重大行政处罚备案（{unit.name}，{f.decision_number}）",
+    _audit("paper", f, summary=f"登记纸质重大行政处罚备案（{unit.name}，{f.decision_number}）",
                  after=audit.snapshot(f, PENALTY_FIELDS), user=user)
     return register(f, user)
 
@@ -455,7 +460,7 @@ def record_missing_penalty(unit_id: int | None, data: dict, user: User, note: st
     db.session.add(f)
     db.session.flush()
     _event(f, "missing", user, note)
-    audit.record("missing", f, summary=f"登记未备案的重大行政处罚决定（{unit.name}，{f.decision_number}）",
+    _audit("missing", f, summary=f"登记未备案的重大行政处罚决定（{unit.name}，{f.decision_number}）",
                  after=audit.snapshot(f, PENALTY_FIELDS), user=user)
     return f
 
@@ -521,7 +526,7 @@ def save_normative(filing: NormativeFiling | None, data: dict, files: dict, user
         db.session.flush()
         _event(filing, "submit", user)
         action = "submit"
-    audit.record(action, filing, summary=f"{'报送' if submit else '保存'}规范性文件备案（{filing.title}）",
+    _audit(action, filing, summary=f"{'报送' if submit else '保存'}规范性文件备案（{filing.title}）",
                  before=before, after=audit.snapshot(filing, NORMATIVE_FIELDS), user=user)
     return filing
 
@@ -554,7 +559,7 @@ def decide_normative(filing: NormativeFiling, decision: str, user: User, *, reas
         filing.letter_id, filing.visit_id = letter.id, letter.visit_id
     db.session.flush()
     _event(filing, decision, user, reason)
-    audit.record(decision, filing, summary=f"审查{filing.display_name}：{NormativeDecision(decision).label}",
+    _audit(decision, filing, summary=f"审查{filing.display_name}：{NormativeDecision(decision).label}",
                  before=before, after=dict(audit.snapshot(filing, ("status", "decision_reason")),
                                            letter_id=filing.letter_id), user=user)
     return filing
@@ -582,6 +587,6 @@ def mark_validity(filing: NormativeFiling, validity: str, on, user: User, note: 
     filing.validity, filing.validity_on, filing.validity_year, filing.validity_note = validity, day, day.year, note
     db.session.flush()
     _event(filing, "validity", user, f"{Validity(validity).label}（{timeutil.cn_date(day)}）{note}")
-    audit.record("validity", filing, summary=f"年度清理{filing.display_name}：{Validity(validity).label}",
+    _audit("validity", filing, summary=f"年度清理{filing.display_name}：{Validity(validity).label}",
                  before=before, after=audit.snapshot(filing, ("validity", "validity_on")), user=user)
     return filing

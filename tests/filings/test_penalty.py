@@ -71,6 +71,14 @@ def test_the_review_loop_return_resubmit_accept(unit_user, admin, monkeypatch):
     assert f.status == "filed"
     actions = [e.action for e in db.session.query(FilingEvent).filter_by(filing_id=f.id).order_by(FilingEvent.id)]
     assert actions == ["submit", "register", "return", "resubmit", "filed"]
+    from supervision import audit
+
+    logged = [(e.action, e.username) for e in db.session.query(audit.AuditEntry)
+              .filter_by(record_type="penalty_filing", record_id=f.id).order_by(audit.AuditEntry.id)]
+    assert [a for a, _ in logged] == ["filing.submit", "filing.register", "filing.return", "filing.resubmit",
+                                      "filing.filed"]
+    assert [audit.action_label(a) for a, _ in logged][2:] == ["退回补正", "补正后重新报送", "予以备案"]
+    assert {u for _, u in logged} == {unit_user.username, admin.username}
     assert queries.penalty_timeliness(f) is Timeliness.on_time
 
 
