@@ -109,8 +109,9 @@ def _ids(app):
         "slot_id": first(Slot, 1),
         "visit_id": first(Visit, 3),
         "cat_id": first(CheckCatalogue, 1),
-        # The demo unit's filings in every state (the penalty and the normative pages share the argument).
-        "filing_id": sorted(set(first(PenaltyFiling, 6) + first(NormativeFiling, 2))),
+        # The demo unit's filings in every state.
+        "filing_id": first(PenaltyFiling, 6),
+        "doc_id": first(NormativeFiling, 2),
     }
 
 

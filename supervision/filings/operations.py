@@ -491,7 +491,7 @@ def save_normative(filing: NormativeFiling | None, data: dict, files: dict, user
             errors[name] = f"请填写{label}。"
     _refuse_ids(v, NORMATIVE_TEXT_FIELDS, errors)
     v["published_on"] = _parse_date(data.get("published_on"), "发布日期", "published_on", errors)
-    v["effective_on"] = _parse_date(data.get("effective_on"), "施行日期", "effective_on", errors)
+    v["effective_on"] = _parse_date(data.get("effective_on"), "施行日期", "effective_on", errors, required=False)
     if v["published_on"] and v["published_on"] > today:
         errors["published_on"] = "发布日期晚于今天，请核对。"
     if v["published_on"] and v["effective_on"] and v["effective_on"] < v["published_on"]:

@@ -213,7 +213,7 @@ def _save_normative(filing):
         filing = db.session.get(NormativeFiling, filing.id) if filing is not None and filing.id else None
         return _normative_form(filing, _shown(values), _refused(exc), 422)
     flash("已报送，等待监督室登记审查。" if submit else "已保存草稿。", "success")
-    return redirect(url_for("filings.normative", filing_id=filing.id))
+    return redirect(url_for("filings.normative", doc_id=filing.id))
 
 
 @bp.route("/normative/new", methods=["GET", "POST"])
@@ -224,23 +224,23 @@ def normative_new():
     return _normative_form(None, {}, {})
 
 
-@bp.route("/normative/<int:filing_id>/edit", methods=["GET", "POST"])
+@bp.route("/normative/<int:doc_id>/edit", methods=["GET", "POST"])
 @allows("filings.mine")
-def normative_edit(filing_id):
-    filing = _get(NormativeFiling, filing_id)
+def normative_edit(doc_id):
+    filing = _get(NormativeFiling, doc_id)
     require("filings.file", filing)
     if not filing.editable_by_unit:
         flash(f"这份备案{filing.status_label}，不能再修改。", "warning")
-        return redirect(url_for("filings.normative", filing_id=filing.id))
+        return redirect(url_for("filings.normative", doc_id=filing.id))
     if request.method == "POST":
         return _save_normative(filing)
     return _normative_form(filing, _normative_values(filing), {})
 
 
-@bp.get("/normative/<int:filing_id>")
+@bp.get("/normative/<int:doc_id>")
 @allows("filings.view")
-def normative(filing_id):
-    return _normative_page(_get(NormativeFiling, filing_id), {}, {})
+def normative(doc_id):
+    return _normative_page(_get(NormativeFiling, doc_id), {}, {})
 
 
 def _normative_page(filing, values, errors, status=200):
@@ -289,19 +289,28 @@ def stats():
 
 # --- the office: actions --------------------------------------------------------------------------------------
 
-@bp.post("/<kind>/<int:filing_id>/register")
-@allows("filings.manage")
-def register(kind, filing_id):
-    model = OWNERS.get(kind) or abort(404)
-    filing = _get(model, filing_id)
+def _register(model, record_id: int, endpoint: str, **arg):
+    filing = _get(model, record_id)
     try:
         filing = operations.register(filing, current_user)
     except FilingError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        return redirect(url_for(f"filings.{kind}", filing_id=filing_id)), 303
+        return redirect(url_for(endpoint, **arg)), 303
     flash(f"已登记，备案号 {filing.number}。", "success")
-    return redirect(url_for(f"filings.{kind}", filing_id=filing.id))
+    return redirect(url_for(endpoint, **arg))
+
+
+@bp.post("/penalty/<int:filing_id>/register")
+@allows("filings.manage")
+def penalty_register(filing_id):
+    return _register(PenaltyFiling, filing_id, "filings.penalty", filing_id=filing_id)
+
+
+@bp.post("/normative/<int:doc_id>/register")
+@allows("filings.manage")
+def normative_register(doc_id):
+    return _register(NormativeFiling, doc_id, "filings.normative", doc_id=doc_id)
 
 
 @bp.post("/penalty/<int:filing_id>/decide")
@@ -322,37 +331,37 @@ def penalty_decide(filing_id):
     return redirect(url_for("filings.penalty", filing_id=filing.id))
 
 
-@bp.post("/normative/<int:filing_id>/decide")
+@bp.post("/normative/<int:doc_id>/decide")
 @allows("filings.manage")
-def normative_decide(filing_id):
-    filing = _get(NormativeFiling, filing_id)
+def normative_decide(doc_id):
+    filing = _get(NormativeFiling, doc_id)
     values = {k: request.form.get(k, "") for k in ("decision", "reason", "to_letter")}
     try:
         operations.decide_normative(filing, values["decision"], current_user, reason=values["reason"],
                                     to_letter=bool(values["to_letter"]))
     except FilingError as exc:
         db.session.rollback()
-        return _normative_page(db.session.get(NormativeFiling, filing_id), _shown(values), exc.errors, 422)
+        return _normative_page(db.session.get(NormativeFiling, doc_id), _shown(values), exc.errors, 422)
     if filing.letter_id:
         flash("意见书草稿已生成，请核对后签发。", "success")
         return redirect(url_for("letters.edit", letter_id=filing.letter_id))
     flash(f"审查结论：{filing.status_label}。", "success")
-    return redirect(url_for("filings.normative", filing_id=filing.id))
+    return redirect(url_for("filings.normative", doc_id=filing.id))
 
 
-@bp.post("/normative/<int:filing_id>/validity")
+@bp.post("/normative/<int:doc_id>/validity")
 @allows("filings.manage")
-def normative_validity(filing_id):
-    filing = _get(NormativeFiling, filing_id)
+def normative_validity(doc_id):
+    filing = _get(NormativeFiling, doc_id)
     values = {k: request.form.get(k, "") for k in ("validity", "validity_on", "validity_note")}
     try:
         operations.mark_validity(filing, values["validity"], values["validity_on"], current_user,
                                  note=values["validity_note"])
     except FilingError as exc:
         db.session.rollback()
-        return _normative_page(db.session.get(NormativeFiling, filing_id), _shown(values), exc.errors, 422)
+        return _normative_page(db.session.get(NormativeFiling, doc_id), _shown(values), exc.errors, 422)
     flash(f"已登记清理结论：{filing.validity_label}。", "success")
-    return redirect(url_for("filings.normative", filing_id=filing.id))
+    return redirect(url_for("filings.normative", doc_id=filing.id))
 
 
 @bp.route("/penalty/paper", methods=["GET", "POST"])

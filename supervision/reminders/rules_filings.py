@@ -70,4 +70,4 @@ def filing_review(ctx: SweepContext) -> Iterator[Reminder]:
                 f"已超过{n}个工作日，请及时登记审查。")
         for user in recipients:
             yield Reminder("filing-review", user, f"{kind}-{f.id}", submitted_on, send_at, title, body,
-                           url(f"filings.{kind}", filing_id=f.id))
+                           url("filings.penalty", filing_id=f.id) if kind == "penalty" else url("filings.normative", doc_id=f.id))
