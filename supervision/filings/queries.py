@@ -57,12 +57,12 @@ def rule_example(days: int) -> str:
 class DueDays:
     """The due date of many start dates with one period: the working calendar read once for their span."""
 
-    def __init__(self, days: int, starts):
+    def __init__(self, days: int, starts, reader=None):
         self.days = days
         starts = [s for s in starts if s is not None]
         self._cache: dict[date, date | None] = {}
-        self._reader = None
-        if starts:
+        self._reader = reader
+        if starts and reader is None:
             first, last = min(starts), max(starts) + timedelta(days=days + 40)
             self._reader = workcal.day_reader(first + timedelta(days=days), last)
 
@@ -197,6 +197,14 @@ def filing_for_decision(unit_id: int, decision_number: str) -> PenaltyFiling | N
                                                           PenaltyFiling.decision_number == number)).scalar()
 
 
+def units_with_filings(year: int) -> list[int]:
+    """The units with a decision or a publication in `year` (from the date indexes alone)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    return list(db.session.scalars(
+        select(PenaltyFiling.unit_id).where(PenaltyFiling.decision_date.between(first, last))
+        .union(select(NormativeFiling.unit_id).where(NormativeFiling.published_on.between(first, last)))))
+
+
 # --- the yearly summary -----------------------------------------------------------------------------------------
 
 @dataclass
@@ -219,12 +227,15 @@ class FilingYearSummary:
         return self.on_time / self.penalty_due if self.penalty_due else None
 
 
-def yearly_summary(year: int, unit_id: int | None = None, today: date | None = None) -> dict[int, FilingYearSummary]:
-    """{unit_id: FilingYearSummary} of the decisions and publications of `year`: two queries, whatever the number
-    of units or filings; timeliness computed on read with the working calendar read once."""
+def yearly_summary(year: int, unit_id: int | None = None, today: date | None = None,
+                   unit_ids=None) -> dict[int, FilingYearSummary]:
+    """{unit_id: FilingYearSummary} of the decisions and publications of `year` (of one unit, of `unit_ids`, or of
+    every unit): two queries of the filings, whatever the number of units or filings, and the working calendar read
+    once (two more) for every period that can end in the year or after it."""
     today = today or timeutil.today()
     s = settings()
     first, last = date(year, 1, 1), date(year, 12, 31)
+    reader = workcal.day_reader(first, last + timedelta(days=max(s.penalty_days, s.normative_days) + 40))
     # Drafts too: a decision the unit entered but never submitted counts as 未备案 once its period has passed.
     pq = (select(PenaltyFiling.unit_id, PenaltyFiling.status, PenaltyFiling.decision_date, PenaltyFiling.filed_on)
           .where(PenaltyFiling.decision_date.between(first, last)))
@@ -235,10 +246,13 @@ def yearly_summary(year: int, unit_id: int | None = None, today: date | None = N
     if unit_id is not None:
         pq = pq.where(PenaltyFiling.unit_id == unit_id)
         nq = nq.where(NormativeFiling.unit_id == unit_id)
+    if unit_ids is not None:
+        pq = pq.where(PenaltyFiling.unit_id.in_(list(unit_ids)))
+        nq = nq.where(NormativeFiling.unit_id.in_(list(unit_ids)))
     prow = db.session.execute(pq).all()
     nrow = db.session.execute(nq).all()
     out: dict[int, FilingYearSummary] = {}
-    pdue = DueDays(s.penalty_days, [r.decision_date for r in prow])
+    pdue = DueDays(s.penalty_days, [r.decision_date for r in prow], reader)
     for r in prow:
         t = timeliness(r.status, r.decision_date, r.filed_on, pdue.due(r.decision_date), today)
         one = out.setdefault(r.unit_id, FilingYearSummary())
@@ -254,7 +268,7 @@ def yearly_summary(year: int, unit_id: int | None = None, today: date | None = N
             one.missing += 1
         if r.status == PenaltyStatus.objected.value:
             one.corrections += 1
-    ndue = DueDays(s.normative_days, [r.published_on for r in nrow])
+    ndue = DueDays(s.normative_days, [r.published_on for r in nrow], reader)
     for r in nrow:
         one = out.setdefault(r.unit_id, FilingYearSummary())
         one.normative_filed += 1

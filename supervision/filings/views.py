@@ -280,11 +280,14 @@ def normatives():
 @bp.get("/stats")
 @allows("filings.register")
 def stats():
+    """Per unit of one year, 50 units a page (by name): the units' summaries only are computed."""
     year = int_arg("year") or timeutil.today().year
-    summary = queries.yearly_summary(year)
-    units = [u for u in _units() if u.id in summary]
+    ids = queries.units_with_filings(year)
+    page = db.paginate(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.name), page=int_arg("page") or 1,
+                       per_page=queries.PER_PAGE, error_out=False)
+    summary = queries.yearly_summary(year, unit_ids=[u.id for u in page.items])
     return render_template("filings/stats.html", year=year, years=queries.filing_years(), summary=summary,
-                           units=units)
+                           units=page.items, page=page)
 
 
 # --- the office: actions --------------------------------------------------------------------------------------
