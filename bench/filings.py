@@ -121,8 +121,11 @@ def samples(app) -> dict:
                                          .order_by(func.count().desc()).limit(1)).one()
         last = db.session.scalars(select(PenaltyFiling).where(PenaltyFiling.unit_id == unit_id)
                                   .order_by(PenaltyFiling.id.desc()).limit(1)).one()
+        year = date.today().year - 1
+        in_year = db.session.scalar(select(func.count()).select_from(PenaltyFiling).where(
+            PenaltyFiling.decision_date.between(date(year, 1, 1), date(year, 12, 31))))
         return {"unit_id": unit_id, "decision_number": last.decision_number, "party": last.party_name,
-                "year": date.today().year - 1}
+                "year": year, "page": max(1, min(20, -(-in_year // 50)))}
 
 
 def measure(app, s: dict, reps: int) -> list[dict]:
@@ -138,7 +141,7 @@ def measure(app, s: dict, reps: int) -> list[dict]:
     y, u = s["year"], s["unit_id"]
     pages = [
         ("register, page 1", f"/filings/penalties"),
-        (f"register, year {y}, page 20", f"/filings/penalties?year={y}&page=20"),
+        (f"register, year {y}, last page up to 20", f"/filings/penalties?year={y}&page={s['page']}"),
         (f"register, busiest unit, year {y}", f"/filings/penalties?year={y}&unit_id={u}"),
         ("register, status 已报送待登记", "/filings/penalties?status=submitted"),
         ("register, search 决定书文号", f"/filings/penalties?q={q(s['decision_number'])}"),
