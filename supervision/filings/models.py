@@ -67,7 +67,7 @@ class PartyKind(LabelledEnum):
 class Source(LabelledEnum):
     online = ("online", "网上报送", "secondary")
     paper = ("paper", "纸质报送", "secondary")
-    missing = ("missing", "监督室登记（未报送）", "secondary")
+    missing = ("missing", "监督室登记，单位未报送", "secondary")
 
 
 class Timeliness(LabelledEnum):

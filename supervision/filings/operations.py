@@ -445,8 +445,8 @@ def record_missing_penalty(unit_id: int | None, data: dict, user: User, note: st
     errors = {}
     if unit is None:
         errors["unit_id"] = "请选择作出决定的单位。"
-    data = dict(data, party_name=data.get("party_name") or "（未报送）", cause=data.get("cause") or "（未报送）",
-                penalty=data.get("penalty") or "（未报送）")
+    data = dict(data, party_name=data.get("party_name") or "不详", cause=data.get("cause") or "不详",
+                penalty=data.get("penalty") or "不详")
     v, more = _clean_penalty(data, unit.id if unit else 0, None, today=timeutil.today())
     errors.update(more)
     note = normalise(note or "").strip()
