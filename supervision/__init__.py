@@ -200,6 +200,7 @@ def _register_blueprints(app: Flask) -> None:
     from .audit_views import bp as audit_bp
     from .casereview.views import bp as casereview_bp
     from .directory.views import bp as directory_bp
+    from .filings.views import bp as filings_bp
     from .letters.views import bp as letters_bp
     from .main import bp as main_bp
     from .rectification.views import bp as rectification_bp
@@ -211,7 +212,8 @@ def _register_blueprints(app: Flask) -> None:
     from .workcal_views import bp as workcal_bp
 
     for bp in (main_bp, accounts_bp, directory_bp, audit_bp, workcal_bp, schedule_bp, visits_bp, letters_bp,
-               rectification_bp, reminders_bp, system_bp, casereview_bp, referrals_bp, assessment_daily_bp):
+               rectification_bp, filings_bp, reminders_bp, system_bp, casereview_bp, referrals_bp,
+               assessment_daily_bp):
         app.register_blueprint(bp)
 
 

@@ -18,6 +18,7 @@ DEMO_USERS = [
 
 def load(echo) -> None:
     from .casereview import demo as casereview_demo
+    from .filings import demo as filings_demo
     from .letters import demo as letters_demo
     from .rectification import demo as rectification_demo
     from .schedule import demo as schedule_demo
@@ -40,6 +41,7 @@ def load(echo) -> None:
     rectification_demo.load(echo)
     db.session.commit()
     casereview_demo.load(echo)
+    filings_demo.load(echo)
     db.session.commit()
     echo("")
     echo("演示账号（密码均为 %s）：" % DEMO_PASSWORD)

@@ -4,6 +4,7 @@ from .assessment import daily_models as _assessment_daily  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .casereview import models as _casereview  # noqa: F401
 from .directory.models import Office, OrgProfile, Unit  # noqa: F401
+from .filings import models as _filings  # noqa: F401
 from .letters import models as _letters  # noqa: F401
 from .rectification import models as _rectification  # noqa: F401
 from .referrals import models as _referrals  # noqa: F401
@@ -19,6 +20,7 @@ from .workcal import CalendarDay, CalendarYear  # noqa: F401
 from .accounts import labels as _accounts_labels  # noqa: F401,E402
 from .casereview import labels as _casereview_labels  # noqa: F401,E402
 from .directory import labels as _directory_labels  # noqa: F401,E402
+from .filings import labels as _filings_labels  # noqa: F401,E402
 from .letters import labels as _letters_labels  # noqa: F401,E402
 from .rectification import labels as _rectification_labels  # noqa: F401,E402
 from .referrals import labels as _referrals_labels  # noqa: F401,E402

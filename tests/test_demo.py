@@ -42,6 +42,7 @@ def test_demo_twice_adds_nothing(ctx, monkeypatch, day):
     lines = _load()
     assert _counts() == first, "\n".join(lines)
     assert first["schedule_slot"] >= 37 and first["visit"] > 10 and first["letter"] >= 10
+    assert first["penalty_filing"] >= 5 and first["normative_filing"] >= 2  # the demo unit's filings
 
 
 @pytest.mark.parametrize("day", [date(2026, 12, 1), date(2026, 6, 10), date(2026, 12, 28)])

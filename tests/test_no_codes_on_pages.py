@@ -25,7 +25,7 @@ SKIP_ENDPOINTS = {
     "static", "accounts.login",
     # Files, not pages.
     "letters.docx", "letters.pdf", "rectification.attachment", "rectification.ledger_export",
-    "schedule.export_xlsx", "schedule.feed", "visits.attachment",
+    "schedule.export_xlsx", "schedule.feed", "visits.attachment", "filings.attachment",
     "casereview.results_xlsx", "casereview.report_docx", "casereview.standard_export", "casereview.case_attachment",
 }
 
@@ -84,6 +84,7 @@ def test_codes_found_by_the_checker():
 def _ids(app):
     """For each URL argument, a few ids of records the demo built (different states where it matters)."""
     from supervision.directory.models import Unit
+    from supervision.filings.models import NormativeFiling, PenaltyFiling
     from supervision.letters.models import Letter, LetterType
     from supervision.rectification.models import SelfInspection
     from supervision.schedule.models import Slot
@@ -110,6 +111,9 @@ def _ids(app):
         "visit_id": first(Visit, 3),
         "cat_id": first(CheckCatalogue, 1),
         **_casereview_ids(),
+        # The demo unit's filings in every state.
+        "filing_id": first(PenaltyFiling, 6),
+        "doc_id": first(NormativeFiling, 2),
     }
 
 

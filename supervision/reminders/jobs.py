@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..timeutil import TZ, utcnow
 from . import channels
+from . import rules_filings as _rules_filings  # noqa: F401  (the filing registers' rules join RULES)
 from .models import OPEN_STATUSES, Channel, Delivery, DeliveryStatus, Notification, ReminderSettings, ReminderSkip
 from .operations import notify
 from .queries import get_settings, safe_link

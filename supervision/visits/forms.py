@@ -12,8 +12,9 @@ from .operations import ItemInput, ProblemInput, VisitInput
 
 
 class NewVisitForm(FlaskForm):
-    # A 案卷评查 visit is made by casereview from a campaign's results, never started by hand.
-    kind = SelectField("检查类型", choices=[c for c in VisitKind.choices() if c[0] != VisitKind.case_review.value],
+    # 案卷评查 and 备案审查 visits are made by their parts (a campaign's results, a 纠正意见), never started by hand.
+    kind = SelectField("检查类型", choices=[c for c in VisitKind.choices()
+                                         if c[0] not in (VisitKind.case_review.value, VisitKind.filing_review.value)],
                        validators=[DataRequired("请选择检查类型。")])
     unit_id = SelectField("受监督单位", coerce=int, validate_choice=False)
     visit_date = StringField("检查日期", render_kw={"type": "date"},

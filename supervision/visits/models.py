@@ -44,6 +44,7 @@ class VisitKind(LabelledEnum):
     focused = ("focused", "重点监督", "warning")
     follow_up = ("follow_up", "回头看", "success")
     case_review = ("case_review", "案卷评查", "dark")  # made by casereview from a campaign's results
+    filing_review = ("filing_review", "备案审查", "secondary")  # made by the filings part for a 纠正意见
 
 
 class VisitStatus(LabelledEnum):

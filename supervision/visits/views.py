@@ -20,6 +20,7 @@ from ..schedule.models import Slot
 from . import access  # noqa: F401  (declares the rules asked below)
 from . import exports, operations, queries
 from .forms import CatalogueForm, NewVisitForm, parse_catalogue_items, parse_date, parse_visit_form
+from . import extras
 from .models import (CheckCatalogue, Disposition, Method, Problem, ProblemState, Rating, Visit, VisitKind,
                      VisitStatus)
 
@@ -192,7 +193,8 @@ def _form_context(visit: Visit, data=None, errors=None, mode="edit", reason=""):
                 reason=reason, inspectors=inspectors, methods=Method, rating_scale=Rating,
                 dispositions=Disposition, accept=ACCEPT_ATTR, allowed=ALLOWED_DESCRIPTION,
                 max_size=human_size(int(max_bytes())),
-                fresh_key=lambda item_id: f"b{item_id}x{uuid.uuid4().hex[:6]}")
+                fresh_key=lambda item_id: f"b{item_id}x{uuid.uuid4().hex[:6]}",
+                item_panels=extras.item_panels(visit))
 
 
 def _posted_version():

@@ -63,6 +63,7 @@ def build_unit_world(admin, unit_name: str) -> SimpleNamespace:
     db.session.commit()
 
     campaign, case = _case_review(admin, unit, user)
+    filings = _filings(user, unit_name)
 
     replies = [r.id for r in rect_q.letter_state(submitted).problems[0].rounds]
     atts = ([a.id for r in replies for a in attachments_for("rect_reply", r)]
@@ -75,7 +76,7 @@ def build_unit_world(admin, unit_name: str) -> SimpleNamespace:
         drafting_item=drafting.items[0].id, unsigned=unsigned.id, draft_letter=draft_letter.id,
         visit=submitted.visit_id, problem_visit=visit.id, draft_visit=draft_visit.id, reply=replies[0],
         draft_reply=draft_reply.id, submission=sub.id, extension=ext.id, note=note.id, si=si.id, atts=atts,
-        photo=photo.id, campaign=campaign.id, case=case.id)
+        photo=photo.id, campaign=campaign.id, case=case.id, **filings)
 
 
 def _case_review(admin, unit, user):
@@ -92,6 +93,26 @@ def _case_review(admin, unit, user):
         file=CheckedFile(PDF_BYTES, PDF, "案卷.pdf"))
     db.session.commit()
     return campaign, case
+
+
+def _filings(user, unit_name: str) -> dict:
+    """The unit's filings (备案报送): a submitted and a draft 重大行政处罚备案, a draft 规范性文件备案."""
+    from supervision.filings import operations as filings
+    from supervision.uploads import PDF, CheckedFile
+
+    def pdfs(owners):
+        return {o: CheckedFile(data=PDF_BYTES, kind=PDF, original_name=f"{label}.pdf") for o, label in owners}
+
+    data = {"decision_number": f"{unit_name}罚决字〔2026〕1号", "party_name": "张三", "cause": "无证经营",
+            "penalty": "罚款人民币一万元", "decision_date": "2026-09-22"}
+    filed = filings.save_penalty(None, data, pdfs(filings.PENALTY_MATERIALS), user, submit=True)
+    draft = filings.save_penalty(None, dict(data, decision_number=f"{unit_name}罚决字〔2026〕2号"), {}, user,
+                                 submit=False)
+    doc = filings.save_normative(None, {"title": f"{unit_name}管理办法", "doc_number": f"{unit_name}〔2026〕1号",
+                                        "published_on": "2026-09-01"}, {}, user, submit=False)
+    db.session.commit()
+    return {"penalty": filed.id, "penalty_draft": draft.id, "doc": doc.id,
+            "filing_atts": [a.id for o, _l in filings.PENALTY_MATERIALS for a in attachments_for(o, filed.id)]}
 
 
 @pytest.fixture

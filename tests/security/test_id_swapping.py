@@ -24,7 +24,7 @@ REFUSED = (403, 404)
 
 class _Any:
     def __getattr__(self, name):
-        return [0] if name in ("items", "atts") else 0
+        return [0] if name in ("items", "atts", "filing_atts") else 0
 
 
 _ANY = _Any()
@@ -45,7 +45,7 @@ def _foreign_values(w) -> dict[str, list[tuple[int, bool]]]:
         "item_id": [(b.items[0], True), (b.drafting_item, True), (a.items[0], False), (a.drafting_item, False)],
         "problem_id": [(b.items[0], True), (b.drafting_item, True), (a.items[0], False), (a.drafting_item, False)],
         "reply_id": [(b.reply, True), (b.draft_reply, True), (a.draft_reply, False)],
-        "att_id": [(x, True) for x in b.atts] + [(a.atts[0], False)],
+        "att_id": [(x, True) for x in b.atts] + [(x, True) for x in b.filing_atts] + [(a.atts[0], False)],
         "note_id": [(b.note, True), (a.note, False)],
         "si_id": [(b.si, True), (a.si, False)],
         "visit_id": [(b.visit, True), (b.draft_visit, True), (a.draft_visit, True), (a.visit, False)],
@@ -53,6 +53,8 @@ def _foreign_values(w) -> dict[str, list[tuple[int, bool]]]:
         "token": [("0" * 32, True)],
         "campaign_id": [(b.campaign, True), (a.campaign, False)],
         "case_id": [(b.case, True), (a.case, False)],
+        "filing_id": [(b.penalty, True), (b.penalty_draft, True), (a.penalty_draft, False)],
+        "doc_id": [(b.doc, True), (a.doc, False)],
     }
 
 
@@ -68,7 +70,7 @@ def _unit_routes(app):
 
 def test_every_unit_route_argument_is_covered(app):
     known = {"letter_id", "item_id", "problem_id", "reply_id", "att_id", "note_id", "si_id", "visit_id", "unit_id", "token",
-             "campaign_id", "case_id"}
+             "campaign_id", "case_id", "filing_id", "doc_id"}
     assert known == set(_foreign_values(SimpleNamespace(a=_ANY, b=_ANY)))
     missing = {(r.endpoint, a) for r in _unit_routes(app) for a in r.arguments if a not in known}
     assert not missing, f"unit-reachable routes with ids this suite cannot fill: {missing}"
@@ -158,7 +160,7 @@ def _real_values(app, w) -> dict:
                 "slot_id": (db.session.query(Slot.id).scalar() or 1), "delivery_id": 1, "token": "0" * 32,
                 "year": 2021, "unit": db.session.query(Unit.id).first()[0],
                 "campaign_id": w.b.campaign, "case_id": w.b.case, "cu_id": 1, "std_id": 1, "clue_id": 1,
-                "fault_id": 1}
+                "fault_id": 1, "filing_id": w.b.penalty, "doc_id": w.b.doc}
 
 
 def test_refused_roles_change_nothing_with_real_ids(app, world):

@@ -1,7 +1,7 @@
 """案卷评查 (campaigns, the scored standard, case files, deductions) and the 线索移交 / 过错责任追究 registers
 
 Revision ID: 0021_casereview
-Revises: 0017_search_speed
+Revises: 0019_filings
 Create Date: 2026-12-01 11:30:00
 
 New tables only; the 案卷评查 visit kind is a new value of visit.kind (a plain string column, no change). The
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0021_casereview'
-down_revision = '0017_search_speed'
+down_revision = '0019_filings'
 branch_labels = None
 depends_on = None
 
