@@ -1,5 +1,6 @@
 """Import every model so metadata (create_all, Alembic autogenerate) sees all tables."""
 from .accounts.models import LoginThrottle, User  # noqa: F401
+from .assessment import models as _assessment  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .directory.models import Office, OrgProfile, Unit  # noqa: F401
 from .letters import models as _letters  # noqa: F401
@@ -14,6 +15,7 @@ from .workcal import CalendarDay, CalendarYear  # noqa: F401
 # (reminders registers its own from its blueprint module: its labels need its service, which must not be
 # imported while the models are.)
 from .accounts import labels as _accounts_labels  # noqa: F401,E402
+from .assessment import labels as _assessment_labels  # noqa: F401,E402
 from .directory import labels as _directory_labels  # noqa: F401,E402
 from .letters import labels as _letters_labels  # noqa: F401,E402
 from .rectification import labels as _rectification_labels  # noqa: F401,E402

@@ -12,7 +12,8 @@ import pathlib
 ROOT = pathlib.Path(__file__).resolve().parents[1] / "supervision"
 
 # Bottom to top.
-LAYERS = ["directory", "accounts", "schedule", "visits", "letters", "rectification", "reminders"]
+LAYERS = ["directory", "accounts", "schedule", "visits", "letters", "rectification", "filings", "casereview", "referrals",
+          "assessment", "reminders"]
 # Modules above every domain: they wire the parts together and no domain imports them.
 COMPOSITION = {"__init__", "models", "cli", "demo", "main", "system_views", "audit_views", "workcal_views",
                "backup", "migrations"}
