@@ -196,6 +196,7 @@ def _find_secret_key(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
+    from .assessment.views import bp as assessment_bp
     from .audit_views import bp as audit_bp
     from .directory.views import bp as directory_bp
     from .letters.views import bp as letters_bp
@@ -208,7 +209,7 @@ def _register_blueprints(app: Flask) -> None:
     from .workcal_views import bp as workcal_bp
 
     for bp in (main_bp, accounts_bp, directory_bp, audit_bp, workcal_bp, schedule_bp, visits_bp, letters_bp,
-               rectification_bp, reminders_bp, system_bp):
+               rectification_bp, reminders_bp, system_bp, assessment_bp):
         app.register_blueprint(bp)
 
 

@@ -34,6 +34,11 @@ class ScoringError(ValueError):
     """A value outside the rules (a rating not on the scale, an adjustment beyond its per-case range)."""
 
 
+def _n(x) -> str:
+    """A number as people write it: 0.25, 1, 10."""
+    return f"{Decimal(x).normalize():f}"
+
+
 def r2(x: Decimal) -> Decimal:
     return Decimal(x).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -122,9 +127,9 @@ def check_adjustment(points: Decimal, bonus_range=(Decimal("0.25"), Decimal("1")
     points = Decimal(points)
     lo, hi = (Decimal(x) for x in bonus_range)
     if points > 0 and not (lo <= points <= hi):
-        raise ScoringError(f"每项加分应在 {lo} 至 {hi} 分之间，填写的是 {points} 分。")
+        raise ScoringError(f"每项加分应在 {_n(lo)} 至 {_n(hi)} 分之间，填写的是 {_n(points)} 分。")
     if points < 0 and -points > Decimal(penalty_max):
-        raise ScoringError(f"每项减分不超过 {penalty_max} 分，填写的是 {-points} 分。")
+        raise ScoringError(f"每项减分不超过 {_n(penalty_max)} 分，填写的是 {_n(-points)} 分。")
     if points == 0:
         raise ScoringError("加减分不能为 0 分。")
 
