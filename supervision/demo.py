@@ -17,6 +17,7 @@ DEMO_USERS = [
 
 
 def load(echo) -> None:
+    from .assessment import demo as assessment_demo
     from .letters import demo as letters_demo
     from .rectification import demo as rectification_demo
     from .schedule import demo as schedule_demo
@@ -37,6 +38,8 @@ def load(echo) -> None:
     letters_demo.load(echo)
     db.session.commit()
     rectification_demo.load(echo)
+    db.session.commit()
+    assessment_demo.load(echo)
     db.session.commit()
     echo("")
     echo("演示账号（密码均为 %s）：" % DEMO_PASSWORD)

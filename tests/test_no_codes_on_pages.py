@@ -82,6 +82,7 @@ def test_codes_found_by_the_checker():
 
 def _ids(app):
     """For each URL argument, a few ids of records the demo built (different states where it matters)."""
+    from supervision.assessment.models import AssessYear, Indicator, UnitYear
     from supervision.directory.models import Unit
     from supervision.letters.models import Letter, LetterType
     from supervision.rectification.models import SelfInspection
@@ -108,6 +109,11 @@ def _ids(app):
         "slot_id": first(Slot, 1),
         "visit_id": first(Visit, 3),
         "cat_id": first(CheckCatalogue, 1),
+        # 年度考核: both demo years, a few indicators and unit results of each kind
+        "year": [y for (y,) in db.session.query(AssessYear.year).order_by(AssessYear.year)],
+        "ind_id": first(Indicator, 7),
+        "uy_id": first(UnitYear, 2) + [i for (i,) in db.session.query(UnitYear.id).filter_by(category="县直")
+                                       .order_by(UnitYear.id).limit(2)],
     }
 
 

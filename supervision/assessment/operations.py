@@ -501,8 +501,12 @@ def start_feedback(y: AssessYear, user=None, on: date | None = None) -> AssessYe
     """问题反馈: each unit sees its own breakdown and may file 异议 for `objection_days` working days."""
     if y.stale or y.computed_at is None:
         raise AssessmentError("评分在汇总后有变动，请先重新汇总。")
+    try:
+        until = _add_workdays(on or today(), y.objection_days)
+    except workcal.UnknownYear as exc:
+        raise AssessmentError(f"无法计算异议期限：{exc}") from None
     _advance(y, (YearStatus.summary.value,), YearStatus.feedback.value, user, "开始问题反馈")
-    y.feedback_until = _add_workdays(on or today(), y.objection_days)
+    y.feedback_until = until
     db.session.flush()
     return y
 
@@ -629,14 +633,32 @@ def set_settings(y: AssessYear, user=None, **values) -> None:
     _refuse_locked(y)
     allowed = ("bonus_min", "bonus_max", "bonus_cap", "penalty_per_case", "penalty_cap", "objection_days",
                "materials_deadline", "grading", "title")
-    before = {k: str(getattr(y, k)) for k in values if k in allowed}
+    def shown(k):
+        v = getattr(y, k)
+        return grading_text(v) if k == "grading" else ("" if v is None else str(v))
+
+    before = {k: shown(k) for k in values if k in allowed}
     for k, v in values.items():
         if k in allowed:
             setattr(y, k, v)
     _mark_stale(y)
     db.session.flush()
     audit.record("settings", y, summary=f"修改{y.year}年度考核设置", before=before,
-                 after={k: str(getattr(y, k)) for k in before}, user=user)
+                 after={k: shown(k) for k in before}, user=user)
+
+
+def grading_text(grading: dict | None) -> str:
+    """The grading rules as people read them (the audit log): 乡镇（街道）按分数线：优秀90分…；县直部门按优秀比例50%."""
+    parts = []
+    for cat in Category:
+        rule = scoring.GradeRule.from_dict((grading or {}).get(cat.value))
+        lines = "、".join(f"{label}{_n(rule.thresholds[g])}分" for g, label in
+                          (("excellent", "优秀"), ("good", "良好"), ("pass", "合格")) if g in rule.thresholds)
+        if rule.mode == "quota":
+            parts.append(f"{cat.label}按优秀比例{_n(rule.excellent_quota)}%，其余按分数线（{lines}）")
+        else:
+            parts.append(f"{cat.label}按分数线（{lines}）")
+    return "；".join(parts)
 
 
 __all__ = ["AssessmentError", "SchemeInvalid", "RatingConflict", "STATUS_ORDER"]
