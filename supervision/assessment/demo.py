@@ -4,11 +4,11 @@ indicators a unit does not carry)."""
 from datetime import date
 from decimal import Decimal
 
-from .. import timeutil
+from .. import audit, timeutil
 from ..accounts.models import User
 from ..extensions import db
 from . import operations as ops
-from .models import Method, UnitYear
+from .models import Method, Rating, RatingHistory, UnitYear
 
 T, C, ALL = ["乡镇"], ["县直"], ["乡镇", "县直"]
 # (序号, 一级, 二级, 三级, 分值, 评分标准, 适用对象, 所属部分, 评分方式)
@@ -38,16 +38,27 @@ def _rows():
 
 
 def _score(y, admin, seed: int) -> None:
+    """Ratings written in bulk (one flush, one audit entry: demo data, not 55 × 7 requests), then the 加减分 and
+    the 汇总 through the operations."""
     units = list(db.session.query(UnitYear).filter_by(year_id=y.id).order_by(UnitYear.unit_id))
+    now = timeutil.utcnow()
+    ratings = []
     for n, uy in enumerate(units):
         for k, i in enumerate(y.indicators):
             if uy.category not in i.category_list or i.method == Method.computed.value:
                 continue
             if i.method == Method.entered.value:
-                ops.rate(i, uy.unit_id, "", "培训记录核对", admin, percent=Decimal(60 + (n * 7 + seed) % 41))
-                continue
-            value = "na" if (i.code == "2.1.1" and n % 9 == 4) else RATINGS[(n * 3 + k + seed) % len(RATINGS)]
-            ops.rate(i, uy.unit_id, value, "依据报送材料评定" if value != "na" else "本单位不承担该项工作", admin)
+                value, pct, why = "", Decimal(60 + (n * 7 + seed) % 41), "培训记录核对"
+            else:
+                value = "na" if (i.code == "2.1.1" and n % 9 == 4) else RATINGS[(n * 3 + k + seed) % len(RATINGS)]
+                pct, why = None, ("依据报送材料评定" if value != "na" else "本单位不承担该项工作")
+            ratings.append(Rating(year_id=y.id, indicator_id=i.id, unit_id=uy.unit_id, rating=value, percent=pct,
+                                  reason=why, rated_by_id=admin.id if admin else None, rated_at=now, version=1))
+    db.session.add_all(ratings)
+    db.session.flush()
+    db.session.add_all([RatingHistory(rating_id=r.id, rating=r.rating, percent=r.percent, reason=r.reason,
+                                      by_id=r.rated_by_id, at=now) for r in ratings])
+    audit.record("rate", y, summary=f"演示数据：{y.year}年度考核评定 {len(ratings)} 项", user=admin)
     ops.set_daily_percents(y, {uy.unit_id: Decimal(70 + (n * 11 + seed) % 31) for n, uy in enumerate(units)}, admin)
     if len(units) > 3:
         ops.add_adjustment(y, units[1].unit_id, "1", "法治政府建设经验在全市推广", user=admin)
