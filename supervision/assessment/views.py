@@ -3,6 +3,7 @@ breakdown, 加减分, 异议, the leader's page, and the unit's own 考核 pages
 operations, redirect; the request commits once (web.finish_request_transaction)."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
@@ -165,6 +166,14 @@ def settings(year):
         errors.append("异议期限应为 1 至 60 个工作日")
     else:
         values["objection_days"] = days
+    deadline_text = (request.form.get("materials_deadline") or "").strip()
+    if deadline_text:
+        try:
+            values["materials_deadline"] = date.fromisoformat(deadline_text)
+        except ValueError:
+            errors.append("材料报送截止日期应为有效日期")
+    else:
+        values["materials_deadline"] = None
     grading = {}
     for cat in Category:
         mode = request.form.get(f"{cat.value}-mode", "threshold")

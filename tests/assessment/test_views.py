@@ -102,3 +102,40 @@ def test_office_runs_a_year_and_a_unit_sees_only_its_own_result(app):
     page = leader.get("/assessment/leader").get_data(as_text=True)
     assert "2026年度考核分析" in page and "张良镇" in page
     assert leader.post("/assessment/2026/compute").status_code == 403
+
+
+def test_settings_set_the_deadline_and_a_late_material_is_flagged(app):
+    from datetime import date
+
+    office = app.test_client()
+    login_as(office, "admin")
+    with app.app_context():
+        t = make_unit("张良镇", kind="乡镇")
+        make_unit("鲁山县教育局", kind="县直")
+        from tests.helpers import make_user
+        make_user("unit", username="zl2", unit=db.session.get(type(t), t.id))
+    _post(office, "/assessment/new", {"year": "2026"})
+    _post(office, "/assessment/2026/scheme/import", {"file": (io.BytesIO(scheme_bytes()), "细则.xlsx")},
+          content_type="multipart/form-data")
+    form = {"bonus_min": "0.25", "bonus_max": "1", "bonus_cap": "5", "penalty_per_case": "1", "penalty_cap": "10",
+            "objection_days": "5", "materials_deadline": "2026-01-31"}
+    for cat in ("乡镇", "县直"):
+        form.update({f"{cat}-mode": "quota", f"{cat}-excellent": "90", f"{cat}-good": "75", f"{cat}-pass": "60",
+                     f"{cat}-quota": "30"})
+    bad = dict(form, bonus_cap="很多")
+    assert "加分上限应为 0 至 100 的数字" in _post(office, "/assessment/2026/settings", bad,
+                                              follow_redirects=True).get_data(as_text=True)
+    assert "考核设置已保存" in _post(office, "/assessment/2026/settings", form,
+                                   follow_redirects=True).get_data(as_text=True)
+    _post(office, "/assessment/2026/step/start")
+    unit = app.test_client()
+    from tests.helpers import login
+    login(unit, "zl2")
+    with app.app_context():
+        y = db.session.query(AssessYear).filter_by(year=2026).one()
+        assert y.materials_deadline == date(2026, 1, 31) and y.grading["乡镇"]["mode"] == "quota"
+        ind = y.indicators[0].id
+    _post(unit, f"/assessment/my/2026/material/{ind}", {"comment": "补报"})
+    with app.app_context():
+        assert db.session.query(Material).one().late  # today is after 31 January 2026
+    assert "逾期" in office.get(f"/assessment/indicator/{ind}").get_data(as_text=True)
