@@ -6,13 +6,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from .. import audit, workcal
+from .. import audit, uploads, workcal
 from ..directory.models import Unit
 from ..extensions import db
 from ..timeutil import today, utcnow
 from . import scoring
-from .models import (STATUS_ORDER, Adjustment, AssessYear, Category, Component, Correction, Indicator, Method,
+from .models import (Adjustment, AssessYear, Category, Component, Correction, Indicator, Material, Method,
                      Objection, ObjectionStatus, Rating, RatingHistory, RatingValue, UnitYear, YearStatus)
 
 
@@ -218,7 +219,6 @@ def _applies(indicator: Indicator, uy: UnitYear) -> None:
 
 def submit_material(indicator: Indicator, unit_id: int, comment: str, files=(), user=None, now=None):
     """A unit reports its material for one indicator; after the deadline it is accepted and flagged late."""
-    from .. import uploads
     y = indicator.year_row
     _refuse_locked(y)
     if y.status not in (YearStatus.scoring.value,):
@@ -229,8 +229,7 @@ def submit_material(indicator: Indicator, unit_id: int, comment: str, files=(), 
     checked = [uploads.check_upload(f) for f in files if f and getattr(f, "filename", "")]
     if not comment and not checked:
         raise AssessmentError("请填写说明或上传材料。")
-    from .models import Material
-    day = (now or utcnow()).date() if now else today()
+    day = now.date() if now is not None else today()
     m = Material(indicator_id=indicator.id, unit_id=unit_id, comment=comment[:5000],
                  late=bool(y.materials_deadline and day > y.materials_deadline),
                  submitted_by_id=user.id if user is not None else None)
@@ -289,7 +288,7 @@ def rate(indicator: Indicator, unit_id: int, value: str, reason: str, user=None,
         try:
             with db.session.begin_nested():
                 db.session.flush()
-        except Exception:  # noqa: BLE001 - a concurrent first rating won the unique key
+        except IntegrityError:  # a concurrent first rating won the unique key
             raise RatingConflict("另一位评审人员刚刚评定了这一项，请刷新后查看。") from None
     else:
         expected = r.version if expected_version is None else expected_version
@@ -362,14 +361,12 @@ def add_adjustment(y: AssessYear, unit_id: int, points, reason: str, bars_excell
         raise AssessmentError("请写明加减分的理由。")
     checked = None
     if evidence is not None and getattr(evidence, "filename", ""):
-        from .. import uploads
         checked = uploads.check_upload(evidence)
     a = Adjustment(year_id=y.id, unit_id=unit_id, points=pts, reason=reason, bars_excellent=bool(bars_excellent),
                    created_by_id=user.id if user is not None else None)
     db.session.add(a)
     db.session.flush()
     if checked is not None:
-        from .. import uploads
         uploads.store(checked, "assess_adjustment", a.id, user=user)
     _mark_stale(y)
     db.session.flush()
@@ -660,5 +657,3 @@ def grading_text(grading: dict | None) -> str:
             parts.append(f"{cat.label}按分数线（{lines}）")
     return "；".join(parts)
 
-
-__all__ = ["AssessmentError", "SchemeInvalid", "RatingConflict", "STATUS_ORDER"]

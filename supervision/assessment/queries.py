@@ -16,7 +16,7 @@ from ..visits.models import CheckItem, Problem, Visit, VisitStatus
 from . import reportdata as rd
 from . import scoring
 from .models import (Adjustment, AssessYear, Category, Component, Grade, Indicator, Material, Method, Objection,
-                     Rating, RatingHistory, RatingValue, UnitYear, YearStatus)
+                     Rating, RatingHistory, RatingValue, UnitYear)
 from .operations import category_weights
 
 
@@ -321,5 +321,3 @@ def year_on_year(limit: int = 10) -> list[dict]:
                 d["growth"] = scoring.r2(d["change"] * 100 / p["average"]) if p["average"] else None
     return out
 
-
-__all__ = ["YearStatus"]

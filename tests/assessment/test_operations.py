@@ -10,7 +10,7 @@ from supervision.assessment import operations as ops
 from supervision.assessment import scheme_xlsx
 from supervision.assessment.models import Correction, UnitYear
 from supervision.extensions import db
-from tests.assessment.conftest import HEADER, ROWS, scheme_bytes
+from tests.assessment.conftest import ROWS, scheme_bytes
 
 
 def _errors(rows, title="2026年度依法行政考核细则（总分100分）"):
@@ -173,3 +173,17 @@ def test_flow_objection_review_confirm_lock_and_correction(small_year):
     c = db.session.query(Correction).one()
     assert D(c.before["total"]) == old_total and D(c.after["total"]) == _row(s, s.t1).total < old_total
     assert db.session.query(audit.AuditEntry).filter_by(record_type="assess_correction").count() == 1
+
+
+def test_an_inspector_rates_only_what_is_assigned_to_them_or_their_office(small_year, inspector):
+    from supervision.policy import can
+    from tests.helpers import make_user, office
+
+    other = make_user("inspector", office_obj=office("政策法规室"))
+    ind = small_year.ind["1.1.1"]
+    assert can("assessment.rate", ind, user=inspector) and can("assessment.rate", ind, user=other)  # nobody's
+    ops.assign(ind, None, inspector.office_id, small_year.admin)
+    assert can("assessment.rate", ind, user=inspector) and not can("assessment.rate", ind, user=other)
+    ops.assign(ind, other.id, None, small_year.admin)
+    assert not can("assessment.rate", ind, user=inspector) and can("assessment.rate", ind, user=other)
+    assert can("assessment.rate", ind, user=small_year.admin)

@@ -1,9 +1,7 @@
 """The 考核 pages: the office runs a small year through the web, a unit sees only its own result and only from 反馈
 on, the leader reads."""
 import io
-from decimal import Decimal as D
 
-from supervision.assessment import operations as ops
 from supervision.assessment.models import AssessYear, Material, Objection, UnitYear
 from supervision.extensions import db
 from tests.assessment.conftest import scheme_bytes
