@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text,
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -87,6 +87,9 @@ class AssessYear(db.Model):
     confirmed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     published: Mapped[bool] = mapped_column(Boolean, default=False)  # 通报 published: results may be shown
     texts: Mapped[dict] = mapped_column(JSON, default=dict)  # 通报 editable parts: work / problems / requirements
+    # per rated indicator at the 汇总: {indicator id: [sum of the rating percents, ratings counted]} (the leader's
+    # weakest indicators without reading every rating again)
+    indicator_stats: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -197,10 +200,12 @@ class RatingHistory(db.Model):
 class UnitYear(db.Model):
     """One assessed unit in one year: its category, its 日常 percent, and the stored 汇总 (the result as computed
     at `computed_at` — a record of that step, like an issued document, not a value kept in step: a later change
-    marks the year stale until it is computed again)."""
+    marks the year stale until it is computed again). The per-indicator lines are worked out on read from the
+    ratings (queries.unit_result), by the same rule as the 汇总 (operations.earned)."""
 
     __tablename__ = "assess_unit"
-    __table_args__ = (UniqueConstraint("year_id", "unit_id", name="uq_assess_unit"),)
+    __table_args__ = (UniqueConstraint("year_id", "unit_id", name="uq_assess_unit"),
+                      Index("ix_assess_unit_rank", "year_id", "category", "rank"))
     id: Mapped[int] = mapped_column(primary_key=True)
     year_id: Mapped[int] = mapped_column(ForeignKey("assess_year.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
@@ -215,7 +220,6 @@ class UnitYear(db.Model):
     grade: Mapped[str] = mapped_column(String(20), default="")
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     barred: Mapped[bool] = mapped_column(Boolean, default=False)
-    lines: Mapped[list | None] = mapped_column(JSON, nullable=True)  # [[indicator id, rating, earned|None], ...]
 
     unit = relationship("Unit")
 

@@ -2,6 +2,7 @@
 They raise AssessmentError (a Chinese message) when a rule refuses; nothing is half-written."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -400,57 +401,68 @@ def category_weights(y: AssessYear, indicators=None) -> dict:
     return out
 
 
+def earned(method: str, points: Decimal, value: str, pct, daily_percent) -> Decimal | None:
+    """What one indicator earns for one unit: computed → the unit's 日常 percent of the points; entered → its
+    entered percent (nothing yet: 0); rated → 优/良/中/差 (不适用: None; not rated yet: 0)."""
+    if method == Method.computed.value:
+        return scoring.percent_points(points, daily_percent)
+    if method == Method.entered.value:
+        return scoring.percent_points(points, pct) if pct is not None else Decimal(0)
+    if value:
+        return scoring.earned_points(points, value)
+    return Decimal(0)
+
+
 def compute(y: AssessYear, user=None, *, correcting: bool = False) -> dict:
-    """Score every assessed unit (the 汇总): internal score, 加减分, total, grade and rank, stored on its row.
-    Returns {unit_id: (before, after)} of the units whose result changed."""
+    """Score every assessed unit (the 汇总): internal score, 加减分, total, grade and rank, stored on its row (only
+    the rows whose result changed are written). Returns {unit_id: (before, after)} of those."""
     if not correcting:
         _refuse_locked(y)
     if y.status == YearStatus.draft.value:
         raise AssessmentError("考核方案尚未锁定，不能汇总。")
     inds = list(y.indicators)
     weights = category_weights(y, inds)
+    full = Decimal(y.full_score)
+    by_cat = {c.value: [(i.id, i.method, Decimal(i.points), i.component) for i in inds if c.value in i.category_list]
+              for c in Category}
+    needs_daily = {c: any(m == Method.computed.value for _, m, _, _ in rows) for c, rows in by_cat.items()}
     units = list(db.session.scalars(select(UnitYear).where(UnitYear.year_id == y.id)))
-    ratings = {}
+    ratings = defaultdict(dict)
     for ind_id, unit_id, value, pct in db.session.execute(
             select(Rating.indicator_id, Rating.unit_id, Rating.rating, Rating.percent)
             .where(Rating.year_id == y.id)):
-        ratings[(ind_id, unit_id)] = (value, pct)
-    adjustments = {}
+        ratings[unit_id][ind_id] = (value, pct)
+    adjustments = defaultdict(list)
     for unit_id, pts, bars in db.session.execute(
             select(Adjustment.unit_id, Adjustment.points, Adjustment.bars_excellent)
             .where(Adjustment.year_id == y.id)):
-        adjustments.setdefault(unit_id, []).append((pts, bars))
-    by_cat = {c.value: [i for i in inds if c.value in i.category_list] for c in Category}
-    missing_daily = []
-    results = {}
-    for uy in units:
-        lines, stored = [], []
-        for i in by_cat.get(uy.category, []):
-            if i.method == Method.computed.value:
-                if uy.daily_percent is None:
-                    missing_daily.append(uy)
-                    break
-                earned = scoring.percent_points(i.points, uy.daily_percent)
-                value = ""
-            else:
-                value, pct = ratings.get((i.id, uy.unit_id), ("", None))
-                if i.method == Method.entered.value:
-                    earned = scoring.percent_points(i.points, pct) if pct is not None else Decimal(0)
-                elif value:
-                    earned = scoring.earned_points(i.points, value)
-                else:
-                    earned = Decimal(0)  # not rated: earns nothing (the progress page shows what is missing)
-            lines.append(scoring.Line(i.component, i.points, earned))
-            stored.append([i.id, value, str(scoring.r2(earned)) if earned is not None else None])
-        else:
-            inner = scoring.internal_score(lines, weights[uy.category].weights, Decimal(y.full_score))
-            adj = scoring.adjustments_total(adjustments.get(uy.unit_id, []), y.bonus_cap, y.penalty_cap)
-            results[uy.unit_id] = (uy, inner, adj, scoring.total_score(inner.internal, adj), stored)
+        adjustments[unit_id].append((pts, bars))
+    missing_daily = [uy for uy in units if needs_daily.get(uy.category) and uy.daily_percent is None]
     if missing_daily:
         names = "、".join(uy.unit.name for uy in missing_daily[:5])
         more = f"等{len(missing_daily)}个单位" if len(missing_daily) > 5 else ""
         raise AssessmentError(f"{names}{more}的日常工作情况评价得分尚未得出，不能汇总。")
-    changed = {}
+    stats = defaultdict(lambda: [0, 0])
+    results = {}
+    none = ("", None)
+    for uy in units:
+        got = ratings.get(uy.unit_id, {})
+        e = {c: Decimal(0) for c in scoring.COMPONENTS}
+        a = {c: Decimal(0) for c in scoring.COMPONENTS}
+        for ind_id, method, points, comp in by_cat.get(uy.category, []):
+            value, pct = got.get(ind_id, none)
+            x = earned(method, points, value, pct, uy.daily_percent)
+            if x is not None:
+                e[comp] += x
+                a[comp] += points
+            if value in scoring.RATING_PERCENTS:
+                s = stats[ind_id]
+                s[0] += scoring.RATING_PERCENTS[value]
+                s[1] += 1
+        inner = scoring.internal_from_sums(e, a, weights[uy.category].weights, full)
+        adj = scoring.adjustments_total(adjustments.get(uy.unit_id, []), y.bonus_cap, y.penalty_cap)
+        results[uy.unit_id] = (uy, inner, adj, scoring.total_score(inner.internal, adj))
+    changed, rows = {}, []
     for cat in Category:
         members = {uid: r for uid, r in results.items() if r[0].category == cat.value}
         totals = {uid: r[3] for uid, r in members.items()}
@@ -458,31 +470,44 @@ def compute(y: AssessYear, user=None, *, correcting: bool = False) -> dict:
         rule = scoring.GradeRule.from_dict((y.grading or {}).get(cat.value))
         grades = scoring.grade(totals, barred, rule)
         ranks = scoring.rank(totals)
-        for uid, (uy, inner, adj, total, stored) in members.items():
+        for uid, (uy, inner, adj, total) in members.items():
             before = result_snapshot(uy)
-            uy.materials, uy.daily, uy.internal = inner.materials, inner.daily, inner.internal
-            uy.bonus, uy.penalty, uy.total = adj.bonus, adj.penalty, total
-            uy.barred, uy.grade, uy.rank = adj.barred, grades[uid], ranks[uid]
-            uy.lines = stored
-            after = result_snapshot(uy)
+            values = {"materials": inner.materials, "daily": inner.daily, "internal": inner.internal,
+                      "bonus": adj.bonus, "penalty": adj.penalty, "total": total, "barred": adj.barred,
+                      "grade": grades[uid], "rank": ranks[uid]}
+            after = _snapshot(values)
             if before != after:
                 changed[uid] = (before, after)
+                rows.append({"id": uy.id, **values})
+    if rows:
+        db.session.flush()
+        db.session.execute(update(UnitYear), rows)  # by primary key, only the rows that changed
+        for uy in units:
+            if uy.unit_id in changed:
+                db.session.expire(uy)
+    y.indicator_stats = {str(k): v for k, v in stats.items()}
     y.computed_at = utcnow()
     y.stale = False
     if y.status == YearStatus.scoring.value:
         y.status = YearStatus.summary.value
     db.session.flush()
-    audit.record("compute", y, summary=f"{y.year}年度考核汇总（{len(results)}个单位）", after=_year_snapshot(y),
-                 user=user)
+    audit.record("compute", y, summary=f"{y.year}年度考核汇总（{len(results)}个单位，{len(changed)}个结果有变化）",
+                 after=_year_snapshot(y), user=user)
     return changed
 
 
+def _snapshot(v: dict) -> dict:
+    def s(x):
+        return None if x is None else str(scoring.r2(x))
+    return {"materials": s(v["materials"]), "daily": s(v["daily"]), "internal": s(v["internal"]),
+            "bonus": s(v["bonus"]), "penalty": s(v["penalty"]), "total": s(v["total"]), "grade": v["grade"] or "",
+            "rank": v["rank"], "barred": bool(v["barred"])}
+
+
 def result_snapshot(uy: UnitYear) -> dict:
-    def s(v):
-        return None if v is None else str(v)
-    return {"materials": s(uy.materials), "daily": s(uy.daily), "internal": s(uy.internal), "bonus": s(uy.bonus),
-            "penalty": s(uy.penalty), "total": s(uy.total), "grade": uy.grade, "rank": uy.rank,
-            "barred": bool(uy.barred)}
+    return _snapshot({"materials": uy.materials, "daily": uy.daily, "internal": uy.internal, "bonus": uy.bonus,
+                      "penalty": uy.penalty, "total": uy.total, "grade": uy.grade, "rank": uy.rank,
+                      "barred": uy.barred})
 
 
 # ---- the confirmation flow ---------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from . import reportdata as rd
 from . import scoring
 from .models import (Adjustment, AssessYear, Category, Component, Grade, Indicator, Material, Method, Objection,
                      Rating, RatingHistory, RatingValue, UnitYear)
-from .operations import category_weights
+from .operations import category_weights, earned
 
 
 def year_row(year: int) -> AssessYear | None:
@@ -56,27 +56,44 @@ def scheme_summary(y: AssessYear) -> rd.SchemeSummary:
 
 # ---- results -----------------------------------------------------------------------------------------------------
 
-def _unit_result(uy: UnitYear, name: str, inds: dict, reasons: dict, adjustments: dict,
-                 with_lines: bool) -> rd.UnitResult:
-    lines = []
-    if with_lines:
-        for ind_id, value, earned in uy.lines or []:
-            i = inds.get(ind_id)
-            if i is None:
-                continue
-            lines.append(rd.IndicatorLine(
-                code=i.code, path=i.path, component=Component.label_of(i.component), points=Decimal(i.points),
-                rating=RatingValue.label_of(value) if value else "",
-                earned=Decimal(earned) if earned is not None else None,
-                reason=reasons.get((ind_id, uy.unit_id), "") if i.method != Method.computed.value
-                else "按日常工作情况评价规则计算"))
+def _unit_result(uy: UnitYear, name: str, adjustments: dict, lines: list | None = None) -> rd.UnitResult:
     return rd.UnitResult(
         unit_id=uy.unit_id, unit_name=name, category=Category.label_of(uy.category),
         materials=uy.materials or Decimal(0), daily=uy.daily or Decimal(0), internal=uy.internal or Decimal(0),
         bonus=uy.bonus or Decimal(0), penalty=uy.penalty or Decimal(0), total=uy.total or Decimal(0),
-        grade=Grade.label_of(uy.grade), rank=uy.rank or 0, barred_excellent=bool(uy.barred), lines=lines,
+        grade=Grade.label_of(uy.grade), rank=uy.rank or 0, barred_excellent=bool(uy.barred), lines=lines or [],
         adjustments=[rd.Adjustment(points=Decimal(p), reason=r, bars_excellent=b)
                      for p, r, b in adjustments.get(uy.unit_id, [])])
+
+
+def _lines(y: AssessYear, uys: list[UnitYear]) -> dict:
+    """{unit id: [IndicatorLine]} worked out from the ratings by the 汇总's own rule (operations.earned)."""
+    ids = [uy.unit_id for uy in uys]
+    got = defaultdict(dict)
+    for chunk in range(0, len(ids), 500):
+        for ind_id, unit_id, value, pct, reason in db.session.execute(
+                select(Rating.indicator_id, Rating.unit_id, Rating.rating, Rating.percent, Rating.reason)
+                .where(Rating.year_id == y.id, Rating.unit_id.in_(ids[chunk:chunk + 500]))):
+            got[unit_id][ind_id] = (value, pct, reason)
+    inds = list(y.indicators)
+    out = {}
+    for uy in uys:
+        mine, lines = got.get(uy.unit_id, {}), []
+        for i in inds:
+            if uy.category not in i.category_list:
+                continue
+            value, pct, reason = mine.get(i.id, ("", None, ""))
+            if i.method == Method.computed.value:
+                if uy.daily_percent is None:
+                    continue
+                reason = f"按日常工作情况评价规则计算，得分比例 {scoring._n(uy.daily_percent)}%"
+            x = earned(i.method, Decimal(i.points), value, pct, uy.daily_percent)
+            lines.append(rd.IndicatorLine(
+                code=i.code, path=i.path, component=Component.label_of(i.component), points=Decimal(i.points),
+                rating=RatingValue.label_of(value) if value else "",
+                earned=scoring.r2(x) if x is not None else None, reason=reason))
+        out[uy.unit_id] = lines
+    return out
 
 
 def _adjustments(year_id: int, unit_id: int | None = None) -> dict:
@@ -90,21 +107,13 @@ def _adjustments(year_id: int, unit_id: int | None = None) -> dict:
     return out
 
 
-def _reasons(year_id: int, unit_id: int | None = None) -> dict:
-    q = select(Rating.indicator_id, Rating.unit_id, Rating.reason).where(Rating.year_id == year_id)
-    if unit_id is not None:
-        q = q.where(Rating.unit_id == unit_id)
-    return {(i, u): r for i, u, r in db.session.execute(q)}
-
-
 def unit_result(y: AssessYear, unit_id: int) -> rd.UnitResult | None:
     """One unit's breakdown, lines included (its own page, its 反馈单)."""
     row = db.session.execute(select(UnitYear, Unit.name).join(Unit, Unit.id == UnitYear.unit_id)
                              .where(UnitYear.year_id == y.id, UnitYear.unit_id == unit_id)).first()
     if row is None or row[0].total is None:
         return None
-    inds = {i.id: i for i in y.indicators}
-    return _unit_result(row[0], row[1], inds, _reasons(y.id, unit_id), _adjustments(y.id, unit_id), True)
+    return _unit_result(row[0], row[1], _adjustments(y.id, unit_id), _lines(y, [row[0]])[unit_id])
 
 
 def results(y: AssessYear, with_lines: bool = False) -> list[rd.UnitResult]:
@@ -112,10 +121,30 @@ def results(y: AssessYear, with_lines: bool = False) -> list[rd.UnitResult]:
     rows = db.session.execute(select(UnitYear, Unit.name).join(Unit, Unit.id == UnitYear.unit_id)
                               .where(UnitYear.year_id == y.id, UnitYear.total.is_not(None))
                               .order_by(UnitYear.category, UnitYear.rank, Unit.name)).all()
-    inds = {i.id: i for i in y.indicators} if with_lines else {}
-    reasons = _reasons(y.id) if with_lines else {}
+    lines = _lines(y, [uy for uy, _ in rows]) if with_lines else {}
     adjustments = _adjustments(y.id)
-    return [_unit_result(uy, name, inds, reasons, adjustments, with_lines) for uy, name in rows]
+    return [_unit_result(uy, name, adjustments, lines.get(uy.unit_id)) for uy, name in rows]
+
+
+PER_PAGE = 100
+
+
+def results_page(y: AssessYear, category: str, page: int = 1) -> tuple[list, int]:
+    """One page of a category's ranking: [(UnitYear id, UnitResult)], and the category's count."""
+    q = (select(UnitYear, Unit.name).join(Unit, Unit.id == UnitYear.unit_id)
+         .where(UnitYear.year_id == y.id, UnitYear.category == category, UnitYear.total.is_not(None))
+         .order_by(UnitYear.rank, Unit.name).limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+    rows = db.session.execute(q).all()
+    n = db.session.scalar(select(func.count(UnitYear.id)).where(
+        UnitYear.year_id == y.id, UnitYear.category == category, UnitYear.total.is_not(None)))
+    ids = [uy.unit_id for uy, _ in rows]
+    adjustments = defaultdict(list)
+    if ids:
+        for uid, p, r, b in db.session.execute(
+                select(Adjustment.unit_id, Adjustment.points, Adjustment.reason, Adjustment.bars_excellent)
+                .where(Adjustment.year_id == y.id, Adjustment.unit_id.in_(ids)).order_by(Adjustment.id)):
+            adjustments[uid].append((p, r, b))
+    return [(uy.id, _unit_result(uy, name, adjustments)) for uy, name in rows], n
 
 
 def common_problems(year: int, limit: int = 10) -> list[rd.CommonProblem]:
@@ -290,14 +319,13 @@ def top_ranked(y: AssessYear, per_category: int = 10) -> dict:
 
 
 def weakest_indicators(y: AssessYear, limit: int = 10) -> list[tuple]:
-    """(序号, 指标, average percent of the points earned, ratings counted) for rated indicators, lowest first."""
-    pct = case(*[(Rating.rating == k, v) for k, v in scoring.RATING_PERCENTS.items()], else_=None)
-    avg = func.avg(pct)
-    rows = db.session.execute(
-        select(Indicator.code, Indicator.name, avg, func.count(pct)).join(Rating, Rating.indicator_id == Indicator.id)
-        .where(Indicator.year_id == y.id, Rating.rating.in_(list(scoring.RATING_PERCENTS)))
-        .group_by(Indicator.id, Indicator.code, Indicator.name).order_by(avg, Indicator.code).limit(limit)).all()
-    return [(c, n, scoring.r2(Decimal(str(a))), k) for c, n, a, k in rows]
+    """(序号, 指标, average percent of the points earned, ratings counted) for rated indicators, lowest first,
+    from the figures the 汇总 kept (AssessYear.indicator_stats)."""
+    stats = y.indicator_stats or {}
+    inds = {str(i.id): i for i in y.indicators}
+    rows = [(inds[k].code, inds[k].name, scoring.r2(Decimal(total) / n), n)
+            for k, (total, n) in stats.items() if k in inds and n]
+    return sorted(rows, key=lambda r: (r[2], r[0]))[:limit]
 
 
 def year_on_year(limit: int = 10) -> list[dict]:

@@ -103,7 +103,12 @@ def internal_score(lines: list[Line], weights: dict, full: Decimal = HUNDRED) ->
             continue
         earned[ln.component] += Decimal(ln.earned)
         applicable[ln.component] += Decimal(ln.points)
-    live = [c for c in COMPONENTS if applicable[c] > 0 and weights.get(c, 0) > 0]
+    return internal_from_sums(earned, applicable, weights, full)
+
+
+def internal_from_sums(earned: dict, applicable: dict, weights: dict, full: Decimal = HUNDRED) -> InternalScore:
+    """internal_score from each component's earned and applicable points (what the 汇总 adds up as it goes)."""
+    live = [c for c in COMPONENTS if applicable.get(c, 0) > 0 and weights.get(c, 0) > 0]
     live_weight = sum((Decimal(weights[c]) for c in live), Decimal(0))
     parts = {c: Decimal(0) for c in COMPONENTS}
     if live_weight > 0:

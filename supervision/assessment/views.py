@@ -317,11 +317,16 @@ def rate(ind_id):
 @bp.route("/<int:year>/results")
 @allows("assessment.view")
 def results(year):
+    """One category's ranking, a page at a time (a county has ~30 乡镇 but a province thousands of units)."""
     y = _year(year)
-    rows = queries.results(y)
-    by_cat = {c.label: [r for r in rows if r.category == c.label] for c in Category}
-    uy_ids = dict(db.session.execute(select(UnitYear.unit_id, UnitYear.id).where(UnitYear.year_id == y.id)).all())
-    return render_template("assessment/results.html", by_cat=by_cat, uy_ids=uy_ids, **_context(y))
+    category = request.args.get("cat", Category.township.value)
+    if category not in {c.value for c in Category}:
+        category = Category.township.value
+    page = int_arg("page") or 1
+    rows, count = queries.results_page(y, category, page)
+    pages = max(1, -(-count // queries.PER_PAGE))
+    return render_template("assessment/results.html", rows=rows, count=count, category=category, page=page,
+                           pages=pages, **_context(y))
 
 
 @bp.route("/result/<int:uy_id>")

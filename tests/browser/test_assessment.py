@@ -128,6 +128,7 @@ def test_a_small_year_end_to_end(live_server, browser, tmp_path):
         # 张良镇: 资料 (40 优 + 40 良 = 72 of 80) 60.00 + 日常 90 % of 33.33 = 30.00 → 90.00
         row = office.locator("tr", has_text="张良镇")
         expect(row).to_contain_text("90.00")
+        office.get_by_role("link", name="县直部门").click()
         expect(office.locator("tr", has_text="鲁山县教育局")).to_contain_text("0.50")
         steps.shot("results")
         office.get_by_role("link", name="总览").click()

@@ -39,6 +39,7 @@ def upgrade():
     sa.Column('confirmed_on', sa.Date(), nullable=True),
     sa.Column('published', sa.Boolean(), nullable=False),
     sa.Column('texts', sa.JSON(), nullable=False),
+    sa.Column('indicator_stats', sa.JSON(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assess_year')),
@@ -59,13 +60,13 @@ def upgrade():
     sa.Column('grade', sa.String(length=20), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=True),
     sa.Column('barred', sa.Boolean(), nullable=False),
-    sa.Column('lines', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_assess_unit_unit_id_unit')),
     sa.ForeignKeyConstraint(['year_id'], ['assess_year.id'], name=op.f('fk_assess_unit_year_id_assess_year'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assess_unit')),
     sa.UniqueConstraint('year_id', 'unit_id', name='uq_assess_unit')
     )
     with op.batch_alter_table('assess_unit', schema=None) as batch_op:
+        batch_op.create_index('ix_assess_unit_rank', ['year_id', 'category', 'rank'], unique=False)
         batch_op.create_index(batch_op.f('ix_assess_unit_unit_id'), ['unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assess_unit_year_id'), ['year_id'], unique=False)
 
@@ -247,6 +248,7 @@ def downgrade():
     with op.batch_alter_table('assess_unit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assess_unit_year_id'))
         batch_op.drop_index(batch_op.f('ix_assess_unit_unit_id'))
+        batch_op.drop_index('ix_assess_unit_rank')
 
     op.drop_table('assess_unit')
     op.drop_table('assess_year')
