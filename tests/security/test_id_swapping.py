@@ -51,6 +51,10 @@ def _foreign_values(w) -> dict[str, list[tuple[int, bool]]]:
         "visit_id": [(b.visit, True), (b.draft_visit, True), (a.draft_visit, True), (a.visit, False)],
         "unit_id": [(b.unit, True), (a.unit, False)],
         "token": [("0" * 32, True)],
+        # 年度考核: a unit's own pages take a year and an indicator; a year it is not assessed in and an indicator
+        # of no year it may report for are refused (tests/assessment/test_views.py covers its own year's pages)
+        "year": [(2099, True)],
+        "ind_id": [(999999, True)],
     }
 
 
@@ -65,7 +69,8 @@ def _unit_routes(app):
 
 
 def test_every_unit_route_argument_is_covered(app):
-    known = {"letter_id", "item_id", "problem_id", "reply_id", "att_id", "note_id", "si_id", "visit_id", "unit_id", "token"}
+    known = {"letter_id", "item_id", "problem_id", "reply_id", "att_id", "note_id", "si_id", "visit_id", "unit_id", "token",
+             "year", "ind_id"}
     assert known == set(_foreign_values(SimpleNamespace(a=_ANY, b=_ANY)))
     missing = {(r.endpoint, a) for r in _unit_routes(app) for a in r.arguments if a not in known}
     assert not missing, f"unit-reachable routes with ids this suite cannot fill: {missing}"
@@ -152,7 +157,9 @@ def _real_values(app, w) -> dict:
                 "ext_id": w.b.extension, "user_id": w.admin_id, "cat_id": cat.id if cat else 1,
                 "type_id": db.session.get(Letter, w.b.letter).letter_type_id,
                 "slot_id": (db.session.query(Slot.id).scalar() or 1), "delivery_id": 1, "token": "0" * 32,
-                "year": 2021, "unit": db.session.query(Unit.id).first()[0]}
+                "year": 2021, "unit": db.session.query(Unit.id).first()[0],
+                # 年度考核 (no 考核 in this world: the role is refused before any lookup)
+                "ind_id": 1, "obj_id": 1, "adj_id": 1, "uy_id": 1, "step": "confirm"}
 
 
 def test_refused_roles_change_nothing_with_real_ids(app, world):
