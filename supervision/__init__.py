@@ -197,6 +197,7 @@ def _find_secret_key(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .assessment.daily_views import bp as assessment_daily_bp
+    from .assessment.views import bp as assessment_bp
     from .audit_views import bp as audit_bp
     from .casereview.views import bp as casereview_bp
     from .directory.views import bp as directory_bp
@@ -213,7 +214,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, accounts_bp, directory_bp, audit_bp, workcal_bp, schedule_bp, visits_bp, letters_bp,
                rectification_bp, filings_bp, reminders_bp, system_bp, casereview_bp, referrals_bp,
-               assessment_daily_bp):
+               assessment_bp, assessment_daily_bp):
         app.register_blueprint(bp)
 
 

@@ -11,6 +11,7 @@ from .extensions import db
 
 
 def register(app: Flask) -> None:
+    from .assessment import cli as assessment_cli
     from .letters import cli as letters_cli
     from .rectification import cli as rectification_cli
     from .reminders import cli as reminders_cli
@@ -23,7 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(derived_group)
-    for part in (schedule_cli, visits_cli, letters_cli, rectification_cli, reminders_cli):
+    for part in (schedule_cli, visits_cli, letters_cli, rectification_cli, reminders_cli, assessment_cli):
         part.register(app)
 
 

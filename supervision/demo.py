@@ -19,6 +19,7 @@ DEMO_USERS = [
 def load(echo) -> None:
     from .casereview import demo as casereview_demo
     from .filings import demo as filings_demo
+    from .assessment import demo as assessment_demo
     from .letters import demo as letters_demo
     from .rectification import demo as rectification_demo
     from .schedule import demo as schedule_demo
@@ -42,6 +43,7 @@ def load(echo) -> None:
     db.session.commit()
     casereview_demo.load(echo)
     filings_demo.load(echo)
+    assessment_demo.load(echo)
     db.session.commit()
     echo("")
     echo("演示账号（密码均为 %s）：" % DEMO_PASSWORD)

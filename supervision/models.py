@@ -1,6 +1,7 @@
 """Import every model so metadata (create_all, Alembic autogenerate) sees all tables."""
 from .accounts.models import LoginThrottle, User  # noqa: F401
 from .assessment import daily_models as _assessment_daily  # noqa: F401
+from .assessment import models as _assessment  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .casereview import models as _casereview  # noqa: F401
 from .directory.models import Office, OrgProfile, Unit  # noqa: F401
@@ -19,6 +20,7 @@ from .workcal import CalendarDay, CalendarYear  # noqa: F401
 # imported while the models are.)
 from .accounts import labels as _accounts_labels  # noqa: F401,E402
 from .casereview import labels as _casereview_labels  # noqa: F401,E402
+from .assessment import labels as _assessment_labels  # noqa: F401,E402
 from .directory import labels as _directory_labels  # noqa: F401,E402
 from .filings import labels as _filings_labels  # noqa: F401,E402
 from .letters import labels as _letters_labels  # noqa: F401,E402

@@ -83,6 +83,7 @@ def test_codes_found_by_the_checker():
 
 def _ids(app):
     """For each URL argument, a few ids of records the demo built (different states where it matters)."""
+    from supervision.assessment.models import AssessYear, Indicator, UnitYear
     from supervision.directory.models import Unit
     from supervision.filings.models import NormativeFiling, PenaltyFiling
     from supervision.letters.models import Letter, LetterType
@@ -114,6 +115,11 @@ def _ids(app):
         # The demo unit's filings in every state.
         "filing_id": first(PenaltyFiling, 6),
         "doc_id": first(NormativeFiling, 2),
+        # 年度考核: both demo years, a few indicators and unit results of each kind
+        "year": [y for (y,) in db.session.query(AssessYear.year).order_by(AssessYear.year)],
+        "ind_id": first(Indicator, 7),
+        "uy_id": first(UnitYear, 2) + [i for (i,) in db.session.query(UnitYear.id).filter_by(category="县直")
+                                       .order_by(UnitYear.id).limit(2)],
     }
 
 

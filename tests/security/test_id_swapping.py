@@ -55,6 +55,10 @@ def _foreign_values(w) -> dict[str, list[tuple[int, bool]]]:
         "case_id": [(b.case, True), (a.case, False)],
         "filing_id": [(b.penalty, True), (b.penalty_draft, True), (a.penalty_draft, False)],
         "doc_id": [(b.doc, True), (a.doc, False)],
+        # 年度考核: a unit's own pages take a year and an indicator; a year it is not assessed in and an indicator
+        # of no year it may report for are refused (tests/assessment/test_views.py covers its own year's pages)
+        "year": [(2099, True)],
+        "ind_id": [(999999, True)],
     }
 
 
@@ -70,7 +74,7 @@ def _unit_routes(app):
 
 def test_every_unit_route_argument_is_covered(app):
     known = {"letter_id", "item_id", "problem_id", "reply_id", "att_id", "note_id", "si_id", "visit_id", "unit_id", "token",
-             "campaign_id", "case_id", "filing_id", "doc_id"}
+             "campaign_id", "case_id", "filing_id", "doc_id", "year", "ind_id"}
     assert known == set(_foreign_values(SimpleNamespace(a=_ANY, b=_ANY)))
     missing = {(r.endpoint, a) for r in _unit_routes(app) for a in r.arguments if a not in known}
     assert not missing, f"unit-reachable routes with ids this suite cannot fill: {missing}"
@@ -160,7 +164,9 @@ def _real_values(app, w) -> dict:
                 "slot_id": (db.session.query(Slot.id).scalar() or 1), "delivery_id": 1, "token": "0" * 32,
                 "year": 2021, "unit": db.session.query(Unit.id).first()[0],
                 "campaign_id": w.b.campaign, "case_id": w.b.case, "cu_id": 1, "std_id": 1, "clue_id": 1,
-                "fault_id": 1, "filing_id": w.b.penalty, "doc_id": w.b.doc}
+                "fault_id": 1, "filing_id": w.b.penalty, "doc_id": w.b.doc,
+                # 年度考核 (no 考核 in this world: the role is refused before any lookup)
+                "ind_id": 1, "obj_id": 1, "adj_id": 1, "uy_id": 1, "step": "confirm"}
 
 
 def test_refused_roles_change_nothing_with_real_ids(app, world):

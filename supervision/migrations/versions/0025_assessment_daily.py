@@ -1,7 +1,7 @@
 """日常工作情况评价: the daily rules' settings per year (weight, on/off, parameters)
 
 Revision ID: 0025_assessment_daily
-Revises: 0021_casereview
+Revises: 0023_assessment
 Create Date: 2026-12-01 11:30:00
 
 Issue 18: the daily part of the 考核 is computed from the app's records by rules; the admin sets each rule's weight
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0025_assessment_daily'
-down_revision = '0021_casereview'
+down_revision = '0023_assessment'
 branch_labels = None
 depends_on = None
 
