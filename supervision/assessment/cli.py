@@ -61,6 +61,7 @@ def compute(year):
         click.echo(f"没有{year}年度考核。", err=True)
         sys.exit(1)
     try:
+        ops.refresh_daily(y)
         ops.compute(y)
     except ops.AssessmentError as exc:
         db.session.rollback()
@@ -76,33 +77,12 @@ def compute(year):
 def export(year, out):
     """Write YEAR's 考核结果汇总表 (.xlsx) to OUT."""
     from . import queries
+    from .summary_xlsx import summary_workbook
 
     results = queries.year_results(year, with_lines=False)
     if results is None:
         click.echo(f"{year}年度考核尚未汇总。", err=True)
         sys.exit(1)
     with open(out, "wb") as fh:
-        fh.write(summary_table(results))
+        fh.write(summary_workbook(results))
     click.echo(f"已导出 {len(results.units)} 个单位的考核结果：{out}")
-
-
-def summary_table(results) -> bytes:
-    """A plain 汇总表: one sheet, per category then rank."""
-    import io
-
-    from openpyxl import Workbook
-
-    from ..spreadsheet import neutralise
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("考核结果汇总表")
-    ws.append([f"{results.year}年度依法行政考核结果汇总表"])
-    ws.append(["类别", "名次", "单位", "依法行政工作资料评判", "日常工作情况评价", "内部考核", "加分", "减分",
-               "总分", "等次"])
-    for u in sorted(results.units, key=lambda u: (u.category, u.rank, u.unit_name)):
-        ws.append([u.category, u.rank, neutralise(u.unit_name), float(u.materials), float(u.daily),
-                   float(u.internal), float(u.bonus), float(u.penalty), float(u.total),
-                   u.grade + ("（不得评为优秀）" if u.barred_excellent else "")])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

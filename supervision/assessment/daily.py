@@ -28,7 +28,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import func, select
 
 from .. import audit, timeutil
+from ..casereview import queries as casereview_queries
 from ..extensions import db
+from ..filings import queries as filings_queries
 from ..letters.models import Letter, LetterStatus
 from ..rectification.models import SUBMITTED, Extension, ExtensionStatus, SelfInspection, Submission
 from ..rectification.queries import SELF_INSPECTION_DUE_MONTH_DAY
@@ -477,3 +479,33 @@ def _fixed_on_spot(year, unit_ids, params, today):
 def rule_explanations() -> list[tuple[str, str]]:
     return [(r.label, r.explanation) for r in DAILY_RULES.values()]
 
+
+
+# --- rules reading the 备案 registers and the 案卷评查 (lower domains' yearly summaries) --------------------------
+
+@daily_rule("penalty_filings", "重大行政处罚按时备案", 4, explanation=(
+    "本年度作出、备案期限已到的重大行政处罚决定中，在期限内向司法局报送备案的比例（逾期备案、未备案均不得分）。"
+    "本年度没有应备案决定的单位不计此项。"))
+def _penalty_filings(year, unit_ids, params, today):
+    out = {}
+    for uid, s in filings_queries.yearly_summary(year, today=today).items():
+        due = s.on_time + s.late + s.missing
+        if uid not in unit_ids or not due:
+            continue
+        frac = Decimal(s.on_time) / due
+        out[uid] = RuleOutcome(frac, f"应备案{due}件：按时{s.on_time}件、逾期{s.late}件、未备案{s.missing}件，"
+                                     f"按时备案率{q2(frac * 100)}%。")
+    return out
+
+
+@daily_rule("case_review", "行政执法案卷评查", 4, explanation=(
+    "本年度办结并经评查的行政处罚案卷的平均得分（百分制）。本年度没有评查案卷的单位不计此项。"))
+def _case_review(year, unit_ids, params, today):
+    out = {}
+    for uid, s in casereview_queries.yearly_case_scores(year).items():
+        if uid not in unit_ids or not s.cases:
+            continue
+        frac = min(ONE, max(ZERO, Decimal(str(s.average)) / 100))
+        out[uid] = RuleOutcome(frac, f"评查案卷{s.cases}卷，平均{q2(Decimal(str(s.average)))}分，最低{s.worst}分，"
+                                     f"不合格{s.failed}卷。")
+    return out

@@ -37,7 +37,7 @@ def _rows():
             for n, (c, l1, l2, name, pts, crit, cats, comp, method) in enumerate(SCHEME, start=1)]
 
 
-def _score(y, admin, seed: int) -> None:
+def _score(y, admin, seed: int, from_records: bool = False) -> None:
     """Ratings written in bulk (one flush, one audit entry: demo data, not 55 × 7 requests), then the 加减分 and
     the 汇总 through the operations."""
     units = list(db.session.query(UnitYear).filter_by(year_id=y.id).order_by(UnitYear.unit_id))
@@ -59,7 +59,11 @@ def _score(y, admin, seed: int) -> None:
     db.session.add_all([RatingHistory(rating_id=r.id, rating=r.rating, percent=r.percent, reason=r.reason,
                                       by_id=r.rated_by_id, at=now) for r in ratings])
     audit.record("rate", y, summary=f"演示数据：{y.year}年度考核评定 {len(ratings)} 项", user=admin)
-    ops.set_daily_percents(y, {uy.unit_id: Decimal(70 + (n * 11 + seed) % 31) for n, uy in enumerate(units)}, admin)
+    if from_records:  # this year: 日常工作情况评价 from the demo's own visits, letters and 自查
+        ops.refresh_daily(y, admin)
+    else:  # last year has no records in the demo: made-up percents
+        ops.set_daily_percents(y, {uy.unit_id: Decimal(70 + (n * 11 + seed) % 31) for n, uy in enumerate(units)},
+                               admin)
     if len(units) > 3:
         ops.add_adjustment(y, units[1].unit_id, "1", "法治政府建设经验在全市推广", user=admin)
         ops.add_adjustment(y, units[1].unit_id, "0.5", "行政执法案卷评查获评优秀", user=admin)
@@ -88,7 +92,7 @@ def load(echo) -> None:
         y = ops.ensure_year(this, admin)
         ops.copy_scheme(y, ops.get_year(last), admin)
         ops.start_scoring(y, admin)
-        _score(y, admin, seed=0)
+        _score(y, admin, seed=0, from_records=True)
         try:
             ops.start_feedback(y, admin)
         except ops.AssessmentError as exc:  # the working calendar does not know the year yet: stay at 汇总

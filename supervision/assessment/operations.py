@@ -13,7 +13,7 @@ from .. import audit, uploads, workcal
 from ..directory.models import Unit
 from ..extensions import db
 from ..timeutil import today, utcnow
-from . import scoring
+from . import daily, scoring
 from .models import (Adjustment, AssessYear, Category, Component, Correction, Indicator, Material, Method,
                      Objection, ObjectionStatus, Rating, RatingHistory, RatingValue, UnitYear, YearStatus)
 
@@ -321,8 +321,8 @@ def set_daily_percents(y: AssessYear, percents: dict, user=None) -> int:
     rows = {uy.unit_id: uy for uy in db.session.scalars(select(UnitYear).where(UnitYear.year_id == y.id))}
     changed = 0
     for unit_id, pct in percents.items():
-        pct = Decimal(str(pct))
-        if pct < 0 or pct > 100:
+        pct = None if pct is None else Decimal(str(pct))  # None: no daily record of the year (不适用)
+        if pct is not None and not 0 <= pct <= 100:
             raise AssessmentError(f"日常工作情况评价得分比例 {pct} 不在 0 至 100 之间。")
         uy = rows.get(unit_id)
         if uy is not None and uy.daily_percent != pct:
@@ -333,6 +333,20 @@ def set_daily_percents(y: AssessYear, percents: dict, user=None) -> int:
         db.session.flush()
         audit.record("daily", y, summary=f"{y.year}年度日常工作情况评价得分更新（{changed}个单位）", user=user)
     return changed
+
+
+def refresh_daily(y: AssessYear, user=None, today=None) -> int:
+    """Each assessed unit's 日常工作情况评价 percent worked out from the app's own records (daily.evaluate: visit
+    ratings, letters on time, days overdue, 自查, 立行立改, filings, case reviews) and stored for the 汇总 — nothing
+    typed twice. A locked year is left as it was."""
+    if y.locked:
+        return 0
+    ids = list(db.session.scalars(select(UnitYear.unit_id).where(UnitYear.year_id == y.id)))
+    if not ids:
+        return 0
+    results = daily.evaluate(y.year, ids, today=today)
+    return set_daily_percents(y, {uid: r.percent if any(ln.fraction is not None for ln in r.lines) else None
+                                  for uid, r in results.items()}, user)
 
 
 def add_adjustment(y: AssessYear, unit_id: int, points, reason: str, bars_excellent: bool = False,
@@ -405,7 +419,7 @@ def earned(method: str, points: Decimal, value: str, pct, daily_percent) -> Deci
     """What one indicator earns for one unit: computed → the unit's 日常 percent of the points; entered → its
     entered percent (nothing yet: 0); rated → 优/良/中/差 (不适用: None; not rated yet: 0)."""
     if method == Method.computed.value:
-        return scoring.percent_points(points, daily_percent)
+        return scoring.percent_points(points, daily_percent) if daily_percent is not None else None
     if method == Method.entered.value:
         return scoring.percent_points(points, pct) if pct is not None else Decimal(0)
     if value:
@@ -425,7 +439,6 @@ def compute(y: AssessYear, user=None, *, correcting: bool = False) -> dict:
     full = Decimal(y.full_score)
     by_cat = {c.value: [(i.id, i.method, Decimal(i.points), i.component) for i in inds if c.value in i.category_list]
               for c in Category}
-    needs_daily = {c: any(m == Method.computed.value for _, m, _, _ in rows) for c, rows in by_cat.items()}
     units = list(db.session.scalars(select(UnitYear).where(UnitYear.year_id == y.id)))
     ratings = defaultdict(dict)
     for ind_id, unit_id, value, pct in db.session.execute(
@@ -437,11 +450,8 @@ def compute(y: AssessYear, user=None, *, correcting: bool = False) -> dict:
             select(Adjustment.unit_id, Adjustment.points, Adjustment.bars_excellent)
             .where(Adjustment.year_id == y.id)):
         adjustments[unit_id].append((pts, bars))
-    missing_daily = [uy for uy in units if needs_daily.get(uy.category) and uy.daily_percent is None]
-    if missing_daily:
-        names = "、".join(uy.unit.name for uy in missing_daily[:5])
-        more = f"等{len(missing_daily)}个单位" if len(missing_daily) > 5 else ""
-        raise AssessmentError(f"{names}{more}的日常工作情况评价得分尚未得出，不能汇总。")
+    # A unit with no 日常 percent (no record of the year any daily rule reads) has its computed indicators scored
+    # 不适用: 加权计算法 scales the rest to the full points, as for any indicator a unit does not carry.
     stats = defaultdict(lambda: [0, 0])
     results = {}
     none = ("", None)

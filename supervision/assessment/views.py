@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..directory.models import Office, Unit
 from ..extensions import db
+from ..fonts import MissingGlyphs
 from ..policy import allows, can, require
 from ..timeutil import today
 from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, UploadError, attachments_for_many, \
@@ -21,7 +22,7 @@ from ..uploads import ACCEPT_ATTR, ALLOWED_DESCRIPTION, Attachment, UploadError,
 from ..web import int_arg, int_value
 from . import access  # noqa: F401  (declares the rules the routes name)
 from . import operations as ops
-from . import queries, scheme_xlsx, scoring
+from . import analysis, bulletin, feedback, queries, scheme_xlsx, scoring, summary_xlsx
 from .models import (Adjustment, AssessYear, Category, Component, Grade, Indicator, Material, Method, Objection,
                      ObjectionStatus, RatingValue, UnitYear, YearStatus)
 
@@ -230,8 +231,10 @@ def step(year, step):
 @bp.route("/<int:year>/compute", methods=["POST"])
 @allows("assessment.manage")
 def compute(year):
+    """The 汇总: each unit's 日常工作情况评价 worked out again from the records, then every score, grade and rank."""
     y = _year(year)
     try:
+        ops.refresh_daily(y, current_user)
         ops.compute(y, current_user)
     except ops.AssessmentError as exc:
         _refused(exc)
@@ -243,34 +246,74 @@ def compute(year):
 @bp.route("/<int:year>/daily", methods=["POST"])
 @allows("assessment.manage")
 def daily(year):
-    """日常工作情况评价 percents, one line per unit: 「单位名称 得分比例」 (until the daily evaluation feeds them)."""
+    """日常工作情况评价 of every assessed unit worked out from the app's own records (the rules on the 日常评价 page)."""
     y = _year(year)
-    names = {u.name: u.id for u in db.session.scalars(select(Unit))}
-    percents, errors = {}, []
-    for n, line in enumerate((request.form.get("lines") or "").splitlines(), start=1):
-        parts = line.split()
-        if not parts:
-            continue
-        try:
-            pct = Decimal(parts[-1])
-            ok = pct.is_finite() and 0 <= pct <= 100
-        except InvalidOperation:
-            ok = False
-        name = " ".join(parts[:-1])
-        if not ok or name not in names:
-            errors.append(f"第{n}行「{line.strip()[:40]}」")
-        else:
-            percents[names[name]] = pct
-    if errors:
-        flash("日常工作情况评价得分未保存，以下行应为「单位名称 0至100的得分比例」：" + "、".join(errors), "danger")
-        return _back("assessment.year", year=year)
     try:
-        n = ops.set_daily_percents(y, percents, current_user)
+        n = ops.refresh_daily(y, current_user)
     except ops.AssessmentError as exc:
         _refused(exc)
         return _back("assessment.year", year=year)
-    flash(f"已更新 {n} 个单位的日常工作情况评价得分。", "success")
+    flash(f"已按日常监督记录重新计算日常工作情况评价，{n} 个单位的得分有变化。", "success")
     return _back("assessment.year", year=year)
+
+
+# ---- outputs: 汇总表, 通报, 反馈单 -------------------------------------------------------------------------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(data: bytes, name: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+def _results(year: int, with_lines: bool = True):
+    results = queries.year_results(year, with_lines=with_lines)
+    if results is None:
+        abort(404)
+    return results
+
+
+@bp.route("/<int:year>/summary.xlsx")
+@allows("assessment.view")
+def summary_export(year):
+    results = _results(year, with_lines=False)
+    return _download(summary_xlsx.summary_workbook(results), f"{year}年度依法行政考核结果汇总表.xlsx", XLSX)
+
+
+@bp.route("/<int:year>/bulletin.docx")
+@allows("assessment.view")
+def bulletin_export(year):
+    results = _results(year, with_lines=False)
+    suffix = "" if results.confirmed_on else "（草稿）"
+    return _download(bulletin.bulletin_docx(results), f"{year}年度依法行政考核情况通报{suffix}.docx", DOCX)
+
+
+def _feedback(y: AssessYear, uy: UnitYear, fmt: str) -> Response:
+    results = _results(y.year)
+    name = f"{y.year}年度依法行政考核结果反馈单（{uy.unit.name}）"
+    if fmt == "pdf":
+        try:
+            data = feedback.feedback_pdf(results, uy.unit_id, deadline=y.feedback_until)
+        except MissingGlyphs as exc:
+            flash(f"反馈单无法生成PDF：{exc}", "danger")
+            return redirect(request.referrer or url_for("assessment.index"))
+        return _download(data, name + ".pdf", "application/pdf")
+    return _download(feedback.feedback_docx(results, uy.unit_id, deadline=y.feedback_until), name + ".docx", DOCX)
+
+
+@bp.route("/result/<int:uy_id>/feedback.pdf")
+@allows("assessment.view")
+def feedback_pdf(uy_id):
+    uy = db.session.get(UnitYear, uy_id) or abort(404)
+    return _feedback(db.session.get(AssessYear, uy.year_id), uy, "pdf")
+
+
+@bp.route("/result/<int:uy_id>/feedback.docx")
+@allows("assessment.view")
+def feedback_docx(uy_id):
+    uy = db.session.get(UnitYear, uy_id) or abort(404)
+    return _feedback(db.session.get(AssessYear, uy.year_id), uy, "docx")
 
 
 # ---- progress, indicator, ratings -------------------------------------------------------------------------------
@@ -430,6 +473,7 @@ def leader():
         return render_template("assessment/leader.html", y=None, computed=[])
     return render_template("assessment/leader.html", dist=queries.distribution(y), top=queries.top_ranked(y),
                            weakest=queries.weakest_indicators(y), yoy=queries.year_on_year(), computed=computed,
+                           charts=analysis.charts(queries.year_results(y.year, with_lines=False)),
                            **_context(y))
 
 
@@ -479,6 +523,22 @@ def my_year(year):
                            r=queries.unit_result(y, uy.unit_id) if sees else None, sees=sees,
                            objections=queries.objections(y, uy.unit_id), accept=ACCEPT_ATTR,
                            allowed=ALLOWED_DESCRIPTION, **_context(y))
+
+
+@bp.route("/my/<int:year>/feedback.pdf")
+@allows("assessment.my_unit")
+def my_feedback_pdf(year):
+    y, uy = _my(year)
+    require("assessment.see_own_result", uy)
+    return _feedback(y, uy, "pdf")
+
+
+@bp.route("/my/<int:year>/feedback.docx")
+@allows("assessment.my_unit")
+def my_feedback_docx(year):
+    y, uy = _my(year)
+    require("assessment.see_own_result", uy)
+    return _feedback(y, uy, "docx")
 
 
 @bp.route("/my/<int:year>/material/<int:ind_id>", methods=["POST"])

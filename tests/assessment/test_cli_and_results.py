@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from supervision.assessment import operations as ops
 from supervision.assessment import queries
+from supervision.assessment.models import UnitYear
 from supervision.extensions import db
 from tests.assessment.conftest import ROWS, scheme_bytes
 from tests.helpers import make_unit
@@ -29,15 +30,22 @@ def test_cli_import_refuses_a_bad_file_naming_rows_then_imports_computes_and_exp
         for i in y.indicators:
             if "乡镇" in i.category_list and i.method == "rated":
                 ops.rate(i, tid, "good", "较好")
-        ops.set_daily_percents(y, {tid: D(100)})
         db.session.commit()
     r = runner.invoke(args=["assessment", "compute", "--year", "2026"])
     assert r.exit_code == 0, r.output
     out = tmp_path / "sum.xlsx"
     r = runner.invoke(args=["assessment", "export", "--year", "2026", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    rows = list(load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[2][:3] == ("乡镇（街道）", 1, "张良镇") and rows[2][8] == 86.66  # 53.33 (80 % of the 资料 share) + 33.33: the shown parts add up
+    with app.app_context():
+        uy = db.session.query(UnitYear).filter_by(unit_id=tid).one()
+        # compute worked the 日常 percent out from the records (none here: no letters is full marks, no 自查 by
+        # 31 March is none), the shown parts add up
+        assert uy.daily_percent is not None and uy.total == uy.materials + uy.daily
+        shown = (str(uy.total), str(uy.materials), str(uy.daily))
+    wb = load_workbook(out)
+    rows = [r for r in wb["乡镇（街道）"].iter_rows(values_only=True) if "张良镇" in r]
+    assert len(rows) == 1
+    assert {f"{v:.2f}" for v in rows[0] if isinstance(v, float | int) and not isinstance(v, bool)} >= set(shown)
 
 
 def test_year_results_fill_every_field_with_previous_year_and_common_problems(small_year):

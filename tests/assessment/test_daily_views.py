@@ -2,6 +2,7 @@
 saves the rules, a refused value is named and nothing is saved, and the save is audited."""
 from datetime import date
 
+from supervision.assessment.daily import DAILY_RULES
 from supervision.assessment.daily_models import DailyRuleSetting
 from supervision.audit import AuditEntry
 from supervision.extensions import db
@@ -69,7 +70,8 @@ def test_the_admin_saves_the_rules_a_bad_value_is_named_and_nothing_is_saved(app
     token = _csrf(client, url)
     data = {"csrf_token": token}
     for code, weight in (("visit_ratings", "10"), ("letters_on_time", "6"), ("days_overdue", "4"),
-                         ("self_inspection", "5"), ("fixed_on_spot", "5")):
+                         ("self_inspection", "5"), ("fixed_on_spot", "5"), ("penalty_filings", "4"),
+                         ("case_review", "4")):
         data[f"{code}-enabled"] = "1"
         data[f"{code}-weight"] = weight
     data.update({"visit_ratings-pct_excellent": "100", "visit_ratings-pct_good": "80", "visit_ratings-pct_fair": "60",
@@ -86,7 +88,7 @@ def test_the_admin_saves_the_rules_a_bad_value_is_named_and_nothing_is_saved(app
     r = client.post(url, data=data)
     assert r.status_code == 302
     with app.app_context():
-        assert db.session.query(DailyRuleSetting).filter_by(year=year).count() == 5
+        assert db.session.query(DailyRuleSetting).filter_by(year=year).count() == len(DAILY_RULES)  # one row a rule
         assert db.session.query(AuditEntry).filter_by(action="save_daily_settings").count() == 1
     detail = client.get(f"/assessment/daily/unit/{a}").get_data(as_text=True)
     assert "立行立改" not in detail.split("计分规则")[0]  # switched off: not scored

@@ -1,8 +1,12 @@
 """The 考核 pages: the office runs a small year through the web, a unit sees only its own result and only from 反馈
 on, the leader reads."""
 import io
+from datetime import date
+from decimal import Decimal
 
+from supervision.assessment import daily
 from supervision.assessment.models import AssessYear, Material, Objection, UnitYear
+from supervision.directory.models import Unit
 from supervision.extensions import db
 from tests.assessment.conftest import scheme_bytes
 from tests.helpers import login_as, make_unit
@@ -61,22 +65,33 @@ def test_office_runs_a_year_and_a_unit_sees_only_its_own_result(app):
     r = _post(office, f"/assessment/indicator/{ind['1.1.1']}/rate",
               {"unit_id": ids["张良镇"], "rating": "poor", "reason": "旧页面", "version": "0"}, follow_redirects=True)
     assert "刷新" in r.get_data(as_text=True)
-    lines = "\n".join(f"{n} 90" for n in ids)
-    assert "已更新 4 个单位" in _post(office, "/assessment/2026/daily", {"lines": lines},
-                                    follow_redirects=True).get_data(as_text=True)
+    # 日常工作情况评价 comes from the records (daily.evaluate): 张良镇 was visited in 2026 and rated 优 throughout
+    with app.app_context():
+        from tests.assessment.test_daily import visit
+        visit(db.session.get(Unit, ids["张良镇"]), ["excellent"] * 9, day=date(2026, 5, 12))
+        evaluated = daily.evaluate(2026, list(ids.values()))
+        expected_pct = evaluated[ids["张良镇"]].percent
+    assert "已按日常监督记录重新计算日常工作情况评价" in _post(office, "/assessment/2026/daily",
+                                                   follow_redirects=True).get_data(as_text=True)
     r = _post(office, "/assessment/2026/adjustments", {"unit_id": ids["梁洼乡"], "points": "3", "reason": "表彰"},
               follow_redirects=True)
     assert "每项加分应在 0.25 至 1 分之间" in r.get_data(as_text=True)
     _post(office, "/assessment/2026/adjustments", {"unit_id": ids["梁洼乡"], "points": "1", "reason": "省级表彰"})
     assert "考核汇总已完成" in _post(office, "/assessment/2026/compute", follow_redirects=True).get_data(as_text=True)
     results = office.get("/assessment/2026/results").get_data(as_text=True)
-    assert "张良镇" in results and "96.67" in results  # 66.67 + 30.00
+    with app.app_context():
+        rows = {uy.unit_id: uy for uy in db.session.query(UnitYear)}
+        assert rows[ids["张良镇"]].daily_percent == expected_pct
+        assert {u: rows[u].daily_percent for u in ids.values()} == {u: r.percent for u, r in evaluated.items()}
+        total = rows[ids["张良镇"]].total
+        assert total == Decimal("66.67") + (Decimal(100) / 3 * expected_pct / 100).quantize(Decimal("0.01"))  # the daily share: 1 of 3 indicators
+    assert "张良镇" in results and f"{total:.2f}" in results
 
     # before 反馈 the unit sees no score
     assert "本单位考核得分" not in unit.get("/assessment/my/2026").get_data(as_text=True)
     _post(office, "/assessment/2026/step/feedback")
     mine = unit.get("/assessment/my/2026").get_data(as_text=True)
-    assert "本单位考核得分" in mine and "96.67" in mine
+    assert "本单位考核得分" in mine and f"{total:.2f}" in mine
     assert "梁洼乡" not in mine and "鲁山县教育局" not in mine
     # the unit cannot open the office's pages of results or another unit's
     with app.app_context():
@@ -95,6 +110,24 @@ def test_office_runs_a_year_and_a_unit_sees_only_its_own_result(app):
     r = _post(office, f"/assessment/indicator/{ind['1.1.1']}/rate",
               {"unit_id": ids["张良镇"], "rating": "poor", "reason": "改", "version": "2"}, follow_redirects=True)
     assert "只能通过更正修改" in r.get_data(as_text=True)
+    # the outputs: the unit's own 反馈单, never another unit's; the office's 汇总表 and 通报
+    import pdfplumber
+    from docx import Document
+    from openpyxl import load_workbook
+    r = unit.get("/assessment/my/2026/feedback.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    with pdfplumber.open(io.BytesIO(r.data)) as pdf:
+        sheet = "".join(p.extract_text() or "" for p in pdf.pages)
+    assert "张良镇" in sheet and f"{total:.2f}" in sheet and "梁洼乡" not in sheet
+    assert unit.get(f"/assessment/result/{other}/feedback.pdf").status_code == 403
+    sheet_docx = Document(io.BytesIO(office.get(f"/assessment/result/{other}/feedback.docx").data))
+    text = "\n".join([p.text for p in sheet_docx.paragraphs]
+                     + [c.text for t in sheet_docx.tables for row in t.rows for c in row.cells])
+    assert "梁洼乡" in text and "张良镇" not in text
+    wb = load_workbook(io.BytesIO(office.get("/assessment/2026/summary.xlsx").data))
+    assert any("张良镇" in row for row in wb["乡镇（街道）"].iter_rows(values_only=True))
+    bulletin = "\n".join(p.text for p in Document(io.BytesIO(office.get("/assessment/2026/bulletin.docx").data)).paragraphs)
+    assert "三、考核结果" in bulletin and "张良镇" in bulletin
     leader = app.test_client()
     login_as(leader, "leader")
     page = leader.get("/assessment/leader").get_data(as_text=True)

@@ -6,6 +6,7 @@ browser. (The 通报 DOCX download step is added when the outputs are wired in.)
 import subprocess
 import sys
 
+import docx
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT, Steps
@@ -112,9 +113,8 @@ def test_a_small_year_end_to_end(live_server, browser, tmp_path):
 
         # --- the office: 日常 scores, 汇总, 加减分, 反馈 --------------------------------------------------------------
         office.goto(url + "/assessment/2026")
-        office.get_by_label("日常工作情况评价得分").fill("张良镇 90\n鲁山县教育局 80")
-        office.get_by_role("button", name="保存日常评价得分").click()
-        expect(office.get_by_text("已更新 2 个单位")).to_be_visible()
+        office.get_by_role("button", name="现在重新计算日常评价").click()  # from the records, nothing typed
+        expect(office.get_by_text("已按日常监督记录重新计算日常工作情况评价")).to_be_visible()
         office.get_by_role("button", name="考核汇总（计算得分）").click()
         expect(office.get_by_text("考核汇总已完成")).to_be_visible()
         office.get_by_role("link", name="加减分").click()
@@ -125,9 +125,10 @@ def test_a_small_year_end_to_end(live_server, browser, tmp_path):
         expect(office.get_by_text("加减分已登记")).to_be_visible()
         office.get_by_role("link", name="总览").click()
         office.get_by_role("button", name="考核汇总（计算得分）").click()
-        # 张良镇: 资料 (40 优 + 40 良 = 72 of 80) 60.00 + 日常 90 % of 33.33 = 30.00 → 90.00
+        # 张良镇: 资料 (40 优 + 40 良 = 72 of 80) 60.00 + 日常 (its share of 33.33 as the records give it)
         row = office.locator("tr", has_text="张良镇")
-        expect(row).to_contain_text("90.00")
+        expect(row).to_contain_text("60.00")
+        total = row.locator("td").nth(7).inner_text()
         office.get_by_role("link", name="县直部门").click()
         expect(office.locator("tr", has_text="鲁山县教育局")).to_contain_text("0.50")
         steps.shot("results")
@@ -138,7 +139,7 @@ def test_a_small_year_end_to_end(live_server, browser, tmp_path):
         # --- the unit sees only its own breakdown and files 异议 -----------------------------------------------
         unit.goto(url + "/assessment/my/2026")
         expect(unit.get_by_text("本单位考核得分")).to_be_visible()
-        expect(unit.locator("main")).to_contain_text("90.00")
+        expect(unit.locator("main")).to_contain_text(total)
         expect(unit.locator("main")).not_to_contain_text("鲁山县教育局")
         unit.get_by_label("对哪项指标有异议").select_option(label="1.1.2 乡镇综合执法")
         unit.get_by_label("异议内容和理由").fill("综合执法队伍已于6月组建，请复核。")
@@ -160,6 +161,14 @@ def test_a_small_year_end_to_end(live_server, browser, tmp_path):
         steps.shot("confirmed")
         unit.goto(url + "/assessment/my/2026")
         expect(unit.get_by_text("维持良的评定")).to_be_visible()
+
+        # --- the 通报, downloaded and read back ---------------------------------------------------------------------
+        office.get_by_role("link", name="考核结果", exact=True).click()
+        with office.expect_download() as dl:
+            office.get_by_role("link", name="下载考核情况通报（Word）").click()
+        text = "\n".join(p.text for p in docx.Document(dl.value.path()).paragraphs)
+        assert "关于2026年度" in text and "三、考核结果" in text and "四、" in text, text[:500]
+        assert "张良镇" in text and "鲁山县教育局" in text
         assert not office.errors and not unit.errors and not reviewer.errors, office.errors + unit.errors
     finally:
         for c in (octx, uctx, rctx):
