@@ -19,24 +19,15 @@ from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from ..letters.docx import (LANG, PAGE_NO_PT, TITLE_FONT, _defaults, _grid, _page_number, _paragraph)
-from ..letters.text import paper_date
+from ..letters.docx import (LANG, PAGE_NO_PT, TITLE_FONT, _defaults, _grid, _page_number, _paragraph, _signature)
+from ..letters.text import cn_number, paper_date
 from . import analysis
 from .reportdata import YearResults
 
 HEADING_FONT = "黑体"
 DEFAULT_AUTHORITY = "法治政府建设领导小组办公室"
 DEFAULT_ADDRESSEE = "各乡（镇、街道），县直各单位："
-CN_NUM = "一二三四五六七八九十"
 TO_FILL = "（待填写）"
-
-
-def cn(n: int) -> str:
-    """1 → 一 … 10 → 十, 11 → 十一 (1–99)."""
-    if n <= 10:
-        return CN_NUM[n - 1]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_NUM[tens - 1]) + "十" + (CN_NUM[ones - 1] if ones else "")
 
 
 def _points(v) -> str:
@@ -100,7 +91,7 @@ def result_paragraphs(results: YearResults) -> list[tuple[str, str]]:
                     + ("；" + "、".join(others) if others else "") + "。")]
     for i, cat in enumerate(cats, start=1):
         units = analysis.ranked(groups.get(cat, []))
-        out.append(("sub", f"（{cn(i)}）{cat}"))
+        out.append(("sub", f"（{cn_number(i)}）{cat}"))
         grades = analysis.grade_counts(units)
         for grade, n in grades.items():
             names = "、".join(u.unit_name for u in units if u.grade == grade)
@@ -108,7 +99,7 @@ def result_paragraphs(results: YearResults) -> list[tuple[str, str]]:
             out.append(("body", names + "。"))
     yoy = analysis.year_on_year_paragraph(results)
     if yoy:
-        out.append(("sub", f"（{cn(len(cats) + 1)}）与上年度对比"))
+        out.append(("sub", f"（{cn_number(len(cats) + 1)}）与上年度对比"))
         out.append(("body", yoy))
     return out
 
@@ -124,7 +115,7 @@ def problem_paragraphs(results: YearResults) -> list[str]:
     paras = [f"从考核总体情况看，{results.year}年度各被考核单位的依法行政工作虽然取得了一定的成效，"
              "但也存在一些问题和不足："]
     for i, p in enumerate(problems, start=1):
-        text = f"{cn(i)}是{p.item}方面存在问题。全年监督检查中发现此类问题{p.count}个"
+        text = f"{cn_number(i)}是{p.item}方面存在问题。全年监督检查中发现此类问题{p.count}个"
         examples = [e.strip().rstrip("。；;") for e in p.examples if e.strip()][:3]
         if examples:
             text += "，主要表现为" + "；".join(examples)
@@ -186,11 +177,7 @@ def bulletin_docx(results: YearResults) -> bytes:
         _paragraph(doc, p, indent_chars=2, keep_next=n == len(reqs) - 1)
     _paragraph(doc, keep_next=True)
     _paragraph(doc, keep_next=True)
-    date_text = paper_date(results.confirmed_on) if results.confirmed_on else "　　年　月　日"
-    date_chars = len(date_text) - sum(c.isdigit() for c in date_text) / 2
-    pad = max(0.0, 4 + date_chars / 2 - len(authority) / 2)
-    _paragraph(doc, authority, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=pad, keep_next=True)
-    _paragraph(doc, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    _signature(doc, authority, paper_date(results.confirmed_on) if results.confirmed_on else "　　年　月　日")
     _page_number(section.footer, odd=True)
     _page_number(section.even_page_footer, odd=False)
     props = doc.core_properties

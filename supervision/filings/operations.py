@@ -221,13 +221,8 @@ def _apply_penalty(f: PenaltyFiling, v: dict) -> None:
         f.party_id_masked = mask_id(v["party_id"])  # the full number is never stored
 
 
-def save_penalty(filing: PenaltyFiling | None, data: dict, files: dict, user: User, *, submit: bool,
-                 unit_id: int | None = None) -> PenaltyFiling:
-    """A unit saves (and with submit=True, 报送 or after 补正 报送 again) a 重大行政处罚备案.
-
-    data: decision_number, party_kind, party_name, party_id (masked before it is stored), cause, penalty,
-    decision_date; files: {material owner type: CheckedFile or None}. unit_id: the unit the form posted (a
-    different one from the user's is refused)."""
+def _check_unit_may_save(filing, user: User, unit_id: int | None) -> None:
+    """Only a unit's user saves a filing, only for its own unit, and only while the filing is the unit's to edit."""
     if user.role != Role.unit.value or user.unit_id is None:
         raise FilingError("只有受监督单位的用户可以报送备案。")
     if unit_id is not None and unit_id != user.unit_id:
@@ -237,6 +232,16 @@ def save_penalty(filing: PenaltyFiling | None, data: dict, files: dict, user: Us
             raise FilingError({"unit_id": "只能为本单位报送备案，不能修改其他单位的备案。"})
         if not filing.editable_by_unit:
             raise FilingError(f"这份备案{filing.status_label}，不能再修改。")
+
+
+def save_penalty(filing: PenaltyFiling | None, data: dict, files: dict, user: User, *, submit: bool,
+                 unit_id: int | None = None) -> PenaltyFiling:
+    """A unit saves (and with submit=True, 报送 or after 补正 报送 again) a 重大行政处罚备案.
+
+    data: decision_number, party_kind, party_name, party_id (masked before it is stored), cause, penalty,
+    decision_date; files: {material owner type: CheckedFile or None}. unit_id: the unit the form posted (a
+    different one from the user's is refused)."""
+    _check_unit_may_save(filing, user, unit_id)
     today = timeutil.today()
     v, errors = _clean_penalty(data, user.unit_id, filing, today=today)
     if errors:
@@ -474,15 +479,7 @@ NORMATIVE_KINDS = (PDF, DOCX, DOC)
 
 def save_normative(filing: NormativeFiling | None, data: dict, files: dict, user: User, *, submit: bool,
                    unit_id: int | None = None) -> NormativeFiling:
-    if user.role != Role.unit.value or user.unit_id is None:
-        raise FilingError("只有受监督单位的用户可以报送备案。")
-    if unit_id is not None and unit_id != user.unit_id:
-        raise FilingError({"unit_id": "只能为本单位报送备案，不能替其他单位报送。"})
-    if filing is not None:
-        if not can("filings.file", filing, user=user):
-            raise FilingError({"unit_id": "只能为本单位报送备案，不能修改其他单位的备案。"})
-        if not filing.editable_by_unit:
-            raise FilingError(f"这份备案{filing.status_label}，不能再修改。")
+    _check_unit_may_save(filing, user, unit_id)
     today = timeutil.today()
     errors: dict[str, str] = {}
     v = {"title": _text(data, "title", 300), "doc_number": _text(data, "doc_number", 100)}

@@ -106,6 +106,15 @@ def _paragraph(doc, text: str = "", *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_
     return p
 
 
+def _signature(doc, authority: str, date_text: str, keep_next: bool = False) -> None:
+    """The 署名 and 成文日期: the authority centred over the date, the date four characters from the right
+    (GB/T 9704 7.3.5.1)."""
+    date_chars = len(date_text) - sum(c.isdigit() for c in date_text) / 2
+    pad = max(0.0, 4 + date_chars / 2 - len(authority) / 2)
+    _paragraph(doc, authority, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=pad, keep_next=True)
+    _paragraph(doc, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4, keep_next=keep_next)
+
+
 def _page_number(footer, odd: bool) -> None:
     """"— 1 —" 4号, odd pages at the right and even pages at the left, one character in (GB/T 9704-2012 7.5)."""
     footer.is_linked_to_previous = False
@@ -366,12 +375,8 @@ def render_docx(content: LetterContent, fonts: FontSet | None = None) -> bytes:
         _paragraph(doc, para, indent_chars=2, keep_next=n == len(paragraphs) - 1)
     _paragraph(doc, keep_next=True)
     _paragraph(doc, keep_next=True)
-    date_text = paper_date(content.date) if content.date else ""
-    # Authority centred over the date, the date four characters from the right (GB/T 9704 7.3.5.1).
-    date_chars = len(date_text) - sum(c.isdigit() for c in date_text) / 2
-    pad = max(0.0, 4 + date_chars / 2 - len(content.authority) / 2)
-    _paragraph(doc, content.authority, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=pad, keep_next=True)
-    _paragraph(doc, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4, keep_next=bool(content.contact))
+    _signature(doc, content.authority, paper_date(content.date) if content.date else "",
+               keep_next=bool(content.contact))
     if content.contact:
         _paragraph(doc, content.contact, indent_chars=2, keep_together=True)
     _page_number(section.footer, odd=True)
